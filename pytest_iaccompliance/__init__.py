@@ -1,0 +1,60 @@
+"""Infrastructure-as-code compliance for cdktf, cdktn, Terraform and Pulumi, as a pytest plugin."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+
+from pytest_iaccompliance.hookspecs import hookimpl
+from pytest_iaccompliance.model import (
+    Finding,
+    FindingStatus,
+    Resource,
+    ResourceSet,
+    Severity,
+    SourceLocation,
+)
+
+__all__ = [
+    "Finding",
+    "FindingStatus",
+    "Resource",
+    "ResourceSet",
+    "Severity",
+    "SourceLocation",
+    "__version__",
+    "hookimpl",
+    "scan",
+]
+
+__version__ = "0.1.0"
+
+
+def scan(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    severity_overrides: Mapping[str, Severity] | None = None,
+    required_tags: Sequence[str] = (),
+    allowed_instance_families: Sequence[str] = (),
+    plugins: Iterable[object] = (),
+) -> list[Finding]:
+    """Findings of the registered policies over every source under ``paths``, without pytest.
+
+    Passed findings are included, so a caller can tell "compliant" from "not evaluated".
+    """
+    from pytest_iaccompliance.policies.base import RuleSettings
+    from pytest_iaccompliance.policies.engine import evaluate
+    from pytest_iaccompliance.policies.registry import load_registry
+    from pytest_iaccompliance.sources import load_path
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    policies = load_registry(plugins).select(select, ignore, severity_overrides)
+    settings = RuleSettings(tuple(required_tags), tuple(allowed_instance_families))
+    findings: list[Finding] = []
+    for path in paths:
+        for loaded in load_path(path):
+            findings.extend(evaluate(loaded.resources, policies, settings))
+    return findings

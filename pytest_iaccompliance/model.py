@@ -1,0 +1,341 @@
+"""The normalized resource model every source produces and every policy reads.
+
+Plain frozen data and pure lookups: no I/O and nothing of pytest, so that sources, policies and reports
+agree on one shape whatever the infrastructure was written in.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Final
+
+__all__ = [
+    "UNKNOWN",
+    "Finding",
+    "FindingStatus",
+    "Resource",
+    "ResourceSet",
+    "Severity",
+    "SourceLocation",
+    "Unknown",
+    "as_blocks",
+    "is_unknown",
+]
+
+
+class Severity(enum.Enum):
+    """How much a failure weighs: critical failures block, warnings are tolerated up to a limit."""
+
+    CRITICAL = "critical"
+    WARNING = "warning"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe, for ``min_severity`` style filters."""
+        return 2 if self is Severity.CRITICAL else 1
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Read a severity from configuration, naming the accepted values on a typo."""
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            choices = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown severity {text!r}: expected one of {choices}") from None
+
+
+class FindingStatus(enum.Enum):
+    """Outcome of one policy on one resource (not-applicable pairs produce no finding)."""
+
+    FAILED = "failed"
+    PASSED = "passed"
+    WAIVED = "waived"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value that cannot be known before apply (a computed attribute or an unresolved expression)."""
+
+    reason: str = "known only after apply"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.reason!r})"
+
+
+UNKNOWN: Final = Unknown()
+
+_INTERPOLATION = re.compile(r"\$\{(.+?)\}")
+_REFERENCE = re.compile(
+    r"^(?P<module>(?:module\.[A-Za-z0-9_-]+\.)*)(?:(?P<data>data)\.)?"
+    r"(?P<type>[A-Za-z][A-Za-z0-9_]*)\.(?P<name>[A-Za-z0-9_-]+)(?P<index>\[[^\]]*\])?"
+    r"(?:\.(?P<attribute>[A-Za-z0-9_.\[\]\"-]+))?$"
+)
+
+
+def is_unknown(value: object) -> bool:
+    """True for values a static check cannot decide: ``Unknown`` or a string with a ``${...}`` expression."""
+    return isinstance(value, Unknown) or (isinstance(value, str) and "${" in value)
+
+
+def as_blocks(value: object) -> list[Mapping[str, Any]]:
+    """Nested blocks as a list of mappings, whether given as one object, a list, or nothing."""
+    if value is None or isinstance(value, Unknown):
+        return []
+    if isinstance(value, Mapping):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [item for item in value if isinstance(item, Mapping)]
+    return []
+
+
+def _read_only(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    # Shallow on purpose: a deep copy of 50,000 property trees would dominate a large scan.
+    return value if isinstance(value, MappingProxyType) else MappingProxyType(dict(value))
+
+
+def thaw(value: Any) -> Any:
+    """Plain dicts and lists again, for JSON output and for user code that mutates."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [thaw(v) for v in value]
+    if isinstance(value, Unknown):
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """Where a resource came from: enough for a report to point a reader at it."""
+
+    kind: str
+    file: str | None = None
+    path: str | None = None
+    stack: str | None = None
+
+    def describe(self) -> str:
+        parts = [p for p in (self.file, self.path) if p]
+        return " :: ".join(parts) if parts else self.kind
+
+
+@dataclass(frozen=True, eq=False)
+class Resource:
+    """One infrastructure resource in Terraform's vocabulary, whatever tool declared it."""
+
+    type: str
+    name: str
+    address: str
+    properties: Mapping[str, Any]
+    source: SourceLocation = field(default_factory=lambda: SourceLocation("memory"))
+    tags: Mapping[str, str] = field(default_factory=dict)
+    secret_paths: frozenset[str] = frozenset()
+    parent: str | None = None
+    mode: str = "managed"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "properties", _read_only(self.properties))
+        tags = self.tags or _tags_of(self.properties)
+        object.__setattr__(self, "tags", MappingProxyType(dict(tags)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Resource):
+            return NotImplemented
+        return (self.address, self.source) == (other.address, other.source)
+
+    def __hash__(self) -> int:
+        return hash((self.address, self.source))
+
+    def __repr__(self) -> str:
+        return f"Resource({self.address!r})"
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """A top-level property; ``default`` when absent or null."""
+        value = self.properties.get(key)
+        return default if value is None else value
+
+    def lookup(self, path: str, default: Any = None) -> Any:
+        """A nested property by dotted path (``versioning.enabled``), walking through block lists."""
+        current: Any = self.properties
+        for part in path.split("."):
+            if isinstance(current, Unknown):
+                return current
+            if isinstance(current, (list, tuple)):
+                current = current[0] if current else None
+            if not isinstance(current, Mapping):
+                return default
+            current = current.get(part)
+            if current is None:
+                return default
+        return current
+
+    def blocks(self, key: str) -> list[Mapping[str, Any]]:
+        """Nested blocks under ``key`` as a list, whichever shape the source used."""
+        return as_blocks(self.properties.get(key))
+
+    def is_secret(self, key: str) -> bool:
+        return key in self.secret_paths or any(p.startswith(key + ".") for p in self.secret_paths)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The seed's shape: the resource's properties as a plain dict."""
+        result: dict[str, Any] = thaw(self.properties)
+        return result
+
+
+def _tags_of(properties: Mapping[str, Any]) -> Mapping[str, str]:
+    tags = properties.get("tags_all") or properties.get("tags")
+    if isinstance(tags, Mapping):
+        return {str(k): str(v) for k, v in tags.items() if v is not None}
+    return {}
+
+
+def parse_reference(expression: str) -> tuple[str, str | None] | None:
+    """Split ``aws_s3_bucket.logs.id`` (or ``module.m.aws_x.y``) into (address, attribute)."""
+    match = _REFERENCE.match(expression.strip())
+    if not match:
+        return None
+    address = f"{match['module']}{'data.' if match['data'] else ''}{match['type']}.{match['name']}"
+    return address, match["attribute"]
+
+
+class ResourceSet(Sequence[Resource]):
+    """Resources indexed by type and address, so a rule touches only the resources it reads."""
+
+    def __init__(self, resources: Iterable[Resource] = (), *, name: str | None = None,
+                 metadata: Mapping[str, Any] | None = None) -> None:
+        self._resources: list[Resource] = []
+        self._by_type: dict[str, list[Resource]] = {}
+        self._by_address: dict[str, Resource] = {}
+        self.name = name
+        self.metadata: Mapping[str, Any] = MappingProxyType(dict(metadata or {}))
+        for resource in resources:
+            self._add(resource)
+
+    def _add(self, resource: Resource) -> None:
+        self._resources.append(resource)
+        # Data sources share type names with resources (data.aws_s3_bucket): index them apart.
+        key = resource.type if resource.mode == "managed" else f"data.{resource.type}"
+        self._by_type.setdefault(key, []).append(resource)
+        self._by_address.setdefault(resource.address, resource)
+        if resource.address.startswith("urn:"):
+            # Pulumi addresses are URNs; cross-references use the logical name too.
+            self._by_address.setdefault(f"{resource.type}.{resource.name}", resource)
+
+    @classmethod
+    def merge(cls, sets: Iterable[ResourceSet], *, name: str | None = None) -> ResourceSet:
+        return cls((r for s in sets for r in s), name=name)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._resources[index]
+
+    def __len__(self) -> int:
+        return len(self._resources)
+
+    def __iter__(self) -> Iterator[Resource]:
+        return iter(self._resources)
+
+    def __contains__(self, item: object) -> bool:
+        if isinstance(item, str):
+            return item in self._by_address
+        return isinstance(item, Resource) and self._by_address.get(item.address) is item
+
+    def __repr__(self) -> str:
+        label = f"{self.name!r}, " if self.name else ""
+        return f"ResourceSet({label}{len(self)} resources)"
+
+    @property
+    def types(self) -> list[str]:
+        return sorted(self._by_type)
+
+    def of_type(self, *types: str) -> list[Resource]:
+        """Resources of the given Terraform types, in source order per type."""
+        if len(types) == 1:
+            return list(self._by_type.get(types[0], ()))
+        return [r for t in types for r in self._by_type.get(t, ())]
+
+    def by_address(self, address: str) -> Resource | None:
+        return self._by_address.get(address)
+
+    def get_resources(self, resource_type: str) -> list[dict[str, Any]]:
+        """The seed's API: the property dicts of every resource of a type."""
+        return [r.to_dict() for r in self._by_type.get(resource_type, ())]
+
+    def resolve(self, value: object) -> Resource | None:
+        """The resource a ``${type.name.attr}`` reference (or a bare address) points at, if any."""
+        if isinstance(value, Resource):
+            return value
+        if not isinstance(value, str):
+            return None
+        match = _INTERPOLATION.fullmatch(value.strip())
+        expression = match.group(1) if match else value
+        parsed = parse_reference(expression)
+        if parsed is None:
+            return None
+        return self._by_address.get(parsed[0])
+
+    def find_related(self, resource_type: str, target: Resource, *keys: str,
+                     match_on: Sequence[str] = ("id", "bucket", "name", "arn")) -> list[Resource]:
+        """Resources of ``resource_type`` whose ``keys`` point at ``target`` by reference or literal.
+
+        A bucket and its separate encryption resource, a key and its alias: the partner names the target
+        either through an expression (cdktf, plain Terraform) or through the target's literal identifier
+        (plan JSON, Pulumi), so both are tried.
+        """
+        literals = {str(v) for k in match_on if (v := target.properties.get(k)) is not None
+                    and not is_unknown(v) and isinstance(v, (str, int))}
+        found: list[Resource] = []
+        for candidate in self._by_type.get(resource_type, ()):
+            for key in keys:
+                value = candidate.properties.get(key)
+                if value is None:
+                    continue
+                if self.resolve(value) is target or (isinstance(value, (str, int))
+                                                     and str(value) in literals):
+                    found.append(candidate)
+                    break
+        return found
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The result of one policy on one resource, in the form every report and exit decision reads."""
+
+    policy_id: str
+    severity: Severity
+    status: FindingStatus
+    address: str
+    resource_type: str
+    source_file: str | None
+    message: str
+    title: str = ""
+    controls: tuple[str, ...] = ()
+    checkov_ids: tuple[str, ...] = ()
+    location: str | None = None
+    waiver: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status is FindingStatus.FAILED
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "policy_id": self.policy_id,
+            "title": self.title,
+            "severity": self.severity.value,
+            "status": self.status.value,
+            "address": self.address,
+            "resource_type": self.resource_type,
+            "source_file": self.source_file,
+            "location": self.location,
+            "message": self.message,
+            "controls": list(self.controls),
+            "checkov_ids": list(self.checkov_ids),
+            "waiver": self.waiver,
+        }

@@ -1,0 +1,138 @@
+"""What a policy is: a plain function plus the metadata auditors and reports need."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from pytest_iaccompliance.model import Resource, ResourceSet, Severity
+
+__all__ = [
+    "Outcome",
+    "Policy",
+    "PolicyContext",
+    "Result",
+    "RuleSettings",
+    "cannot_evaluate",
+    "compliant",
+    "non_compliant",
+    "not_applicable",
+    "policy",
+]
+
+
+class Outcome(enum.Enum):
+    COMPLIANT = "compliant"
+    NON_COMPLIANT = "non_compliant"
+    NOT_APPLICABLE = "not_applicable"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Result:
+    """A policy's answer for one resource: never a bare bool, so "not evaluated" is never "compliant"."""
+
+    outcome: Outcome
+    messages: tuple[str, ...] = ()
+
+
+_COMPLIANT = Result(Outcome.COMPLIANT)
+_NOT_APPLICABLE = Result(Outcome.NOT_APPLICABLE)
+
+
+def compliant() -> Result:
+    return _COMPLIANT
+
+
+def not_applicable() -> Result:
+    return _NOT_APPLICABLE
+
+
+def non_compliant(*messages: str) -> Result:
+    return Result(Outcome.NON_COMPLIANT, tuple(messages))
+
+
+def cannot_evaluate(*messages: str) -> Result:
+    """The rule needs a value that is unknown before apply; reported as ``unknown``, never as a pass."""
+    return Result(Outcome.UNKNOWN, tuple(messages))
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """Project settings some rules read (ini ``iac_required_tags``, ``iac_allowed_instance_families``)."""
+
+    required_tags: tuple[str, ...] = ()
+    allowed_instance_families: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PolicyContext:
+    """What a check may read besides its resource: the whole set, for cross-resource rules."""
+
+    resources: ResourceSet
+    settings: RuleSettings = field(default_factory=RuleSettings)
+
+
+Check = Callable[[Resource, PolicyContext], Result]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A rule with its audit metadata; ``resource_types`` of ``("*",)`` reads every resource."""
+
+    id: str
+    title: str
+    severity: Severity
+    resource_types: tuple[str, ...]
+    check: Check
+    remediation: str = ""
+    controls: tuple[str, ...] = ()
+    checkov_ids: tuple[str, ...] = ()
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id or any(c.isspace() for c in self.id):
+            raise ValueError(f"policy id {self.id!r} must be a non-empty word")
+        if not self.resource_types:
+            raise ValueError(f"policy {self.id} names no resource types")
+
+    def with_severity(self, severity: Severity) -> Policy:
+        return replace(self, severity=severity)
+
+    def with_controls(self, controls: Sequence[str]) -> Policy:
+        merged = tuple(dict.fromkeys((*self.controls, *controls)))
+        return replace(self, controls=merged)
+
+    def applies_to_all(self) -> bool:
+        return self.resource_types == ("*",)
+
+
+def policy(
+    id: str,  # noqa: A002 - the metadata's own name
+    *,
+    title: str,
+    severity: Severity,
+    resource_types: Sequence[str],
+    remediation: str = "",
+    controls: Sequence[str] = (),
+    checkov_ids: Sequence[str] = (),
+) -> Callable[[Check], Policy]:
+    """Turn a check function into a ``Policy``; registration stays explicit (no import side effect)."""
+
+    def wrap(check: Check) -> Policy:
+        return Policy(
+            id=id,
+            title=title,
+            severity=severity,
+            resource_types=tuple(resource_types),
+            check=check,
+            remediation=remediation,
+            controls=tuple(controls),
+            checkov_ids=tuple(checkov_ids),
+            description=(check.__doc__ or "").strip(),
+        )
+
+    return wrap

@@ -1,0 +1,22 @@
+"""The built-in AWS pack, registered through the same hook as any third-party pack."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pytest_iaccompliance.hookspecs import hookimpl
+from pytest_iaccompliance.policies.base import Policy
+from pytest_iaccompliance.policies.packs import controls_for
+from pytest_iaccompliance.policies.rules import iam, rds, s3, tagging, vpc
+
+RULE_MODULES = (s3, vpc, rds, iam, tagging)
+
+
+def builtin_policies() -> list[Policy]:
+    """Every built-in rule with its framework controls attached from the packs."""
+    return [item.with_controls(controls_for(item.id)) for module in RULE_MODULES for item in module.POLICIES]
+
+
+@hookimpl
+def iaccompliance_policies() -> Iterable[Policy]:
+    return builtin_policies()

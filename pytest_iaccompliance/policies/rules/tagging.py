@@ -1,0 +1,79 @@
+"""Tagging rules: audit trails and cost allocation depend on tags every resource carries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pytest_iaccompliance.model import Resource, ResourceSet, Severity, is_unknown
+from pytest_iaccompliance.policies.base import (
+    Policy,
+    PolicyContext,
+    Result,
+    cannot_evaluate,
+    compliant,
+    non_compliant,
+    not_applicable,
+    policy,
+)
+
+# Common taggable types; any other resource that spells ``tags`` is treated as taggable too.
+TAGGABLE_TYPES = frozenset(
+    {
+        "aws_s3_bucket", "aws_instance", "aws_db_instance", "aws_rds_cluster", "aws_vpc", "aws_subnet",
+        "aws_security_group", "aws_kms_key", "aws_iam_role", "aws_iam_user", "aws_iam_policy",
+        "aws_lambda_function", "aws_dynamodb_table", "aws_sqs_queue", "aws_sns_topic", "aws_lb",
+        "aws_alb", "aws_elb", "aws_efs_file_system", "aws_ebs_volume", "aws_cloudtrail",
+        "aws_secretsmanager_secret", "aws_internet_gateway", "aws_nat_gateway", "aws_route_table",
+        "aws_network_acl", "aws_eip", "aws_ecr_repository", "aws_ecs_cluster", "aws_eks_cluster",
+        "aws_cloudwatch_log_group", "aws_launch_template", "aws_autoscaling_group", "aws_flow_log",
+        "aws_elasticache_cluster", "aws_db_subnet_group", "aws_lb_target_group", "aws_apigatewayv2_api",
+    }
+)
+
+
+def default_tags(resources: ResourceSet) -> Mapping[str, Any]:
+    """Tags the AWS provider's ``default_tags`` adds to every resource it creates."""
+    providers = resources.metadata.get("providers") or {}
+    aws = providers.get("aws") if isinstance(providers, Mapping) else None
+    merged: dict[str, Any] = {}
+    for config in aws if isinstance(aws, list) else [aws]:
+        if not isinstance(config, Mapping):
+            continue
+        blocks = config.get("default_tags")
+        for block in blocks if isinstance(blocks, list) else [blocks]:
+            if isinstance(block, Mapping) and isinstance(block.get("tags"), Mapping):
+                merged.update(block["tags"])
+    return merged
+
+
+def _is_taggable(resource: Resource) -> bool:
+    if resource.mode != "managed" or not resource.type.startswith("aws_"):
+        return False
+    return resource.type in TAGGABLE_TYPES or "tags" in resource.properties
+
+
+@policy(
+    "AWS-TAG-001",
+    title="Resource carries every tag named in ini iac_required_tags",
+    severity=Severity.WARNING,
+    resource_types=["*"],
+    remediation="Add the missing tags on the resource, or once for all resources through the AWS "
+    "provider's default_tags block.",
+)
+def required_tags(resource: Resource, context: PolicyContext) -> Result:
+    """Untagged resources cannot be traced to an owner, a cost centre or a data classification."""
+    required = context.settings.required_tags
+    if not required or not _is_taggable(resource):
+        return not_applicable()
+    tags_value = resource.get("tags")
+    if is_unknown(tags_value):
+        return cannot_evaluate(f"tags of {resource.address} are not known before apply")
+    present = {**default_tags(context.resources), **resource.tags}
+    missing_tags = [t for t in required if t not in present or present[t] in (None, "")]
+    if missing_tags:
+        return non_compliant(f"{resource.address} lacks required tag(s): {', '.join(missing_tags)}")
+    return compliant()
+
+
+POLICIES: tuple[Policy, ...] = (required_tags,)
