@@ -45,16 +45,16 @@ def scan(
     Passed findings are included, so a caller can tell "compliant" from "not evaluated".
     """
     from pytest_iaccompliance.policies.base import RuleSettings
-    from pytest_iaccompliance.policies.engine import evaluate
-    from pytest_iaccompliance.policies.registry import load_registry
+    from pytest_iaccompliance.policies.suite import PolicySuite
     from pytest_iaccompliance.sources import load_path
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    policies = load_registry(plugins).select(select, ignore, severity_overrides)
-    settings = RuleSettings(tuple(required_tags), tuple(allowed_instance_families))
-    findings: list[Finding] = []
-    for path in paths:
-        for loaded in load_path(path):
-            findings.extend(evaluate(loaded.resources, policies, settings))
-    return findings
+    suite = PolicySuite.load(
+        select=select,
+        ignore=ignore,
+        severity_overrides=severity_overrides,
+        settings=RuleSettings(tuple(required_tags), tuple(allowed_instance_families)),
+        plugins=plugins,
+    )
+    return [finding for path in paths for loaded in load_path(path) for finding in suite.evaluate(loaded.resources)]

@@ -92,6 +92,8 @@ class Policy:
     controls: tuple[str, ...] = ()
     checkov_ids: tuple[str, ...] = ()
     description: str = ""
+    # RuleSettings fields that must be set for the policy to mean anything (required tags, ...).
+    requires_settings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.id or any(c.isspace() for c in self.id):
@@ -109,9 +111,12 @@ class Policy:
     def applies_to_all(self) -> bool:
         return self.resource_types == ("*",)
 
+    def enabled_by(self, settings: RuleSettings) -> bool:
+        return all(getattr(settings, name) for name in self.requires_settings)
+
 
 def policy(
-    id: str,  # noqa: A002 - the metadata's own name
+    id: str,
     *,
     title: str,
     severity: Severity,
@@ -119,6 +124,7 @@ def policy(
     remediation: str = "",
     controls: Sequence[str] = (),
     checkov_ids: Sequence[str] = (),
+    requires_settings: Sequence[str] = (),
 ) -> Callable[[Check], Policy]:
     """Turn a check function into a ``Policy``; registration stays explicit (no import side effect)."""
 
@@ -133,6 +139,7 @@ def policy(
             controls=tuple(controls),
             checkov_ids=tuple(checkov_ids),
             description=(check.__doc__ or "").strip(),
+            requires_settings=tuple(requires_settings),
         )
 
     return wrap

@@ -13,7 +13,7 @@ from pytest_iaccompliance.policies.base import (
     RuleSettings,
 )
 
-__all__ = ["PolicyError", "evaluate", "evaluate_policy", "finding_for"]
+__all__ = ["PolicyError", "candidates", "check_resource", "evaluate", "evaluate_policy", "finding_for"]
 
 _STATUS = {
     Outcome.COMPLIANT: FindingStatus.PASSED,
@@ -26,7 +26,7 @@ class PolicyError(RuntimeError):
     """A policy raised or answered something other than a ``Result``; names the policy and resource."""
 
 
-def _candidates(item: Policy, resources: ResourceSet) -> Iterable[Resource]:
+def candidates(item: Policy, resources: ResourceSet) -> Iterable[Resource]:
     if item.applies_to_all():
         return resources
     return resources.of_type(*item.resource_types)
@@ -57,22 +57,27 @@ def finding_for(item: Policy, resource: Resource, result: Result) -> Finding | N
     )
 
 
+def check_resource(item: Policy, resource: Resource, context: PolicyContext) -> Finding | None:
+    """One policy on one resource; a misbehaving policy is reported by id and resource."""
+    try:
+        result = item.check(resource, context)
+    except Exception as exc:
+        raise PolicyError(
+            f"policy {item.id} raised {type(exc).__name__}: {exc} on {resource.address} "
+            f"({resource.source.describe()})"
+        ) from exc
+    if not isinstance(result, Result):
+        raise PolicyError(
+            f"policy {item.id} returned {result!r} for {resource.address}; a check returns "
+            "compliant(), non_compliant(...), not_applicable() or cannot_evaluate(...)"
+        )
+    return finding_for(item, resource, result)
+
+
 def evaluate_policy(item: Policy, context: PolicyContext) -> Iterator[Finding]:
     """Findings of one policy over the context's resources; not-applicable pairs yield nothing."""
-    for resource in _candidates(item, context.resources):
-        try:
-            result = item.check(resource, context)
-        except Exception as exc:
-            raise PolicyError(
-                f"policy {item.id} raised {type(exc).__name__}: {exc} on {resource.address} "
-                f"({resource.source.describe()})"
-            ) from exc
-        if not isinstance(result, Result):
-            raise PolicyError(
-                f"policy {item.id} returned {result!r} for {resource.address}; a check returns "
-                "compliant(), non_compliant(...), not_applicable() or cannot_evaluate(...)"
-            )
-        finding = finding_for(item, resource, result)
+    for resource in candidates(item, context.resources):
+        finding = check_resource(item, resource, context)
         if finding is not None:
             yield finding
 

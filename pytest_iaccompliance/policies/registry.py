@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import cast
 
 import pluggy
 
@@ -117,7 +118,8 @@ def registry_from(manager: pluggy.PluginManager) -> PolicyRegistry:
     registry = PolicyRegistry()
     for impl in manager.hook.iaccompliance_policies.get_hookimpls():
         origin = manager.get_name(impl.plugin) or repr(impl.plugin)
-        for item in impl.function() or ():
+        contributed = cast("Iterable[Policy]", impl.function() or ())
+        for item in contributed:
             registry.add(item, origin=f"plugin {origin!r}")
     mappings: dict[str, list[str]] = {}
     for contribution in manager.hook.iaccompliance_control_mappings():

@@ -120,7 +120,7 @@ def _mark_unknown(values: Any, unknown: Any) -> Any:
                 merged[key] = _mark_unknown(merged[key], flag)
         return merged
     if isinstance(unknown, list) and isinstance(values, list):
-        return [_mark_unknown(v, u) for v, u in zip(values, unknown)] + values[len(unknown):]
+        return [_mark_unknown(v, u) for v, u in zip(values, unknown, strict=False)] + values[len(unknown):]
     return values
 
 
@@ -136,8 +136,7 @@ def _secret_paths(sensitive: Any, prefix: str = "") -> Iterator[str]:
 
 
 def _walk_modules(module: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    for resource in module.get("resources") or ():
-        yield resource
+    yield from module.get("resources") or ()
     for child in module.get("child_modules") or ():
         yield from _walk_modules(child)
 

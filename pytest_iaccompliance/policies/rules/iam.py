@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pytest_iaccompliance.model import Resource, ResourceSet, Severity, Unknown, as_blocks
+from pytest_iaccompliance.model import Resource, ResourceSet, Severity, Unknown
 from pytest_iaccompliance.policies.base import (
     Policy,
     PolicyContext,

@@ -58,6 +58,7 @@ def _is_taggable(resource: Resource) -> bool:
     title="Resource carries every tag named in ini iac_required_tags",
     severity=Severity.WARNING,
     resource_types=["*"],
+    requires_settings=["required_tags"],
     remediation="Add the missing tags on the resource, or once for all resources through the AWS "
     "provider's default_tags block.",
 )

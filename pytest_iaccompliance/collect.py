@@ -1,0 +1,219 @@
+"""Scan items: the policy pack over ``--iac-source`` files, as test items that carry severity markers.
+
+By default one item per policy and source lists every non-compliant resource, so a 50,000-resource
+source costs a few dozen items rather than a million; ``--iac-granularity resource`` gives one per pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_iaccompliance.model import Finding, FindingStatus, Resource
+from pytest_iaccompliance.options import Settings
+from pytest_iaccompliance.policies.base import Policy, PolicyContext
+from pytest_iaccompliance.policies.suite import PolicySuite
+from pytest_iaccompliance.session import FINDINGS
+
+SUITE = pytest.StashKey[PolicySuite]()
+
+
+def policy_suite(config: pytest.Config, settings: Settings) -> PolicySuite:
+    """The project's policies, loaded once per process and only when something asks for them."""
+    if SUITE not in config.stash:
+        from pytest_iaccompliance.policies.registry import DuplicatePolicyError, PolicySelectionError
+
+        try:
+            config.stash[SUITE] = PolicySuite.load(
+                select=settings.select,
+                ignore=settings.ignore,
+                severity_overrides=settings.severity_overrides,
+                settings=settings.rule_settings(),
+                plugins=conftest_packs(config),
+            )
+        except (DuplicatePolicyError, PolicySelectionError, TypeError) as exc:
+            raise pytest.UsageError(f"iaccompliance: {exc}") from None
+    return config.stash[SUITE]
+
+
+def conftest_packs(config: pytest.Config) -> list[object]:
+    """pytest plugins and conftests that implement the pack hook join the registry too."""
+    return [
+        plugin
+        for plugin in config.pluginmanager.get_plugins()
+        if hasattr(getattr(plugin, "iaccompliance_policies", None), "iaccompliance_impl")
+        or hasattr(getattr(plugin, "iaccompliance_control_mappings", None), "iaccompliance_impl")
+    ]
+
+
+class ComplianceFailure(Exception):
+    """Raised by a scan item; carries its findings so the failure text lists every resource."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def describe_failure(item: Policy, findings: Sequence[Finding], source: Path) -> str:
+    failed = [f for f in findings if f.status is FindingStatus.FAILED]
+    unknown = [f for f in findings if f.status is FindingStatus.UNKNOWN]
+    lines = [f"{item.id} [{item.severity.value}] {item.title}"]
+    if item.controls:
+        lines.append(f"controls: {', '.join(item.controls)}")
+    if failed:
+        lines.append(f"{len(failed)} non-compliant resource(s) in {source}:")
+        lines.extend(_finding_line(f) for f in failed)
+    if unknown:
+        lines.append(f"{len(unknown)} resource(s) that cannot be evaluated before apply:")
+        lines.extend(_finding_line(f) for f in unknown)
+    if item.remediation:
+        lines.append(f"remediation: {item.remediation}")
+    return "\n".join(lines)
+
+
+def _finding_line(finding: Finding) -> str:
+    where = f" ({finding.location})" if finding.location and finding.location != finding.address else ""
+    return f"  - {finding.address}{where}: {finding.message}"
+
+
+class PolicyItem(pytest.Item):
+    """One policy over one source's resources (or over one resource, by granularity)."""
+
+    def __init__(self, *, policy: Policy, context: PolicyContext, resources: Sequence[Resource],
+                 unknown_mode: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.policy = policy
+        self.context = context
+        self.resources = resources
+        self.unknown_mode = unknown_mode
+        self.add_marker(policy.severity.value)
+        if policy.controls:
+            self.add_marker(pytest.mark.compliance(*policy.controls))
+
+    def runtest(self) -> None:
+        from pytest_iaccompliance.policies.engine import check_resource
+
+        findings = [
+            finding
+            for resource in self.resources
+            if (finding := check_resource(self.policy, resource, self.context)) is not None
+        ]
+        self.stash[FINDINGS] = findings
+        failed = any(f.status is FindingStatus.FAILED for f in findings)
+        unknown = any(f.status is FindingStatus.UNKNOWN for f in findings)
+        if failed or (unknown and self.unknown_mode == "fail"):
+            raise ComplianceFailure(describe_failure(self.policy, findings, self.path))
+        if unknown:
+            pytest.skip(describe_failure(self.policy, findings, self.path))
+        if not findings:
+            pytest.skip(f"{self.policy.id}: not applicable to any resource in {self.path.name}")
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str | Any:
+        if isinstance(excinfo.value, ComplianceFailure):
+            return excinfo.value.text
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"{self.policy.id}: {self.policy.title}"
+
+
+class SourceErrorItem(pytest.Item):
+    """A source that cannot be read: one ordinary failing item naming the file, never zero resources."""
+
+    def __init__(self, *, message: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.message = message
+
+    def runtest(self) -> None:
+        raise ComplianceFailure(self.message)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str | Any:
+        if isinstance(excinfo.value, ComplianceFailure):
+            return excinfo.value.text
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"cannot load {self.path.name}"
+
+
+class ComplianceSource(pytest.File):
+    """One source file's stacks, each turned into policy items."""
+
+    def __init__(self, *, suite: PolicySuite, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.suite = suite
+        self.settings = settings
+
+    def collect(self) -> Iterable[pytest.Item]:
+        from pytest_iaccompliance.policies.engine import candidates
+        from pytest_iaccompliance.sources import SourceError, load_file
+
+        try:
+            stacks = load_file(self.path)
+        except SourceError as exc:
+            yield SourceErrorItem.from_parent(self, name="load", message=str(exc))
+            return
+        for stack in stacks:
+            prefix = f"{stack.label}::" if len(stacks) > 1 else ""
+            context = self.suite.context(stack.resources)
+            for item in self.suite.policies:
+                resources = list(candidates(item, stack.resources))
+                if not resources:
+                    continue
+                if self.settings.granularity == "resource":
+                    for resource in resources:
+                        yield PolicyItem.from_parent(
+                            self, name=f"{prefix}{item.id}[{resource.address}]", policy=item,
+                            context=context, resources=[resource], unknown_mode=self.settings.unknown,
+                        )
+                else:
+                    yield PolicyItem.from_parent(
+                        self, name=f"{prefix}{item.id}", policy=item, context=context,
+                        resources=resources, unknown_mode=self.settings.unknown,
+                    )
+
+
+def source_nodeid(session: pytest.Session, path: Path) -> str:
+    """Unique, readable ids: every stack of a cdktf.out folder is called ``cdk.tf.json``."""
+    import os
+
+    absolute = path.resolve()
+    for base in (session.config.rootpath, session.config.invocation_params.dir):
+        try:
+            return absolute.relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return os.path.relpath(absolute, session.config.rootpath).replace(os.sep, "/")
+
+
+def source_collectors(session: pytest.Session, settings: Settings) -> Iterator[pytest.Collector]:
+    """Collectors for every configured source; a missing path becomes a failing item, not a crash."""
+    from pytest_iaccompliance.sources import SourceError, discover
+
+    suite = policy_suite(session.config, settings)
+    for source in settings.sources:
+        try:
+            files = discover(Path(source))
+        except SourceError as exc:
+            yield MissingSource.from_parent(session, path=Path(source), nodeid=source_nodeid(session, Path(source)),
+                                            message=str(exc))
+            continue
+        for file in files:
+            yield ComplianceSource.from_parent(session, path=file, nodeid=source_nodeid(session, file),
+                                               suite=suite, settings=settings)
+
+
+class MissingSource(pytest.File):
+    """A configured source path that does not exist or holds nothing to scan."""
+
+    def __init__(self, *, message: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.message = message
+
+    def collect(self) -> Iterable[pytest.Item]:
+        yield SourceErrorItem.from_parent(self, name="load", message=self.message)

@@ -1,0 +1,161 @@
+"""Command-line options and ini keys: one prefix, names as constants that tests reuse."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from pytest_iaccompliance.model import Severity
+
+if TYPE_CHECKING:
+    from pytest_iaccompliance.policies.base import RuleSettings
+
+OPT_SOURCE = "--iac-source"
+OPT_MAX_CRITICAL = "--iac-max-critical"
+OPT_MAX_WARNINGS = "--iac-max-warnings"
+OPT_SELECT = "--iac-select"
+OPT_IGNORE = "--iac-ignore"
+OPT_REPORT = "--iac-report"
+OPT_GRANULARITY = "--iac-granularity"
+OPT_UNKNOWN = "--iac-unknown"
+
+INI_SOURCES = "iac_sources"
+INI_MAX_CRITICAL = "iac_max_critical"
+INI_MAX_WARNINGS = "iac_max_warnings"
+INI_SELECT = "iac_select"
+INI_IGNORE = "iac_ignore"
+INI_SEVERITY = "iac_severity"
+INI_REQUIRED_TAGS = "iac_required_tags"
+INI_ALLOWED_FAMILIES = "iac_allowed_instance_families"
+INI_GRANULARITY = "iac_granularity"
+INI_UNKNOWN = "iac_unknown"
+
+GRANULARITIES = ("policy", "resource")
+UNKNOWN_MODES = ("fail", "skip")
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("iaccompliance", "infrastructure-as-code compliance")
+    group.addoption(OPT_SOURCE, action="append", default=[], metavar="PATH", dest="iac_source",
+                    help="scan a cdk.tf.json, cdktf.out folder, Terraform plan/state JSON or Pulumi stack "
+                    "export with the policy pack (repeatable; adds to ini iac_sources)")
+    group.addoption(OPT_MAX_CRITICAL, metavar="N", default=None, dest="iac_max_critical",
+                    help="critical failures tolerated before the session fails (default 0)")
+    group.addoption(OPT_MAX_WARNINGS, metavar="N", default=None, dest="iac_max_warnings",
+                    help="warning failures tolerated before the session fails (default: no limit)")
+    group.addoption(OPT_SELECT, action="append", default=[], metavar="PATTERN", dest="iac_select",
+                    help="run only policies whose id matches this glob (repeatable)")
+    group.addoption(OPT_IGNORE, action="append", default=[], metavar="PATTERN", dest="iac_ignore",
+                    help="skip policies whose id matches this glob (repeatable)")
+    group.addoption(OPT_REPORT, metavar="PATH", default=None, dest="iac_report",
+                    help="write every finding and the severity verdict as a JSON manifest")
+    group.addoption(OPT_GRANULARITY, choices=GRANULARITIES, default=None, dest="iac_granularity",
+                    help="scan items per policy and source (default, fast at any size) or per resource")
+    group.addoption(OPT_UNKNOWN, choices=UNKNOWN_MODES, default=None, dest="iac_unknown",
+                    help="what a scan item does when a value needed is unknown before apply: fail "
+                    "(default) or skip")
+    parser.addini(INI_SOURCES, "sources the policy pack scans (paths relative to the ini file)",
+                  type="paths", default=[])
+    parser.addini(INI_MAX_CRITICAL, "critical failures tolerated (default 0)", default="0")
+    parser.addini(INI_MAX_WARNINGS, "warning failures tolerated (default: no limit)", default="")
+    parser.addini(INI_SELECT, "policy id globs to run", type="linelist", default=[])
+    parser.addini(INI_IGNORE, "policy id globs to skip", type="linelist", default=[])
+    parser.addini(INI_SEVERITY, "severity overrides, one `POLICY-ID = critical|warning` a line",
+                  type="linelist", default=[])
+    parser.addini(INI_REQUIRED_TAGS, "tag keys every taggable resource must carry", type="args",
+                  default=[])
+    parser.addini(INI_ALLOWED_FAMILIES, "EC2 instance families allowed (e.g. t3 m6i)", type="args",
+                  default=[])
+    parser.addini(INI_GRANULARITY, "scan items per `policy` (default) or per `resource`",
+                  default="policy")
+    parser.addini(INI_UNKNOWN, "scan items with unknown values: `fail` (default) or `skip`",
+                  default="fail")
+
+
+def _limit(text: str | None, name: str, default: int | None) -> int | None:
+    if text is None or str(text).strip() == "":
+        return default
+    value = str(text).strip()
+    if value.lower() in {"none", "unlimited", "inf"}:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise pytest.UsageError(f"{name} expects a whole number, got {value!r}") from None
+    if number < 0:
+        raise pytest.UsageError(f"{name} expects a number of failures >= 0, got {number}")
+    return number
+
+
+def _choice(value: str, name: str, choices: Sequence[str]) -> str:
+    if value not in choices:
+        raise pytest.UsageError(f"{name} expects one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _severity_overrides(lines: Sequence[str]) -> dict[str, Severity]:
+    overrides: dict[str, Severity] = {}
+    for line in lines:
+        policy_id, sep, severity = line.partition("=")
+        if not sep or not policy_id.strip():
+            raise pytest.UsageError(f"{INI_SEVERITY}: expected `POLICY-ID = critical|warning`, got {line!r}")
+        try:
+            overrides[policy_id.strip()] = Severity.parse(severity)
+        except ValueError as exc:
+            raise pytest.UsageError(f"{INI_SEVERITY}: {policy_id.strip()}: {exc}") from None
+    return overrides
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every option resolved and validated once, so hooks read plain values."""
+
+    sources: tuple[Path, ...]
+    max_critical: int | None
+    max_warnings: int | None
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    severity_overrides: dict[str, Severity]
+    required_tags: tuple[str, ...]
+    allowed_instance_families: tuple[str, ...]
+    report: Path | None
+    granularity: str
+    unknown: str
+
+    @classmethod
+    def from_config(cls, config: pytest.Config) -> Settings:
+        option = config.option
+        invocation = config.invocation_params.dir
+        cli_sources = [invocation / p for p in option.iac_source]
+        ini_sources = list(config.getini(INI_SOURCES))
+        report = Path(invocation, option.iac_report) if option.iac_report else None
+        return cls(
+            sources=tuple(dict.fromkeys([*ini_sources, *cli_sources])),
+            max_critical=_limit(option.iac_max_critical, OPT_MAX_CRITICAL, None)
+            if option.iac_max_critical is not None
+            else _limit(config.getini(INI_MAX_CRITICAL), INI_MAX_CRITICAL, 0),
+            max_warnings=_limit(option.iac_max_warnings, OPT_MAX_WARNINGS, None)
+            if option.iac_max_warnings is not None
+            else _limit(config.getini(INI_MAX_WARNINGS), INI_MAX_WARNINGS, None),
+            select=tuple(option.iac_select or config.getini(INI_SELECT)),
+            ignore=(*config.getini(INI_IGNORE), *option.iac_ignore),
+            severity_overrides=_severity_overrides(config.getini(INI_SEVERITY)),
+            required_tags=tuple(config.getini(INI_REQUIRED_TAGS)),
+            allowed_instance_families=tuple(config.getini(INI_ALLOWED_FAMILIES)),
+            report=report,
+            granularity=_choice(option.iac_granularity or config.getini(INI_GRANULARITY),
+                                INI_GRANULARITY, GRANULARITIES),
+            unknown=_choice(option.iac_unknown or config.getini(INI_UNKNOWN), INI_UNKNOWN, UNKNOWN_MODES),
+        )
+
+    def limit_for(self, severity: Severity) -> int | None:
+        return self.max_critical if severity is Severity.CRITICAL else self.max_warnings
+
+    def rule_settings(self) -> RuleSettings:
+        from pytest_iaccompliance.policies.base import RuleSettings
+
+        return RuleSettings(self.required_tags, self.allowed_instance_families)

@@ -1,0 +1,56 @@
+"""A configured set of policies: what a project runs, ready for any resource set."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from pytest_iaccompliance.model import Finding, FindingStatus, ResourceSet, Severity
+from pytest_iaccompliance.policies.base import Policy, PolicyContext, RuleSettings
+from pytest_iaccompliance.policies.engine import evaluate
+
+__all__ = ["PolicySuite"]
+
+
+@dataclass(frozen=True)
+class PolicySuite:
+    """Selected policies with their severity overrides and rule settings applied."""
+
+    policies: tuple[Policy, ...]
+    settings: RuleSettings = field(default_factory=RuleSettings)
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        select: Sequence[str] | None = None,
+        ignore: Sequence[str] | None = None,
+        severity_overrides: Mapping[str, Severity] | None = None,
+        settings: RuleSettings | None = None,
+        plugins: Iterable[object] = (),
+    ) -> PolicySuite:
+        from pytest_iaccompliance.policies.registry import load_registry
+
+        settings = settings or RuleSettings()
+        chosen = load_registry(plugins).select(select, ignore, severity_overrides)
+        return cls(tuple(p for p in chosen if p.enabled_by(settings)), settings)
+
+    def __iter__(self) -> Iterator[Policy]:
+        return iter(self.policies)
+
+    def __len__(self) -> int:
+        return len(self.policies)
+
+    def context(self, resources: ResourceSet) -> PolicyContext:
+        return PolicyContext(resources, self.settings)
+
+    def evaluate(self, resources: ResourceSet) -> list[Finding]:
+        """Every finding, passed ones included."""
+        return evaluate(resources, self.policies, self.settings)
+
+    def violations(self, resources: ResourceSet, min_severity: Severity = Severity.WARNING) -> list[Finding]:
+        """Failed and cannot-evaluate findings at or above ``min_severity``."""
+        return [
+            f for f in self.evaluate(resources)
+            if f.status in (FindingStatus.FAILED, FindingStatus.UNKNOWN) and f.severity.rank >= min_severity.rank
+        ]

@@ -1,0 +1,3 @@
+"""Reports written from findings: a JSON manifest for auditors and pipelines."""
+
+from __future__ import annotations

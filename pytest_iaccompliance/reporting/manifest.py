@@ -1,0 +1,45 @@
+"""The JSON compliance manifest: every finding plus the severity verdict, for audit trails."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+MANIFEST_VERSION = 1
+
+
+def build_manifest(findings: Iterable[Mapping[str, Any]], verdict: Mapping[str, Any],
+                   *, exit_status: int | None = None) -> dict[str, Any]:
+    from pytest_iaccompliance import __version__
+
+    rows = sorted((dict(f) for f in findings),
+                  key=lambda f: (str(f.get("policy_id")), str(f.get("source_file")), str(f.get("address"))))
+    totals: dict[str, int] = {}
+    for row in rows:
+        totals[str(row.get("status"))] = totals.get(str(row.get("status")), 0) + 1
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "tool": {"name": "pytest-iaccompliance", "version": __version__},
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "exit_status": exit_status,
+        "verdict": dict(verdict),
+        "totals": totals,
+        "findings": rows,
+    }
+
+
+def write_manifest(path: Path, findings: Iterable[Mapping[str, Any]], verdict: Mapping[str, Any],
+                   *, exit_status: int | None = None) -> None:
+    """Write atomically, so a pipeline never reads half a report."""
+    data = build_manifest(findings, verdict, exit_status=exit_status)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2, sort_keys=True)
+        handle.write("\n")
+    os.replace(tmp, path)

@@ -1,0 +1,205 @@
+"""Severity bookkeeping and the exit status, decided on the controller from data on test reports.
+
+Workers (pytest-xdist) only label their reports; the controller, which sees every report, counts
+failures by severity and decides whether they fail the session. A single process is its own controller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from pytest_iaccompliance.model import Finding, Severity
+from pytest_iaccompliance.options import Settings
+
+# Namespaced report attributes: plain strings and lists, so they survive xdist's report serialization.
+REPORT_SEVERITY = "iaccompliance_severity"
+REPORT_FINDINGS = "iaccompliance_findings"
+TOLERATED = "tolerated"
+
+_SEVERITY_CACHE = pytest.StashKey["Severity | None"]()
+# Findings a scan item produced, copied onto its call report for the controller.
+FINDINGS = pytest.StashKey[list[Finding]]()
+
+
+@dataclass
+class Ledger:
+    """What the controller has seen: the facts the exit status and summary are decided from."""
+
+    settings: Settings
+    ordinary_failures: int = 0
+    severity_reports: dict[Severity, list[pytest.TestReport]] = field(default_factory=dict)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    decided: dict[Severity, bool] = field(default_factory=dict)
+
+    def failed_nodeids(self, severity: Severity) -> list[str]:
+        return list(dict.fromkeys(r.nodeid for r in self.severity_reports.get(severity, ())))
+
+    def count(self, severity: Severity) -> int:
+        return len(self.failed_nodeids(severity))
+
+    def over_limit(self, severity: Severity) -> bool:
+        limit = self.settings.limit_for(severity)
+        return limit is not None and self.count(severity) > limit
+
+
+LEDGER = pytest.StashKey[Ledger]()
+
+
+def is_controller(config: pytest.Config) -> bool:
+    return not hasattr(config, "workerinput")
+
+
+def severity_of(item: pytest.Item) -> Severity | None:
+    """The closest ``critical``/``warning`` marker wins (a test's own mark beats its class's)."""
+    if _SEVERITY_CACHE in item.stash:
+        return item.stash[_SEVERITY_CACHE]
+    found: Severity | None = None
+    for mark in item.iter_markers():
+        if mark.name in ("critical", "warning"):
+            found = Severity(mark.name)
+            break
+    item.stash[_SEVERITY_CACHE] = found
+    return found
+
+
+class SeverityPlugin:
+    """Registered on every process; counting and deciding happen only where ``is_controller``."""
+
+    def __init__(self, config: pytest.Config, settings: Settings) -> None:
+        self.config = config
+        self.ledger = Ledger(settings)
+        config.stash[LEDGER] = self.ledger
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        severity = severity_of(item)
+        # Only the call phase is the test's verdict; a broken fixture is an ordinary error.
+        if severity is not None and report.when == "call":
+            setattr(report, REPORT_SEVERITY, severity.value)
+        if report.when == "call" and FINDINGS in item.stash:
+            setattr(report, REPORT_FINDINGS, [f.to_dict() for f in item.stash[FINDINGS]])
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if not is_controller(self.config):
+            return
+        findings = getattr(report, REPORT_FINDINGS, None)
+        if findings and report.when == "call":
+            self.ledger.findings.extend(findings)
+        if not report.failed or hasattr(report, "wasxfail"):
+            return
+        severity = getattr(report, REPORT_SEVERITY, None)
+        if severity is None:
+            self.ledger.ordinary_failures += 1
+        else:
+            self.ledger.severity_reports.setdefault(Severity(severity), []).append(report)
+
+    def pytest_report_teststatus(
+        self, report: pytest.TestReport, config: pytest.Config
+    ) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
+        severity = getattr(report, REPORT_SEVERITY, None)
+        if severity is None or not report.failed or hasattr(report, "wasxfail"):
+            return None
+        letter = "C" if severity == Severity.CRITICAL.value else "W"
+        return "failed", letter, (f"FAILED ({severity})", {"red": True})
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
+        result = yield
+        if is_controller(self.config) and not self.config.option.collectonly:
+            self._decide(session)
+        return result
+
+    def _decide(self, session: pytest.Session) -> None:
+        ledger = self.ledger
+        counted = ledger.ordinary_failures
+        for severity in Severity:
+            ledger.decided[severity] = ledger.over_limit(severity)
+            if ledger.decided[severity]:
+                counted += len(ledger.severity_reports.get(severity, ()))
+        # pytest's exit status reads testsfailed: leave in it only what counts against the session.
+        session.testsfailed = counted
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        ledger = self.ledger
+        if not ledger.decided or (not any(ledger.severity_reports.values()) and not ledger.findings):
+            return
+        self._move_tolerated(terminalreporter)
+        tr = terminalreporter
+        tr.write_sep("=", "compliance summary")
+        for severity in (Severity.CRITICAL, Severity.WARNING):
+            limit = ledger.settings.limit_for(severity)
+            count = ledger.count(severity)
+            limit_text = "no limit" if limit is None else f"limit {limit}"
+            if ledger.decided.get(severity):
+                verdict, markup = "FAILS the session", {"red": True, "bold": True}
+            elif count:
+                verdict, markup = "tolerated", {"yellow": True}
+            else:
+                verdict, markup = "ok", {"green": True}
+            tr.write_line(f"{severity.value} failures: {count} ({limit_text}) -> {verdict}", **markup)
+            for nodeid in ledger.failed_nodeids(severity):
+                tr.write_line(f"    {nodeid}")
+        self._write_policy_lines(tr)
+
+    def _move_tolerated(self, tr: pytest.TerminalReporter) -> None:
+        """Tolerated failures leave pytest's "failed" tally, so its last line shows what counted."""
+        tolerated_ids = {
+            id(report)
+            for severity, reports in self.ledger.severity_reports.items()
+            if not self.ledger.decided.get(severity)
+            for report in reports
+        }
+        if not tolerated_ids:
+            return
+        failed = tr.stats.get("failed", [])
+        keep = [r for r in failed if id(r) not in tolerated_ids]
+        moved = [r for r in failed if id(r) in tolerated_ids]
+        if keep:
+            tr.stats["failed"] = keep
+        else:
+            tr.stats.pop("failed", None)
+        if moved:
+            tr.stats.setdefault(TOLERATED, []).extend(moved)
+
+    def _write_policy_lines(self, tr: pytest.TerminalReporter) -> None:
+        failed = [f for f in self.ledger.findings if f.get("status") in ("failed", "unknown")]
+        if not failed:
+            return
+        by_policy: dict[str, list[dict[str, Any]]] = {}
+        for finding in failed:
+            by_policy.setdefault(str(finding["policy_id"]), []).append(finding)
+        tr.write_line("policies with non-compliant resources:")
+        for policy_id, findings in sorted(by_policy.items()):
+            first = findings[0]
+            addresses = list(dict.fromkeys(str(f["address"]) for f in findings))
+            shown = ", ".join(addresses[:5]) + (f", ... {len(addresses) - 5} more" if len(addresses) > 5 else "")
+            tr.write_line(f"    {policy_id} [{first['severity']}] {first.get('title', '')}: {shown}")
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        report = self.ledger.settings.report
+        if report is None or not is_controller(self.config) or self.config.option.collectonly:
+            return
+        from pytest_iaccompliance.reporting.manifest import write_manifest
+
+        write_manifest(report, self.ledger.findings, self.verdict(), exit_status=int(exitstatus))
+
+    def verdict(self) -> dict[str, Any]:
+        ledger = self.ledger
+        return {
+            severity.value: {
+                "failed": ledger.count(severity),
+                "limit": ledger.settings.limit_for(severity),
+                "fails_session": bool(ledger.decided.get(severity)),
+                "tests": ledger.failed_nodeids(severity),
+            }
+            for severity in Severity
+        } | {"ordinary_failures": ledger.ordinary_failures}
