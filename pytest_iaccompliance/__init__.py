@@ -24,10 +24,28 @@ __all__ = [
     "SourceLocation",
     "__version__",
     "hookimpl",
+    "load",
     "scan",
 ]
 
 __version__ = "0.1.0"
+
+
+def load(path: str | os.PathLike[str], *, stack: str | None = None) -> ResourceSet:
+    """The resources of one stack in a file or folder (``stack`` picks one of a ``cdktf.out``)."""
+    from pytest_iaccompliance.sources import SourceError, load_path
+
+    loaded = load_path(path)
+    if stack is not None:
+        chosen = [item for item in loaded if item.resources.name == stack]
+        if not chosen:
+            names = ", ".join(sorted(str(item.resources.name) for item in loaded))
+            raise SourceError(path, f"has no stack {stack!r} (stacks: {names})")
+        loaded = chosen
+    if len(loaded) > 1:
+        names = ", ".join(sorted(str(item.resources.name) for item in loaded))
+        raise SourceError(path, f"holds {len(loaded)} stacks ({names}); pass stack= to pick one")
+    return loaded[0].resources
 
 
 def scan(
