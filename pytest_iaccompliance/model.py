@@ -74,7 +74,7 @@ UNKNOWN: Final = Unknown()
 
 _INTERPOLATION = re.compile(r"\$\{(.+?)\}")
 _REFERENCE = re.compile(
-    r"^(?P<module>(?:module\.[A-Za-z0-9_-]+\.)*)(?:(?P<data>data)\.)?"
+    r"^(?P<module>(?:module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.)*)(?:(?P<data>data)\.)?"
     r"(?P<type>[A-Za-z][A-Za-z0-9_]*)\.(?P<name>[A-Za-z0-9_-]+)(?P<index>\[[^\]]*\])?"
     r"(?:\.(?P<attribute>[A-Za-z0-9_.\[\]\"-]+))?$"
 )
@@ -201,7 +201,8 @@ def parse_reference(expression: str) -> tuple[str, str | None] | None:
     match = _REFERENCE.match(expression.strip())
     if not match:
         return None
-    address = f"{match['module']}{'data.' if match['data'] else ''}{match['type']}.{match['name']}"
+    address = (f"{match['module']}{'data.' if match['data'] else ''}{match['type']}.{match['name']}"
+               f"{match['index'] or ''}")
     return address, match["attribute"]
 
 

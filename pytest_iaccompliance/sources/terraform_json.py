@@ -5,6 +5,7 @@ No Terraform binary is needed: each shape is recognized by its keys and read dir
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -168,6 +169,14 @@ def _config_references(configuration: Mapping[str, Any]) -> dict[str, dict[str, 
     return references
 
 
+def _instance_token(token: str, index: Any) -> str:
+    """``aws_x.y[each.key]`` seen from the instance ``"eu"`` is ``aws_x.y["eu"]``."""
+    if index is None:
+        return token
+    literal = json.dumps(index) if isinstance(index, str) else str(index)
+    return token.replace("[each.key]", f"[{literal}]").replace("[count.index]", f"[{literal}]")
+
+
 def _strip_index(address: str) -> str:
     # module.m["a"].aws_x.y[0] -> module.m.aws_x.y : the configuration's address for an instance.
     out, depth = [], 0
@@ -217,7 +226,7 @@ def _from_plan(document: Mapping[str, Any], path: Path) -> ResourceSet:
             for attribute, token in references.get(_strip_index(str(raw.get("address"))), {}).items():
                 current = values.get(attribute)
                 if current is None or isinstance(current, Unknown):
-                    values[attribute] = token
+                    values[attribute] = _instance_token(token, raw.get("index"))
             yield _plan_resource(raw, path, KIND_PLAN, values, raw.get("sensitive_values"))
 
     config = document.get("configuration") or {}

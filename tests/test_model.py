@@ -1,0 +1,90 @@
+"""The normalized model: shapes hidden behind accessors, lookups by type and address."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_iaccompliance.model import (
+    Resource,
+    ResourceSet,
+    Severity,
+    Unknown,
+    as_blocks,
+    is_unknown,
+    parse_reference,
+)
+
+
+def bucket(name: str, **properties: object) -> Resource:
+    return Resource("aws_s3_bucket", name, f"aws_s3_bucket.{name}", properties)
+
+
+def test_blocks_accept_object_list_or_nothing() -> None:
+    assert as_blocks({"a": 1}) == [{"a": 1}]
+    assert as_blocks([{"a": 1}, "junk", {"b": 2}]) == [{"a": 1}, {"b": 2}]
+    assert as_blocks(None) == []
+    assert as_blocks(Unknown()) == []
+
+
+def test_lookup_walks_lists_and_objects() -> None:
+    as_list = bucket("a", versioning=[{"enabled": True}])
+    as_object = bucket("b", versioning={"enabled": True})
+    assert as_list.lookup("versioning.enabled") is True
+    assert as_object.lookup("versioning.enabled") is True
+    assert as_object.lookup("versioning.mfa_delete", "absent") == "absent"
+
+
+def test_tags_read_from_tags_all_or_tags() -> None:
+    assert dict(bucket("a", tags={"owner": "x", "empty": None}).tags) == {"owner": "x"}
+    assert dict(bucket("b", tags={"a": "1"}, tags_all={"a": "1", "b": "2"}).tags) == {"a": "1", "b": "2"}
+
+
+def test_unknown_is_falsy_and_detected() -> None:
+    assert not Unknown()
+    assert is_unknown("${var.x}")
+    assert is_unknown("arn:${data.aws_partition.p.partition}:s3:::b")
+    assert not is_unknown("plain")
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("aws_s3_bucket.logs.id", ("aws_s3_bucket.logs", "id")),
+        ("aws_s3_bucket.logs", ("aws_s3_bucket.logs", None)),
+        ("module.net.aws_vpc.main.id", ("module.net.aws_vpc.main", "id")),
+        ('module.net["a"].aws_subnet.s[2].id', ('module.net["a"].aws_subnet.s[2]', "id")),
+        ("data.aws_iam_policy_document.p.json", ("data.aws_iam_policy_document.p", "json")),
+        ("var.region", None),
+    ],
+)
+def test_parse_reference(expression: str, expected: tuple[str, str | None] | None) -> None:
+    parsed = parse_reference(expression)
+    if expected is None:
+        assert parsed is None or parsed[0].startswith("var.")
+    else:
+        assert parsed == expected
+
+
+def test_resource_set_indexes_by_type_and_address() -> None:
+    resources = ResourceSet([bucket("a"), bucket("b"), Resource("aws_vpc", "v", "aws_vpc.v", {})])
+    assert [r.name for r in resources.of_type("aws_s3_bucket")] == ["a", "b"]
+    assert resources.of_type("aws_kms_key") == []
+    assert resources.types == ["aws_s3_bucket", "aws_vpc"]
+    assert "aws_vpc.v" in resources
+    assert len(resources) == 3
+
+
+def test_find_related_by_reference_and_by_literal() -> None:
+    target = bucket("logs", bucket="acme-logs")
+    by_reference = Resource("aws_s3_bucket_versioning", "r", "aws_s3_bucket_versioning.r",
+                            {"bucket": "${aws_s3_bucket.logs.id}"})
+    by_literal = Resource("aws_s3_bucket_versioning", "l", "aws_s3_bucket_versioning.l", {"bucket": "acme-logs"})
+    other = Resource("aws_s3_bucket_versioning", "o", "aws_s3_bucket_versioning.o", {"bucket": "other"})
+    resources = ResourceSet([target, by_reference, by_literal, other])
+    assert resources.find_related("aws_s3_bucket_versioning", target, "bucket") == [by_reference, by_literal]
+
+
+def test_severity_parse_names_choices() -> None:
+    assert Severity.parse(" Critical ") is Severity.CRITICAL
+    with pytest.raises(ValueError, match="expected one of critical, warning"):
+        Severity.parse("high")
