@@ -1,0 +1,153 @@
+"""Scan items from a user's seat: --iac-source, selection, markers, malformed sources, reports."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pytest_iaccompliance.options import (
+    OPT_GRANULARITY,
+    OPT_IGNORE,
+    OPT_REPORT,
+    OPT_SELECT,
+    OPT_SOURCE,
+    OPT_UNKNOWN,
+)
+
+MODES = [pytest.param([], id="single"), pytest.param(["-n", "2"], id="xdist")]
+
+
+@pytest.fixture
+def stacks(pytester: pytest.Pytester, example_stacks: Path) -> Path:
+    target = pytester.path / "cdktf.out"
+    shutil.copytree(example_stacks, target)
+    return target
+
+
+def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_scan_items_fail_critical_policies_and_name_resources(pytester: pytest.Pytester, stacks: Path,
+                                                              mode: list[str]) -> None:
+    result = run(pytester, *mode, f"{OPT_SOURCE}={stacks.name}", "-rA")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([
+        "*AWS-EC2-001 [[]critical[]] Security group allows no ingress*",
+        "*1 non-compliant resource(s) in *legacy/cdk.tf.json:",
+        "  - aws_security_group.bastion (legacy/bastion-sg): aws_security_group.bastion allows SSH (port 22) "
+        "from 0.0.0.0/0, ::/0",
+    ])
+    result.stdout.fnmatch_lines(["critical failures: 4 (limit 0) -> FAILS the session"])
+    result.stdout.fnmatch_lines(["PASSED cdktf.out/stacks/payments/cdk.tf.json::AWS-S3-001"])
+
+
+def test_m_critical_selects_scan_items(pytester: pytest.Pytester, stacks: Path) -> None:
+    pytester.makeini("[pytest]\niac_required_tags = owner cost-center\n")
+    everything = run(pytester, f"{OPT_SOURCE}={stacks.name}", "--collect-only", "-q")
+    everything.stdout.fnmatch_lines(["*legacy/cdk.tf.json::AWS-TAG-001"])
+    critical = run(pytester, f"{OPT_SOURCE}={stacks.name}", "-m", "critical", "--collect-only", "-q")
+    critical.stdout.no_fnmatch_line("*AWS-TAG-001*")
+    critical.stdout.fnmatch_lines(["*legacy/cdk.tf.json::AWS-S3-001", "*deselected*"])
+    warning = run(pytester, f"{OPT_SOURCE}={stacks.name}", "-m", "warning")
+    assert warning.parseoutcomes() == {"passed": 1, "tolerated": 1, "deselected": 8}
+    assert warning.ret == pytest.ExitCode.OK
+
+
+def test_select_ignore_and_severity_override(pytester: pytest.Pytester, stacks: Path) -> None:
+    pytester.makeini("[pytest]\niac_severity =\n    AWS-EC2-001 = warning\n")
+    result = run(pytester, f"{OPT_SOURCE}={stacks.name}", OPT_SELECT, "AWS-EC2-*", OPT_SELECT, "AWS-S3-*",
+                 OPT_IGNORE, "AWS-S3-*", "-v")
+    result.stdout.fnmatch_lines(["*legacy/cdk.tf.json::AWS-EC2-001 FAILED (warning)*"])
+    result.stdout.no_fnmatch_line("*AWS-S3-001*")
+    assert result.ret == pytest.ExitCode.OK
+
+
+def test_unknown_pattern_is_a_usage_error(pytester: pytest.Pytester, stacks: Path) -> None:
+    result = run(pytester, f"{OPT_SOURCE}={stacks.name}", OPT_SELECT, "AWS-S4-*")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*policy pattern 'AWS-S4-[*]' matches no registered policy*"])
+
+
+def test_unknown_values_fail_closed_or_skip(pytester: pytest.Pytester, stacks: Path) -> None:
+    source = stacks / "stacks" / "legacy" / "cdk.tf.json"
+    failing = run(pytester, f"{OPT_SOURCE}={source}", OPT_SELECT, "AWS-RDS-001")
+    assert failing.ret == pytest.ExitCode.TESTS_FAILED
+    failing.stdout.fnmatch_lines([
+        "1 resource(s) that cannot be evaluated before apply:",
+        "  - aws_db_instance.reports *: storage_encrypted of aws_db_instance.reports depends on ${var.db_encrypted}",
+    ])
+    skipped = run(pytester, f"{OPT_SOURCE}={source}", OPT_SELECT, "AWS-RDS-001", OPT_UNKNOWN, "skip", "-rs")
+    skipped.assert_outcomes(skipped=1)
+    skipped.stdout.fnmatch_lines(["*cannot be evaluated before apply*"])
+
+
+def test_resource_granularity(pytester: pytest.Pytester, stacks: Path) -> None:
+    result = run(pytester, f"{OPT_SOURCE}={stacks.name}", OPT_GRANULARITY, "resource", OPT_SELECT, "AWS-S3-001",
+                 "-v")
+    result.stdout.fnmatch_lines([
+        "*legacy/cdk.tf.json::AWS-S3-001[[]aws_s3_bucket.exports[]] FAILED (critical)*",
+        "*payments/cdk.tf.json::AWS-S3-001[[]aws_s3_bucket.receipts[]] PASSED*",
+    ])
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{broken", "*broken.json: is not valid JSON*"),
+        ('{"name": "web"}', "*broken.json: is not a cdktf/cdktn synthesis*"),
+    ],
+)
+def test_malformed_source_is_one_failing_item(pytester: pytest.Pytester, content: str, message: str) -> None:
+    pytester.makefile(".json", broken=content)
+    pytester.makepyfile("def test_other(): pass")
+    result = run(pytester, f"{OPT_SOURCE}=broken.json")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([message])
+    result.stdout.no_fnmatch_line("*INTERNALERROR*")
+
+
+def test_missing_source_path_fails_naming_it(pytester: pytest.Pytester) -> None:
+    result = run(pytester, f"{OPT_SOURCE}=does-not-exist")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["*does-not-exist: no such file or folder*"])
+
+
+def test_ini_sources_relative_to_ini_file(pytester: pytest.Pytester, stacks: Path) -> None:
+    sub = pytester.mkdir("tests")
+    pytester.makeini("[pytest]\niac_sources = cdktf.out/stacks/payments/cdk.tf.json\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", str(sub), "-q")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["*passed*"])
+
+
+def test_report_lists_findings_with_controls(pytester: pytest.Pytester, stacks: Path) -> None:
+    run(pytester, f"{OPT_SOURCE}={stacks.name}", OPT_REPORT, "compliance.json", "-n", "2")
+    manifest = json.loads((pytester.path / "compliance.json").read_text())
+    failed = {(f["policy_id"], f["address"]) for f in manifest["findings"] if f["status"] == "failed"}
+    assert ("AWS-EC2-001", "aws_security_group.bastion") in failed
+    passed = [f for f in manifest["findings"] if f["status"] == "passed" and f["policy_id"] == "AWS-S3-001"]
+    assert passed[0]["address"] == "aws_s3_bucket.receipts"
+    assert "NIST-800-53-r5:SC-28" in passed[0]["controls"]
+    assert passed[0]["checkov_ids"]
+    assert manifest["verdict"]["critical"]["fails_session"] is True
+    assert manifest["totals"]["unknown"] == 1
+
+
+def test_secret_values_never_reach_the_output(pytester: pytest.Pytester, data_dir: Path) -> None:
+    shutil.copy(data_dir / "plan_modules.json", pytester.path / "plan.json")
+    result = run(pytester, f"{OPT_SOURCE}=plan.json", OPT_REPORT, "r.json", "-rA")
+    assert "hunter2hunter2" not in result.stdout.str()
+    assert "hunter2hunter2" not in (pytester.path / "r.json").read_text()
+
+
+def test_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("import pytest\n@pytest.mark.critical\ndef test_a(): assert False\n")
+    result = run(pytester, "-p", "no:iaccompliance")
+    result.stdout.no_fnmatch_line("*compliance summary*")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED

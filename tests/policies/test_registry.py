@@ -1,0 +1,155 @@
+"""The registry: built-ins and third-party packs through one hook, ids unique, selection strict."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from pytest_iaccompliance.hookspecs import hookimpl
+from pytest_iaccompliance.model import Resource, ResourceSet, Severity
+from pytest_iaccompliance.options import OPT_SOURCE
+from pytest_iaccompliance.policies import (
+    DuplicatePolicyError,
+    PolicyContext,
+    PolicyRegistry,
+    PolicySelectionError,
+    Result,
+    load_registry,
+    non_compliant,
+    policy,
+)
+from pytest_iaccompliance.policies.engine import PolicyError, evaluate
+
+
+@policy("ACME-001", title="Buckets are named acme-*", severity=Severity.WARNING, resource_types=["aws_s3_bucket"])
+def acme_names(resource: Resource, context: PolicyContext) -> Result:
+    return non_compliant("bad name")
+
+
+class AcmePack:
+    @hookimpl
+    def iaccompliance_policies(self) -> list[object]:
+        return [acme_names]
+
+    @hookimpl
+    def iaccompliance_control_mappings(self) -> dict[str, list[str]]:
+        return {"AWS-S3-001": ["ACME-SEC:7.1"]}
+
+
+def test_builtins_register_through_the_hook() -> None:
+    registry = load_registry(entry_points=False)
+    assert "AWS-S3-001" in registry
+    assert registry.origin("AWS-S3-001") == "plugin 'iaccompliance.builtin'"
+
+
+def test_third_party_pack_adds_policies_and_controls() -> None:
+    registry = load_registry([AcmePack()], entry_points=False)
+    assert registry["ACME-001"] is acme_names
+    assert "ACME-SEC:7.1" in registry["AWS-S3-001"].controls
+
+
+def test_duplicate_ids_are_refused_naming_both_origins() -> None:
+    class Copycat:
+        @hookimpl
+        def iaccompliance_policies(self) -> list[object]:
+            return [acme_names.with_severity(Severity.CRITICAL)]
+
+    with pytest.raises(DuplicatePolicyError, match="policy id 'ACME-001' from plugin .* is already registered by"):
+        load_registry([AcmePack(), Copycat()], entry_points=False)
+
+
+def test_selection_and_overrides() -> None:
+    registry = PolicyRegistry([acme_names])
+    assert registry.select(["ACME-*"], [], {"ACME-001": Severity.CRITICAL})[0].severity is Severity.CRITICAL
+    assert registry.select([], ["ACME-*"]) == []
+    with pytest.raises(PolicySelectionError, match="matches no registered policy"):
+        registry.select(["NOPE-*"])
+    with pytest.raises(PolicySelectionError, match="unknown policy 'NOPE-1'"):
+        registry.select(severity_overrides={"NOPE-1": Severity.WARNING})
+
+
+def test_non_policy_contribution_is_refused() -> None:
+    class Broken:
+        @hookimpl
+        def iaccompliance_policies(self) -> list[object]:
+            return ["not a policy"]
+
+    with pytest.raises(TypeError, match="returned 'not a policy', not a Policy"):
+        load_registry([Broken()], entry_points=False)
+
+
+def test_policy_that_raises_is_named_with_its_resource() -> None:
+    @policy("BOOM-1", title="boom", severity=Severity.WARNING, resource_types=["aws_vpc"])
+    def boom(resource: Resource, context: PolicyContext) -> Result:
+        raise KeyError("cidr_block")
+
+    resources = ResourceSet([Resource("aws_vpc", "main", "aws_vpc.main", {})])
+    with pytest.raises(PolicyError, match=r"policy BOOM-1 raised KeyError: 'cidr_block' on aws_vpc.main"):
+        evaluate(resources, [boom])
+
+
+def test_entry_point_pack_is_loaded_by_the_plugin(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        acme_rules=textwrap.dedent(
+            """
+            from pytest_iaccompliance import Severity, hookimpl
+            from pytest_iaccompliance.policies import non_compliant, policy
+
+            @policy("ACME-100", title="No legacy buckets", severity=Severity.CRITICAL,
+                    resource_types=["aws_s3_bucket"])
+            def no_legacy(resource, context):
+                return non_compliant(f"{resource.address} is legacy")
+
+            @hookimpl
+            def iaccompliance_policies():
+                return [no_legacy]
+            """
+        )
+    )
+    dist = pytester.mkdir("acme_rules-1.0.dist-info")
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-rules\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[pytest_iaccompliance]\nacme = acme_rules\n")
+    pytester.makefile(".tf.json", main='{"resource": {"aws_s3_bucket": {"old": {"bucket": "old"}}}}')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"{OPT_SOURCE}=main.tf.json",
+                                           "--iac-select=ACME-*")
+    result.stdout.fnmatch_lines(["*ACME-100 [[]critical[]] No legacy buckets*",
+                                 "*aws_s3_bucket.old: aws_s3_bucket.old is legacy*"])
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_conftest_pack_joins_the_registry(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        from pytest_iaccompliance import Severity, hookimpl
+        from pytest_iaccompliance.policies import compliant, policy
+
+        @policy("TEAM-1", title="VPCs are fine", severity=Severity.WARNING, resource_types=["aws_vpc"])
+        def vpc_ok(resource, context):
+            return compliant()
+
+        @hookimpl
+        def iaccompliance_policies():
+            return [vpc_ok]
+        """
+    )
+    pytester.makefile(".tf.json", main='{"resource": {"aws_vpc": {"main": {"cidr_block": "10.0.0.0/16"}}}}')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"{OPT_SOURCE}=main.tf.json", "-v")
+    result.stdout.fnmatch_lines(["*main.tf.json::TEAM-1 PASSED*"])
+
+
+def test_duplicate_from_conftest_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        from pytest_iaccompliance import hookimpl
+        from pytest_iaccompliance.policies.builtin import builtin_policies
+
+        @hookimpl
+        def iaccompliance_policies():
+            return builtin_policies()[:1]
+        """
+    )
+    pytester.makefile(".tf.json", main='{"resource": {"aws_vpc": {"main": {}}}}')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"{OPT_SOURCE}=main.tf.json")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*iaccompliance: policy id 'AWS-*' from plugin * is already registered*"])
