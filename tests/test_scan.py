@@ -18,7 +18,8 @@ def test_scan_reports_failed_passed_and_unknown(example_stacks: Path) -> None:
     assert by_key[("AWS-S3-001", "aws_s3_bucket.receipts")].status is FindingStatus.PASSED
     assert by_key[("AWS-RDS-001", "aws_db_instance.reports")].status is FindingStatus.UNKNOWN
     failed = by_key[("AWS-EC2-001", "aws_security_group.bastion")]
-    assert failed.source_file is not None and failed.source_file.endswith("legacy/cdk.tf.json")
+    assert failed.source_file is not None
+    assert failed.source_file.endswith("legacy/cdk.tf.json")
     assert failed.location == "legacy/bastion-sg"
     assert "CKV_AWS_24" in failed.checkov_ids
 

@@ -45,6 +45,8 @@ def test_built_in_pack_has_no_critical_violation(synthesized_stack: ResourceSet,
 
 
 @pytest.mark.warning
-def test_every_resource_is_tagged_for_cost_allocation(synthesized_stack: ResourceSet, iac_policies: PolicySuite) -> None:
+def test_every_resource_is_tagged_for_cost_allocation(
+    synthesized_stack: ResourceSet, iac_policies: PolicySuite
+) -> None:
     untagged = [f.address for f in iac_policies.violations(synthesized_stack) if f.policy_id == "AWS-TAG-001"]
     assert not untagged, f"missing owner/cost-center tags: {untagged}"

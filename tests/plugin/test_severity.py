@@ -215,6 +215,9 @@ def test_manifest_verdict_matches_exit(pytester: pytest.Pytester, mode: list[str
     manifest = json.loads((pytester.path / "out" / "report.json").read_text())
     assert manifest["exit_status"] == 0
     assert manifest["verdict"]["critical"] == {
-        "failed": 1, "limit": 1, "fails_session": False, "tests": ["test_manifest_verdict_matches_exit.py::test_critical_fails"],
+        "failed": 1,
+        "limit": 1,
+        "fails_session": False,
+        "tests": ["test_manifest_verdict_matches_exit.py::test_critical_fails"],
     }
     assert manifest["verdict"]["warning"]["failed"] == 2

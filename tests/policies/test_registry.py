@@ -55,7 +55,7 @@ def test_duplicate_ids_are_refused_naming_both_origins() -> None:
         def iaccompliance_policies(self) -> list[object]:
             return [acme_names.with_severity(Severity.CRITICAL)]
 
-    with pytest.raises(DuplicatePolicyError, match="policy id 'ACME-001' from plugin .* is already registered by"):
+    with pytest.raises(DuplicatePolicyError, match=r"policy id 'ACME-001' from plugin .* is already registered by"):
         load_registry([AcmePack(), Copycat()], entry_points=False)
 
 

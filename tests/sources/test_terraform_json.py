@@ -61,7 +61,8 @@ def test_plain_terraform_json_with_data_sources_and_list_bodies(data_dir: Path) 
     [document] = stack.of_type("data.aws_iam_policy_document")
     assert document.address == "data.aws_iam_policy_document.admin"
     policy = stack.by_address("aws_iam_policy.admin")
-    assert policy is not None and stack.resolve(policy.get("policy")) is document
+    assert policy is not None
+    assert stack.resolve(policy.get("policy")) is document
     bucket = stack.by_address("aws_s3_bucket.data")
     assert bucket is not None
     assert bucket.lookup("server_side_encryption_configuration.rule.apply_server_side_encryption_by_default"
@@ -74,7 +75,8 @@ def test_plan_with_modules_indexes_unknowns_and_sensitive_values(data_dir: Path)
     stack = loaded.resources
     assert "module.web.aws_security_group.web[0]" in stack
     assets = stack.by_address('module.web.aws_s3_bucket.assets["eu"]')
-    assert assets is not None and assets.get("bucket") is UNKNOWN
+    assert assets is not None
+    assert assets.get("bucket") is UNKNOWN
     database = stack.by_address("aws_db_instance.main")
     assert database is not None
     assert isinstance(database.get("kms_key_id"), Unknown)

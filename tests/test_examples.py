@@ -1,0 +1,20 @@
+"""The README's examples command, run from a user's seat."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def test_terraform_json_examples_end_as_documented() -> None:
+    completed = subprocess.run([sys.executable, str(EXAMPLES / "run.py"), "terraform_json"],
+                               capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    out = completed.stdout
+    assert "5 passed" in out
+    assert "critical failures: 4 (limit 0) -> FAILS the session" in out
+    assert "warning failures: 1 (no limit) -> tolerated" in out
+    assert "examples: 0 unexpected outcome(s)" in out
