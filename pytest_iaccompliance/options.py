@@ -20,6 +20,7 @@ OPT_MAX_WARNINGS = "--iac-max-warnings"
 OPT_SELECT = "--iac-select"
 OPT_IGNORE = "--iac-ignore"
 OPT_REPORT = "--iac-report"
+OPT_SARIF = "--iac-sarif"
 OPT_GRANULARITY = "--iac-granularity"
 OPT_UNKNOWN = "--iac-unknown"
 
@@ -53,6 +54,8 @@ def add_options(parser: pytest.Parser) -> None:
                     help="skip policies whose id matches this glob (repeatable)")
     group.addoption(OPT_REPORT, metavar="PATH", default=None, dest="iac_report",
                     help="write every finding and the severity verdict as a JSON manifest")
+    group.addoption(OPT_SARIF, metavar="PATH", default=None, dest="iac_sarif",
+                    help="write failed and cannot-evaluate findings as SARIF 2.1.0 (code scanning)")
     group.addoption(OPT_GRANULARITY, choices=GRANULARITIES, default=None, dest="iac_granularity",
                     help="scan items per policy and source (default, fast at any size) or per resource")
     group.addoption(OPT_UNKNOWN, choices=UNKNOWN_MODES, default=None, dest="iac_unknown",
@@ -123,6 +126,7 @@ class Settings:
     required_tags: tuple[str, ...]
     allowed_instance_families: tuple[str, ...]
     report: Path | None
+    sarif: Path | None
     granularity: str
     unknown: str
 
@@ -147,6 +151,7 @@ class Settings:
             required_tags=tuple(config.getini(INI_REQUIRED_TAGS)),
             allowed_instance_families=tuple(config.getini(INI_ALLOWED_FAMILIES)),
             report=report,
+            sarif=Path(invocation, option.iac_sarif) if option.iac_sarif else None,
             granularity=_choice(option.iac_granularity or config.getini(INI_GRANULARITY),
                                 INI_GRANULARITY, GRANULARITIES),
             unknown=_choice(option.iac_unknown or config.getini(INI_UNKNOWN), INI_UNKNOWN, UNKNOWN_MODES),

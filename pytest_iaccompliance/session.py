@@ -185,12 +185,17 @@ class SeverityPlugin:
             tr.write_line(f"    {policy_id} [{first['severity']}] {first.get('title', '')}: {shown}")
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        report = self.ledger.settings.report
-        if report is None or not is_controller(self.config) or self.config.option.collectonly:
+        settings = self.ledger.settings
+        if not is_controller(self.config) or self.config.option.collectonly:
             return
-        from pytest_iaccompliance.reporting.manifest import write_manifest
+        if settings.report is not None:
+            from pytest_iaccompliance.reporting.manifest import write_manifest
 
-        write_manifest(report, self.ledger.findings, self.verdict(), exit_status=int(exitstatus))
+            write_manifest(settings.report, self.ledger.findings, self.verdict(), exit_status=int(exitstatus))
+        if settings.sarif is not None:
+            from pytest_iaccompliance.reporting.sarif import write_sarif
+
+            write_sarif(settings.sarif, self.ledger.findings, base=self.config.rootpath)
 
     def verdict(self) -> dict[str, Any]:
         ledger = self.ledger

@@ -33,13 +33,16 @@ def build_manifest(findings: Iterable[Mapping[str, Any]], verdict: Mapping[str, 
     }
 
 
-def write_manifest(path: Path, findings: Iterable[Mapping[str, Any]], verdict: Mapping[str, Any],
-                   *, exit_status: int | None = None) -> None:
+def write_json(path: Path, data: Any) -> None:
     """Write atomically, so a pipeline never reads half a report."""
-    data = build_manifest(findings, verdict, exit_status=exit_status)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(data, handle, indent=2, sort_keys=True)
         handle.write("\n")
     os.replace(tmp, path)
+
+
+def write_manifest(path: Path, findings: Iterable[Mapping[str, Any]], verdict: Mapping[str, Any],
+                   *, exit_status: int | None = None) -> None:
+    write_json(path, build_manifest(findings, verdict, exit_status=exit_status))

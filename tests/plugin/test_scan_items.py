@@ -12,6 +12,7 @@ from pytest_iaccompliance.options import (
     OPT_GRANULARITY,
     OPT_IGNORE,
     OPT_REPORT,
+    OPT_SARIF,
     OPT_SELECT,
     OPT_SOURCE,
     OPT_UNKNOWN,
@@ -151,3 +152,19 @@ def test_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
     result = run(pytester, "-p", "no:iaccompliance")
     result.stdout.no_fnmatch_line("*compliance summary*")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_sarif_report_points_at_source_files(pytester: pytest.Pytester, stacks: Path) -> None:
+    run(pytester, f"{OPT_SOURCE}={stacks.name}", OPT_SARIF, "out/results.sarif")
+    sarif = json.loads((pytester.path / "out" / "results.sarif").read_text())
+    assert sarif["version"] == "2.1.0"
+    [run_] = sarif["runs"]
+    rules = {rule["id"]: rule for rule in run_["tool"]["driver"]["rules"]}
+    assert rules["AWS-EC2-001"]["defaultConfiguration"]["level"] == "error"
+    results = {(r["ruleId"], r["properties"]["address"]): r for r in run_["results"]}
+    bastion = results[("AWS-EC2-001", "aws_security_group.bastion")]
+    location = bastion["locations"][0]
+    assert location["physicalLocation"]["artifactLocation"]["uri"] == "cdktf.out/stacks/legacy/cdk.tf.json"
+    assert location["logicalLocations"][0]["fullyQualifiedName"] == "legacy/bastion-sg"
+    assert results[("AWS-RDS-001", "aws_db_instance.reports")]["level"] == "note"
+    assert ("AWS-S3-001", "aws_s3_bucket.receipts") not in results
