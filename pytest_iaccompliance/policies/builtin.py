@@ -7,9 +7,39 @@ from collections.abc import Iterable
 from pytest_iaccompliance.hookspecs import hookimpl
 from pytest_iaccompliance.policies.base import Policy
 from pytest_iaccompliance.policies.packs import controls_for
-from pytest_iaccompliance.policies.rules import iam, rds, s3, tagging, vpc
+from pytest_iaccompliance.policies.rules import (
+    awslambda,
+    cloudtrail,
+    dynamodb,
+    ec2,
+    efs,
+    elb,
+    iam,
+    kms,
+    messaging,
+    rds,
+    s3,
+    secretsmanager,
+    tagging,
+    vpc,
+)
 
-RULE_MODULES = (s3, vpc, rds, iam, tagging)
+RULE_MODULES = (
+    s3,
+    vpc,
+    ec2,
+    rds,
+    kms,
+    cloudtrail,
+    dynamodb,
+    messaging,
+    elb,
+    efs,
+    awslambda,
+    secretsmanager,
+    iam,
+    tagging,
+)
 
 
 def builtin_policies() -> list[Policy]:
