@@ -7,8 +7,10 @@ agree on one shape whatever the infrastructure was written in.
 from __future__ import annotations
 
 import enum
+import gc
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final
@@ -24,6 +26,7 @@ __all__ = [
     "Unknown",
     "as_blocks",
     "is_unknown",
+    "paused_gc",
 ]
 
 
@@ -94,6 +97,22 @@ def as_blocks(value: object) -> list[Mapping[str, Any]]:
     if isinstance(value, (list, tuple)):
         return [item for item in value if isinstance(item, Mapping)]
     return []
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Cyclic GC off while a large, acyclic structure is built; the previous state is restored.
+
+    Building 50,000 resources allocates millions of containers, and the collector would traverse the
+    growing (cycle-free) heap over and over: at that size it costs about as much as the work itself.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _read_only(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -216,8 +235,9 @@ class ResourceSet(Sequence[Resource]):
         self._partner_indexes: dict[tuple[str, tuple[str, ...]], _PartnerIndex] = {}
         self.name = name
         self.metadata: Mapping[str, Any] = MappingProxyType(dict(metadata or {}))
-        for resource in resources:
-            self._add(resource)
+        with paused_gc():
+            for resource in resources:
+                self._add(resource)
 
     def _add(self, resource: Resource) -> None:
         self._resources.append(resource)
@@ -294,8 +314,8 @@ class ResourceSet(Sequence[Resource]):
 
         A bucket and its separate encryption resource, a key and its alias: the partner names the target
         either through an expression (cdktf, plain Terraform) or through the target's literal identifier
-        (plan JSON, Pulumi), so both are tried. Each lookup is a dictionary hit on an index built once per
-        (type, keys), so a rule called for every bucket stays linear in the size of the set.
+        (plan JSON, Pulumi), so both are tried. Each lookup is a dictionary hit on an index built
+        once per (type, keys), so a rule called for every bucket stays linear in the set's size.
         """
         index = self._partner_index(resource_type, keys)
         found = list(index.by_target.get(target, ()))
@@ -310,10 +330,10 @@ class ResourceSet(Sequence[Resource]):
         return sorted(unique.values(), key=lambda r: index.position[id(r)])
 
     def unresolved_related(self, resource_type: str, *keys: str) -> list[Resource]:
-        """Resources of ``resource_type`` whose ``keys`` are unknown and point at nothing in this set.
+        """Resources of ``resource_type`` whose ``keys`` are unknown and name nothing in this set.
 
-        A cross-resource rule that finds no partner asks this before failing: a partner whose target is
-        only known after apply might be the missing one, so the answer is "cannot evaluate".
+        A cross-resource rule that finds no partner asks this before failing: a partner whose target
+        is only known after apply might be the missing one, so the answer is "cannot evaluate".
         """
         return self._partner_index(resource_type, keys).unresolved
 

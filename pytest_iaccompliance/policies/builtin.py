@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from pytest_iaccompliance.hookspecs import hookimpl
-from pytest_iaccompliance.policies.base import Policy
 from pytest_iaccompliance.policies.packs import controls_for
 from pytest_iaccompliance.policies.rules import (
     awslambda,
@@ -23,6 +22,11 @@ from pytest_iaccompliance.policies.rules import (
     tagging,
     vpc,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from pytest_iaccompliance.policies.base import Policy
 
 RULE_MODULES = (
     s3,
@@ -44,7 +48,11 @@ RULE_MODULES = (
 
 def builtin_policies() -> list[Policy]:
     """Every built-in rule with its framework controls attached from the packs."""
-    return [item.with_controls(controls_for(item.id)) for module in RULE_MODULES for item in module.POLICIES]
+    return [
+        item.with_controls(controls_for(item.id))
+        for module in RULE_MODULES
+        for item in module.POLICIES
+    ]
 
 
 @hookimpl

@@ -7,7 +7,14 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pytest_iaccompliance.model import UNKNOWN, Resource, ResourceSet, Unknown, as_blocks, is_unknown
+from pytest_iaccompliance.model import (
+    UNKNOWN,
+    Resource,
+    ResourceSet,
+    Unknown,
+    as_blocks,
+    is_unknown,
+)
 
 __all__ = [
     "OPEN_CIDRS",
@@ -32,7 +39,7 @@ _FALSE = {"false", "0", "no", "off", "disabled", ""}
 
 
 def as_bool(value: Any, default: bool | None = False) -> bool | Unknown | None:
-    """``True``/``False`` from a bool or its string spelling; ``UNKNOWN`` for an unresolved expression."""
+    """``True``/``False`` from a bool or its string spelling; ``UNKNOWN`` for an expression."""
     if isinstance(value, Unknown):
         return value
     if value is None:
@@ -84,7 +91,7 @@ def as_text(value: Any) -> str | Unknown | None:
 
 
 def is_set(value: Any) -> bool:
-    """Whether an attribute is given at all: a reference or a computed value counts, ``""`` does not.
+    """Whether an attribute is given at all: a reference or computed value counts, ``""`` not.
 
     For "names a KMS key" or "names a log group" checks the value itself does not matter, only that
     one is configured, so an expression still known only after apply is a pass, not an unknown.
@@ -110,7 +117,7 @@ def as_list(value: Any) -> list[Any]:
 
 
 def is_open_cidr(value: Any) -> bool:
-    """True for any CIDR that spans the whole address space (``0.0.0.0/0``, ``::/0``, ``0::0/0``)."""
+    """True for any CIDR spanning the whole address space (``0.0.0.0/0``, ``::/0``, ``0::0/0``)."""
     if not isinstance(value, str) or is_unknown(value):
         return False
     if value in OPEN_CIDRS:
@@ -122,7 +129,7 @@ def is_open_cidr(value: Any) -> bool:
 
 
 def covers_port(from_port: Any, to_port: Any, protocol: Any, port: int) -> bool | Unknown:
-    """Whether a rule's port range and protocol admit TCP ``port``; ``-1``/``all`` protocols admit all."""
+    """Whether a rule's port range and protocol admit TCP ``port``; ``-1``/``all`` admit all."""
     proto = str(protocol).lower() if protocol is not None else "tcp"
     if is_unknown(proto):
         return UNKNOWN
@@ -184,30 +191,44 @@ def _from_policy_document_data(data: Resource) -> dict[str, Any]:
     rendered = []
     for block in data.blocks("statement"):
         statement: dict[str, Any] = {"Effect": str(block.get("effect") or "Allow")}
-        for key, name in (("actions", "Action"), ("not_actions", "NotAction"),
-                          ("resources", "Resource"), ("not_resources", "NotResource")):
+        for key, name in (
+            ("actions", "Action"),
+            ("not_actions", "NotAction"),
+            ("resources", "Resource"),
+            ("not_resources", "NotResource"),
+        ):
             if block.get(key) is not None:
                 statement[name] = as_list(block.get(key))
         principals: dict[str, list[Any]] = {}
         for principal in as_blocks(block.get("principals")):
-            principals.setdefault(str(principal.get("type")), []).extend(as_list(principal.get("identifiers")))
+            principals.setdefault(str(principal.get("type")), []).extend(
+                as_list(principal.get("identifiers"))
+            )
         if principals:
             statement["Principal"] = principals
         conditions: dict[str, dict[str, list[Any]]] = {}
         for condition in as_blocks(block.get("condition")):
             test = conditions.setdefault(str(condition.get("test")), {})
-            test.setdefault(str(condition.get("variable")), []).extend(as_list(condition.get("values")))
+            test.setdefault(str(condition.get("variable")), []).extend(
+                as_list(condition.get("values"))
+            )
         if conditions:
             statement["Condition"] = conditions
         rendered.append(statement)
     return {"Version": "2012-10-17", "Statement": rendered}
 
 
-def resource_policy_document(value: Any, resources: ResourceSet) -> Mapping[str, Any] | Unknown | None:
-    """A resource policy from JSON text, an object, or a ``data.aws_iam_policy_document`` reference."""
+def resource_policy_document(
+    value: Any, resources: ResourceSet
+) -> Mapping[str, Any] | Unknown | None:
+    """A resource policy: JSON text, an object, or a ``data.aws_iam_policy_document`` reference."""
     if isinstance(value, str) and value.strip().startswith("${"):
         target = resources.resolve(value)
-        if target is not None and target.type == "aws_iam_policy_document" and target.mode == "data":
+        if (
+            target is not None
+            and target.type == "aws_iam_policy_document"
+            and target.mode == "data"
+        ):
             return _from_policy_document_data(target)
     return parse_json_document(value)
 
@@ -219,6 +240,9 @@ def statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 def principal_is_public(principal: Any) -> bool:
     """``"*"``, ``{"AWS": "*"}`` or a list holding ``"*"``: anyone, in any account."""
     if isinstance(principal, Mapping):
-        return any("*" in [str(v).strip() for v in as_list(values)] for key, values in principal.items()
-                   if str(key).upper() in {"AWS", "*"})
+        return any(
+            "*" in [str(v).strip() for v in as_list(values)]
+            for key, values in principal.items()
+            if str(key).upper() in {"AWS", "*"}
+        )
     return "*" in [str(v).strip() for v in as_list(principal)]

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_iaccompliance.model import ResourceSet
 from pytest_iaccompliance.policies.base import Policy, RuleSettings
 from pytest_iaccompliance.policies.builtin import builtin_policies
 from pytest_iaccompliance.policies.engine import evaluate
 from pytest_iaccompliance.sources import load_document
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from pytest_iaccompliance.model import ResourceSet
 
 POLICIES: dict[str, Policy] = {p.id: p for p in builtin_policies()}
 
@@ -21,7 +24,11 @@ Outcomes = dict[str, tuple[str, str]]
 
 def cdktf_document(resources: Mapping[str, Mapping[str, Any]], **extra: Any) -> dict[str, Any]:
     """A cdk.tf.json as cdktf synthesizes it: stack metadata plus ``resource`` blocks."""
-    return {"//": {"metadata": {"stackName": "test", "version": "0.21.0"}}, "resource": resources, **extra}
+    return {
+        "//": {"metadata": {"stackName": "test", "version": "0.21.0"}},
+        "resource": resources,
+        **extra,
+    }
 
 
 def load_resources(document: Mapping[str, Any], name: str = "cdk.tf.json") -> ResourceSet:
@@ -29,8 +36,10 @@ def load_resources(document: Mapping[str, Any], name: str = "cdk.tf.json") -> Re
     return loaded.resources
 
 
-def run_policy(resources: ResourceSet, policy_id: str, settings: RuleSettings | None = None) -> Outcomes:
-    """Findings of one policy by address: ``(status, message)``; not-applicable resources are absent."""
+def run_policy(
+    resources: ResourceSet, policy_id: str, settings: RuleSettings | None = None
+) -> Outcomes:
+    """Findings of one policy by address: ``(status, message)``; not-applicable ones absent."""
     return {
         f.address: (f.status.value, f.message)
         for f in evaluate(resources, [POLICIES[policy_id]], settings or RuleSettings())
@@ -41,8 +50,11 @@ def run_policy(resources: ResourceSet, policy_id: str, settings: RuleSettings | 
 def check() -> Callable[..., Outcomes]:
     """Run a policy over ``resource`` blocks given in cdktf JSON form."""
 
-    def run(policy_id: str, resources: Mapping[str, Mapping[str, Any]],
-            settings: RuleSettings | None = None) -> Outcomes:
+    def run(
+        policy_id: str,
+        resources: Mapping[str, Mapping[str, Any]],
+        settings: RuleSettings | None = None,
+    ) -> Outcomes:
         return run_policy(load_resources(cdktf_document(resources)), policy_id, settings)
 
     return run

@@ -56,11 +56,19 @@ def test_every_non_iam_policy_is_exercised() -> None:
 
 
 def test_partner_lookup_is_indexed_once_per_type_and_keys() -> None:
-    buckets = [Resource("aws_s3_bucket", f"b{i}", f"aws_s3_bucket.b{i}", {"bucket": f"name-{i}"})
-               for i in range(50)]
-    partners = [Resource("aws_s3_bucket_versioning", f"v{i}", f"aws_s3_bucket_versioning.v{i}",
-                         {"bucket": f"${{aws_s3_bucket.b{i}.id}}" if i % 2 else f"name-{i}"})
-                for i in range(50)]
+    buckets = [
+        Resource("aws_s3_bucket", f"b{i}", f"aws_s3_bucket.b{i}", {"bucket": f"name-{i}"})
+        for i in range(50)
+    ]
+    partners = [
+        Resource(
+            "aws_s3_bucket_versioning",
+            f"v{i}",
+            f"aws_s3_bucket_versioning.v{i}",
+            {"bucket": f"${{aws_s3_bucket.b{i}.id}}" if i % 2 else f"name-{i}"},
+        )
+        for i in range(50)
+    ]
     resources = ResourceSet([*buckets, *partners])
     for index, target in enumerate(buckets):
         found = resources.find_related("aws_s3_bucket_versioning", target, "bucket")

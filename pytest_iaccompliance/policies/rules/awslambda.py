@@ -20,23 +20,28 @@ from pytest_iaccompliance.policies.values import as_text, is_set
     title="Lambda permission does not let any principal invoke the function",
     severity=Severity.CRITICAL,
     resource_types=["aws_lambda_permission"],
-    remediation="Name the invoking service or account in principal and scope it with source_arn (and "
-    "source_account for S3), instead of principal = \"*\".",
+    remediation="Name the invoking service or account in principal and scope it with source_arn "
+    "(and "
+    'source_account for S3), instead of principal = "*".',
     checkov_ids=["CKV_AWS_301"],
 )
 def permission_not_public(resource: Resource, context: PolicyContext) -> Result:
-    """A wildcard principal without a source condition lets every AWS account invoke the function."""
+    """A wildcard principal without a source condition lets any AWS account invoke the function."""
     principal = as_text(resource.get("principal"))
     if isinstance(principal, Unknown):
         return cannot_evaluate(f"principal of {resource.address} is not known before apply")
     if (principal or "").strip() != "*":
         return compliant()
-    if is_set(resource.get("source_arn")) or is_set(resource.get("source_account")) or is_set(
-        resource.get("principal_org_id")
+    if (
+        is_set(resource.get("source_arn"))
+        or is_set(resource.get("source_account"))
+        or is_set(resource.get("principal_org_id"))
     ):
         return compliant()
-    return non_compliant(f"{resource.address} grants {resource.get('action') or 'lambda:InvokeFunction'} "
-                         "to principal \"*\" with no source_arn, source_account or principal_org_id")
+    return non_compliant(
+        f"{resource.address} grants {resource.get('action') or 'lambda:InvokeFunction'} "
+        'to principal "*" with no source_arn, source_account or principal_org_id'
+    )
 
 
 @policy(
@@ -44,7 +49,7 @@ def permission_not_public(resource: Resource, context: PolicyContext) -> Result:
     title="Lambda function URL requires IAM authentication",
     severity=Severity.CRITICAL,
     resource_types=["aws_lambda_function_url"],
-    remediation="Set authorization_type = \"AWS_IAM\", or front the function with API Gateway and an "
+    remediation='Set authorization_type = "AWS_IAM", or front the function with API Gateway and an '
     "authorizer.",
     checkov_ids=["CKV_AWS_258"],
 )
@@ -52,9 +57,11 @@ def function_url_authenticated(resource: Resource, context: PolicyContext) -> Re
     """A URL with authorization NONE is a public, unauthenticated endpoint into the function."""
     kind = as_text(resource.get("authorization_type"))
     if isinstance(kind, Unknown):
-        return cannot_evaluate(f"authorization_type of {resource.address} is not known before apply")
+        return cannot_evaluate(
+            f"authorization_type of {resource.address} is not known before apply"
+        )
     if (kind or "").upper() == "NONE":
-        return non_compliant(f"{resource.address} has authorization_type = \"NONE\"")
+        return non_compliant(f'{resource.address} has authorization_type = "NONE"')
     if kind is None:
         return non_compliant(f"{resource.address} has no authorization_type")
     return compliant()

@@ -1,4 +1,4 @@
-"""CloudTrail rules: the audit trail must cover every region, be tamper-evident, encrypted and watched."""
+"""CloudTrail rules: the audit trail covers every region, is tamper-evident, encrypted, watched."""
 
 from __future__ import annotations
 
@@ -27,7 +27,13 @@ TRAIL = ["aws_cloudtrail"]
 )
 def multi_region(resource: Resource, context: PolicyContext) -> Result:
     """Attackers work in the regions nobody watches; a single-region trail misses them."""
-    return flag_is(resource, "is_multi_region_trail", True, default=False, failure="trail covers one region only")
+    return flag_is(
+        resource,
+        "is_multi_region_trail",
+        True,
+        default=False,
+        failure="trail covers one region only",
+    )
 
 
 @policy(
@@ -40,8 +46,13 @@ def multi_region(resource: Resource, context: PolicyContext) -> Result:
 )
 def log_file_validation(resource: Resource, context: PolicyContext) -> Result:
     """Digest files are what prove a log was not edited or deleted after delivery."""
-    return flag_is(resource, "enable_log_file_validation", True, default=False,
-                   failure="log file validation is off")
+    return flag_is(
+        resource,
+        "enable_log_file_validation",
+        True,
+        default=False,
+        failure="log file validation is off",
+    )
 
 
 @policy(
@@ -49,7 +60,8 @@ def log_file_validation(resource: Resource, context: PolicyContext) -> Result:
     title="CloudTrail logs are encrypted with a KMS key",
     severity=Severity.WARNING,
     resource_types=TRAIL,
-    remediation="Set kms_key_id to a customer-managed KMS key whose policy allows CloudTrail to encrypt.",
+    remediation="Set kms_key_id to a customer-managed KMS key whose policy allows CloudTrail to "
+    "encrypt.",
     checkov_ids=["CKV_AWS_35"],
 )
 def kms_encrypted(resource: Resource, context: PolicyContext) -> Result:
@@ -64,7 +76,7 @@ def kms_encrypted(resource: Resource, context: PolicyContext) -> Result:
     title="CloudTrail trail delivers to CloudWatch Logs",
     severity=Severity.WARNING,
     resource_types=TRAIL,
-    remediation="Set cloud_watch_logs_group_arn (\"${aws_cloudwatch_log_group.x.arn}:*\") and "
+    remediation='Set cloud_watch_logs_group_arn ("${aws_cloudwatch_log_group.x.arn}:*") and '
     "cloud_watch_logs_role_arn.",
     checkov_ids=["CKV2_AWS_10"],
 )
@@ -75,4 +87,9 @@ def cloudwatch_integration(resource: Resource, context: PolicyContext) -> Result
     return non_compliant(f"{resource.address} has no cloud_watch_logs_group_arn")
 
 
-POLICIES: tuple[Policy, ...] = (multi_region, log_file_validation, kms_encrypted, cloudwatch_integration)
+POLICIES: tuple[Policy, ...] = (
+    multi_region,
+    log_file_validation,
+    kms_encrypted,
+    cloudwatch_integration,
+)

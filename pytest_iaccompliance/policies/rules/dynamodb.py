@@ -33,7 +33,9 @@ def _block_flag(resource: Resource, block: str, key: str, failure: str) -> Resul
 )
 def point_in_time_recovery(resource: Resource, context: PolicyContext) -> Result:
     """PITR restores a table to any second of the last 35 days after a bad write or deletion."""
-    return _block_flag(resource, "point_in_time_recovery", "enabled", "point-in-time recovery is off")
+    return _block_flag(
+        resource, "point_in_time_recovery", "enabled", "point-in-time recovery is off"
+    )
 
 
 @policy(
@@ -41,11 +43,14 @@ def point_in_time_recovery(resource: Resource, context: PolicyContext) -> Result
     title="DynamoDB table is encrypted with a KMS key (AWS managed or customer managed)",
     severity=Severity.WARNING,
     resource_types=TABLE,
-    remediation="Add server_side_encryption { enabled = true } (with kms_key_arn for a customer-managed key).",
+    remediation="Add server_side_encryption { enabled = true } (with kms_key_arn for a "
+    "customer-managed key).",
 )
 def kms_encryption(resource: Resource, context: PolicyContext) -> Result:
-    """A KMS key makes reading the table an audited, revocable permission, unlike the AWS-owned key."""
-    return _block_flag(resource, "server_side_encryption", "enabled", "table uses the AWS-owned key, not KMS")
+    """A KMS key makes reading the table an audited, revocable permission."""
+    return _block_flag(
+        resource, "server_side_encryption", "enabled", "table uses the AWS-owned key, not KMS"
+    )
 
 
 POLICIES: tuple[Policy, ...] = (point_in_time_recovery, kms_encryption)

@@ -24,24 +24,26 @@ NON_HTTP_PROTOCOLS = frozenset({"TCP", "UDP", "TCP_UDP", "GENEVE"})
 # Predefined ELB security policies that negotiate TLS 1.2 or later only (Elastic Load Balancing user
 # guide, "Security policies for your Application Load Balancer"). Policies named TLS13-1-0/TLS13-1-1
 # still accept TLS 1.0/1.1 and are deliberately absent.
-ACCEPTED_SSL_POLICIES = frozenset({
-    "ELBSecurityPolicy-TLS13-1-2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-3-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS-1-2-2017-01",
-    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
-    "ELBSecurityPolicy-FS-1-2-2019-08",
-    "ELBSecurityPolicy-FS-1-2-Res-2019-08",
-    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
-})
+ACCEPTED_SSL_POLICIES = frozenset(
+    {
+        "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+        "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+        "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+        "ELBSecurityPolicy-TLS13-1-3-2021-06",
+        "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS-1-2-2017-01",
+        "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+        "ELBSecurityPolicy-FS-1-2-2019-08",
+        "ELBSecurityPolicy-FS-1-2-Res-2019-08",
+        "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+    }
+)
 # Newer policies follow the same naming; accept any whose minimum version is TLS 1.2 or 1.3.
 _ACCEPTED_PATTERN = re.compile(r"^ELBSecurityPolicy-(?:TLS13-1-[23]|TLS-1-2|FS-1-2)-")
 
@@ -58,7 +60,7 @@ def _protocol(resource: Resource) -> str | Unknown:
 
 
 def _redirects_to_https(resource: Resource) -> bool | Unknown:
-    """Whether the listener's default action is a redirect to HTTPS (how an ALB upgrades port 80)."""
+    """Whether the default action redirects to HTTPS (how an ALB upgrades port 80)."""
     if isinstance(resource.get("default_action"), Unknown):
         return Unknown("default_action is computed")
     for action in resource.blocks("default_action"):
@@ -81,8 +83,8 @@ def _redirects_to_https(resource: Resource) -> bool | Unknown:
     title="Load balancer listener uses HTTPS/TLS or redirects HTTP to HTTPS",
     severity=Severity.CRITICAL,
     resource_types=LISTENERS,
-    remediation="Use protocol = \"HTTPS\" with a certificate_arn, or make the HTTP listener's "
-    "default_action a redirect with protocol = \"HTTPS\" and status_code = \"HTTP_301\".",
+    remediation='Use protocol = "HTTPS" with a certificate_arn, or make the HTTP listener\'s '
+    'default_action a redirect with protocol = "HTTPS" and status_code = "HTTP_301".',
     checkov_ids=["CKV_AWS_2", "CKV2_AWS_20"],
 )
 def listener_encrypted(resource: Resource, context: PolicyContext) -> Result:
@@ -107,7 +109,8 @@ def listener_encrypted(resource: Resource, context: PolicyContext) -> Result:
     title="HTTPS/TLS listener uses a TLS 1.2+ security policy",
     severity=Severity.WARNING,
     resource_types=LISTENERS,
-    remediation="Set ssl_policy to ELBSecurityPolicy-TLS13-1-2-2021-06 (or another TLS13-1-2/TLS13-1-3/"
+    remediation="Set ssl_policy to ELBSecurityPolicy-TLS13-1-2-2021-06 (or another "
+    "TLS13-1-2/TLS13-1-3/"
     "TLS-1-2/FS-1-2 policy); the provider default ELBSecurityPolicy-2016-08 still accepts TLS 1.0.",
     checkov_ids=["CKV_AWS_103"],
 )
@@ -122,8 +125,10 @@ def listener_tls_policy(resource: Resource, context: PolicyContext) -> Result:
     if isinstance(name, Unknown):
         return cannot_evaluate(f"ssl_policy of {resource.address} is not known before apply")
     if name is None:
-        return non_compliant(f"{resource.address} has no ssl_policy (the default ELBSecurityPolicy-2016-08 "
-                             "accepts TLS 1.0)")
+        return non_compliant(
+            f"{resource.address} has no ssl_policy (the default ELBSecurityPolicy-2016-08 "
+            "accepts TLS 1.0)"
+        )
     if ssl_policy_accepted(name):
         return compliant()
     return non_compliant(f"{resource.address} uses {name}, which accepts TLS versions below 1.2")
@@ -134,7 +139,8 @@ def listener_tls_policy(resource: Resource, context: PolicyContext) -> Result:
     title="Classic load balancer listeners use HTTPS or SSL",
     severity=Severity.CRITICAL,
     resource_types=["aws_elb"],
-    remediation="Set lb_protocol = \"https\" (or \"ssl\") with an ssl_certificate_id on every listener, "
+    remediation='Set lb_protocol = "https" (or "ssl") with an ssl_certificate_id on every '
+    "listener, "
     "or move to an Application Load Balancer with an HTTP-to-HTTPS redirect.",
 )
 def classic_listener_encrypted(resource: Resource, context: PolicyContext) -> Result:
@@ -145,10 +151,14 @@ def classic_listener_encrypted(resource: Resource, context: PolicyContext) -> Re
     for index, listener in enumerate(resource.blocks("listener")):
         protocol = as_text(listener.get("lb_protocol"))
         if isinstance(protocol, Unknown):
-            return cannot_evaluate(f"listener[{index}].lb_protocol of {resource.address} is not known before apply")
+            return cannot_evaluate(
+                f"listener[{index}].lb_protocol of {resource.address} is not known before apply"
+            )
         if (protocol or "").lower() not in {"https", "ssl"}:
-            problems.append(f"{resource.address}: listener[{index}] on port {listener.get('lb_port')} "
-                            f"uses {protocol}")
+            problems.append(
+                f"{resource.address}: listener[{index}] on port {listener.get('lb_port')} "
+                f"uses {protocol}"
+            )
     if problems:
         return non_compliant(*problems)
     return compliant()

@@ -38,7 +38,9 @@ def key_rotation(resource: Resource, context: PolicyContext) -> Result:
         return cannot_evaluate(f"key spec or usage of {resource.address} is not known before apply")
     if spec != "SYMMETRIC_DEFAULT" or usage != "ENCRYPT_DECRYPT":
         return not_applicable()  # AWS rotates only symmetric encryption keys automatically
-    return flag_is(resource, "enable_key_rotation", True, default=False, failure="key rotation is off")
+    return flag_is(
+        resource, "enable_key_rotation", True, default=False, failure="key rotation is off"
+    )
 
 
 @policy(
@@ -46,7 +48,7 @@ def key_rotation(resource: Resource, context: PolicyContext) -> Result:
     title="KMS key policy grants no access to a wildcard principal without a condition",
     severity=Severity.CRITICAL,
     resource_types=["aws_kms_key", "aws_kms_key_policy"],
-    remediation="Name the accounts or roles in Principal, or keep \"*\" only with a Condition that "
+    remediation='Name the accounts or roles in Principal, or keep "*" only with a Condition that '
     "narrows it (kms:CallerAccount, aws:PrincipalOrgID, kms:ViaService).",
     checkov_ids=["CKV_AWS_33"],
 )
@@ -68,8 +70,9 @@ def key_policy_no_public_principal(resource: Resource, context: PolicyContext) -
         and not statement.get("Condition")
     ]
     if offending:
-        return non_compliant(f"{resource.address} allows principal \"*\" without a condition in "
-                             f"{', '.join(offending)}")
+        return non_compliant(
+            f'{resource.address} allows principal "*" without a condition in {", ".join(offending)}'
+        )
     return compliant()
 
 

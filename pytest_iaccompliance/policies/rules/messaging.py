@@ -29,10 +29,14 @@ def sqs_encrypted(resource: Resource, context: PolicyContext) -> Result:
         return compliant()
     managed = as_bool(resource.get("sqs_managed_sse_enabled"), default=False)
     if isinstance(managed, Unknown):
-        return cannot_evaluate(f"sqs_managed_sse_enabled of {resource.address} is not known before apply")
+        return cannot_evaluate(
+            f"sqs_managed_sse_enabled of {resource.address} is not known before apply"
+        )
     if managed:
         return compliant()
-    return non_compliant(f"{resource.address} sets neither sqs_managed_sse_enabled nor kms_master_key_id")
+    return non_compliant(
+        f"{resource.address} sets neither sqs_managed_sse_enabled nor kms_master_key_id"
+    )
 
 
 @policy(

@@ -28,10 +28,17 @@ from pytest_iaccompliance.policies.values import (
 BUCKET = "aws_s3_bucket"
 PUBLIC_ACCESS_BLOCK = "aws_s3_bucket_public_access_block"
 ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws_s3_account_public_access_block"
-PUBLIC_ACCESS_FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+PUBLIC_ACCESS_FLAGS = (
+    "block_public_acls",
+    "block_public_policy",
+    "ignore_public_acls",
+    "restrict_public_buckets",
+)
 PUBLIC_CANNED_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
-PUBLIC_GRANTEES = ("http://acs.amazonaws.com/groups/global/AllUsers",
-                   "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
+PUBLIC_GRANTEES = (
+    "http://acs.amazonaws.com/groups/global/AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+)
 
 
 def _has_default_encryption(configurations: Iterable[Mapping[str, Any]]) -> bool:
@@ -59,8 +66,9 @@ def bucket_encrypted(resource: Resource, context: PolicyContext) -> Result:
     partners = context.resources.find_related(partner_type, resource, "bucket")
     if _has_default_encryption(partner.properties for partner in partners):
         return compliant()
-    return partner_missing(context, resource, [partner_type], ["bucket"],
-                           "has no server-side encryption configuration")
+    return partner_missing(
+        context, resource, [partner_type], ["bucket"], "has no server-side encryption configuration"
+    )
 
 
 def _public_access_gaps(settings: Mapping[str, Any]) -> tuple[list[str], list[str]]:
@@ -82,7 +90,8 @@ def _public_access_gaps(settings: Mapping[str, Any]) -> tuple[list[str], list[st
     severity=Severity.CRITICAL,
     resource_types=[BUCKET],
     remediation="Add an aws_s3_bucket_public_access_block for the bucket with block_public_acls, "
-    "block_public_policy, ignore_public_acls and restrict_public_buckets all true (or set them once "
+    "block_public_policy, ignore_public_acls and restrict_public_buckets all true (or set them "
+    "once "
     "for the account with aws_s3_account_public_access_block).",
     checkov_ids=["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "CKV2_AWS_6"],
 )
@@ -96,8 +105,13 @@ def bucket_blocks_public_access(resource: Resource, context: PolicyContext) -> R
     for account in context.resources.of_type(ACCOUNT_PUBLIC_ACCESS_BLOCK):
         configurations.append((account.address, account.properties))
     if not configurations:
-        return partner_missing(context, resource, [PUBLIC_ACCESS_BLOCK], ["bucket"],
-                               "has no public access block (bucket or account level)")
+        return partner_missing(
+            context,
+            resource,
+            [PUBLIC_ACCESS_BLOCK],
+            ["bucket"],
+            "has no public access block (bucket or account level)",
+        )
     problems: list[str] = []
     unknown: list[str] = []
     for where, settings in configurations:
@@ -125,7 +139,9 @@ def _denies_insecure_transport(statement: Mapping[str, Any]) -> bool:
     if not isinstance(condition, Mapping):
         return False
     for operator, clauses in condition.items():
-        if str(operator).lower() not in {"bool", "boolifexists"} or not isinstance(clauses, Mapping):
+        if str(operator).lower() not in {"bool", "boolifexists"} or not isinstance(
+            clauses, Mapping
+        ):
             continue
         for key, values in clauses.items():
             if str(key).lower() == "aws:securetransport" and "false" in [
@@ -141,31 +157,40 @@ def _denies_insecure_transport(statement: Mapping[str, Any]) -> bool:
     severity=Severity.CRITICAL,
     resource_types=[BUCKET],
     remediation="Attach a bucket policy (aws_s3_bucket_policy) with a Deny statement for Principal "
-    "\"*\", Action \"s3:*\" on the bucket and its objects, conditioned on "
+    '"*", Action "s3:*" on the bucket and its objects, conditioned on '
     "Bool aws:SecureTransport = false.",
     checkov_ids=["CKV_AWS_379"],
 )
 def bucket_requires_tls(resource: Resource, context: PolicyContext) -> Result:
-    """Without an explicit deny, S3 still answers plain HTTP requests that expose data in transit."""
+    """Without an explicit deny, S3 answers plain HTTP requests that expose data in transit."""
     documents: list[tuple[str, Any]] = []
     if resource.get("policy") is not None:
         documents.append((resource.address, resource.get("policy")))
     for partner in context.resources.find_related("aws_s3_bucket_policy", resource, "bucket"):
         documents.append((partner.address, partner.get("policy")))
     if not documents:
-        return partner_missing(context, resource, ["aws_s3_bucket_policy"], ["bucket"],
-                               "has no bucket policy denying non-TLS requests")
+        return partner_missing(
+            context,
+            resource,
+            ["aws_s3_bucket_policy"],
+            ["bucket"],
+            "has no bucket policy denying non-TLS requests",
+        )
     unknown: list[str] = []
     for where, value in documents:
         document = resource_policy_document(value, context.resources)
         if isinstance(document, Unknown):
             unknown.append(f"policy of {where}: {document.reason}")
             continue
-        if document is not None and any(_denies_insecure_transport(s) for s in statements(document)):
+        if document is not None and any(
+            _denies_insecure_transport(s) for s in statements(document)
+        ):
             return compliant()
     if unknown:
         return cannot_evaluate(*unknown)
-    return non_compliant(f"{resource.address}: no bucket policy statement denies aws:SecureTransport = false")
+    return non_compliant(
+        f"{resource.address}: no bucket policy statement denies aws:SecureTransport = false"
+    )
 
 
 def _versioning_enabled(resource: Resource, context: PolicyContext) -> bool | Unknown:
@@ -191,18 +216,23 @@ def _versioning_enabled(resource: Resource, context: PolicyContext) -> bool | Un
     severity=Severity.WARNING,
     resource_types=[BUCKET],
     remediation="Add an aws_s3_bucket_versioning for the bucket with versioning_configuration "
-    "status = \"Enabled\" (or the inline versioning { enabled = true } block).",
+    'status = "Enabled" (or the inline versioning { enabled = true } block).',
     checkov_ids=["CKV_AWS_21"],
 )
 def bucket_versioned(resource: Resource, context: PolicyContext) -> Result:
-    """Versioning is what lets an overwritten or deleted object be recovered after a mistake or attack."""
+    """Versioning lets an overwritten or deleted object be recovered after a mistake or attack."""
     enabled = _versioning_enabled(resource, context)
     if isinstance(enabled, Unknown):
         return cannot_evaluate(f"versioning of {resource.address} is not known before apply")
     if enabled:
         return compliant()
-    return partner_missing(context, resource, ["aws_s3_bucket_versioning"], ["bucket"],
-                           "does not have versioning enabled")
+    return partner_missing(
+        context,
+        resource,
+        ["aws_s3_bucket_versioning"],
+        ["bucket"],
+        "does not have versioning enabled",
+    )
 
 
 @policy(
@@ -215,14 +245,15 @@ def bucket_versioned(resource: Resource, context: PolicyContext) -> Result:
     checkov_ids=["CKV_AWS_18"],
 )
 def bucket_logged(resource: Resource, context: PolicyContext) -> Result:
-    """Access logs are the only record of who read or changed objects, for audits and investigations."""
+    """Access logs are the only record of who read or changed objects, for audits and forensics."""
     if any(block.get("target_bucket") is not None for block in resource.blocks("logging")):
         return compliant()
     for partner in context.resources.find_related("aws_s3_bucket_logging", resource, "bucket"):
         if partner.get("target_bucket") is not None:
             return compliant()
-    return partner_missing(context, resource, ["aws_s3_bucket_logging"], ["bucket"],
-                           "has no server access logging")
+    return partner_missing(
+        context, resource, ["aws_s3_bucket_logging"], ["bucket"], "has no server access logging"
+    )
 
 
 def _acl_problems(where: str, properties: Mapping[str, Any]) -> tuple[list[str], list[str]]:
@@ -232,7 +263,7 @@ def _acl_problems(where: str, properties: Mapping[str, Any]) -> tuple[list[str],
     if isinstance(acl, Unknown):
         unknown.append(f"acl of {where} is not known before apply")
     elif acl in PUBLIC_CANNED_ACLS:
-        problems.append(f"{where} sets the canned ACL \"{acl}\"")
+        problems.append(f'{where} sets the canned ACL "{acl}"')
     policies = [*as_blocks(properties.get("access_control_policy")), properties]
     for holder in policies:
         for grant in as_blocks(holder.get("grant")):
@@ -240,7 +271,8 @@ def _acl_problems(where: str, properties: Mapping[str, Any]) -> tuple[list[str],
             for grantee in grantees:
                 uri = str(grantee.get("uri") or "")
                 if uri in PUBLIC_GRANTEES:
-                    problems.append(f"{where} grants {grant.get('permission') or 'access'} to {uri.rsplit('/', 1)[-1]}")
+                    permission = grant.get("permission") or "access"
+                    problems.append(f"{where} grants {permission} to {uri.rsplit('/', 1)[-1]}")
     return problems, unknown
 
 
@@ -249,7 +281,8 @@ def _acl_problems(where: str, properties: Mapping[str, Any]) -> tuple[list[str],
     title="S3 bucket ACL grants no access to AllUsers or AuthenticatedUsers",
     severity=Severity.CRITICAL,
     resource_types=[BUCKET],
-    remediation="Use acl = \"private\" (or none, with object ownership BucketOwnerEnforced) and grant "
+    remediation='Use acl = "private" (or none, with object ownership BucketOwnerEnforced) and '
+    "grant "
     "access through IAM or a bucket policy for named principals.",
     checkov_ids=["CKV_AWS_20", "CKV_AWS_57"],
 )

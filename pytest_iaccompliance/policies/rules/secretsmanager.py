@@ -22,9 +22,13 @@ def secret_rotated(resource: Resource, context: PolicyContext) -> Result:
     """A secret that never rotates stays valid forever once it leaks."""
     if resource.blocks("rotation_rules"):
         return compliant()  # provider versions before 5 configured rotation inline
-    if context.resources.find_related(ROTATION, resource, "secret_id", match_on=("id", "arn", "name")):
+    if context.resources.find_related(
+        ROTATION, resource, "secret_id", match_on=("id", "arn", "name")
+    ):
         return compliant()
-    return partner_missing(context, resource, [ROTATION], ["secret_id"], "has no rotation configured")
+    return partner_missing(
+        context, resource, [ROTATION], ["secret_id"], "has no rotation configured"
+    )
 
 
 POLICIES: tuple[Policy, ...] = (secret_rotated,)

@@ -60,19 +60,27 @@ def _group_in_set(rule: Resource, context: PolicyContext) -> bool:
     group = context.resources.resolve(rule.get("security_group_id"))
     if group is not None:
         return group.type == SECURITY_GROUP
-    return bool(context.resources.find_related(SECURITY_GROUP, rule, "id", match_on=("security_group_id",)))
+    return bool(
+        context.resources.find_related(SECURITY_GROUP, rule, "id", match_on=("security_group_id",))
+    )
 
 
-def sg_rules(resource: Resource, context: PolicyContext, direction: str) -> Iterator[tuple[str, Rule]]:
-    """Every ``direction`` (ingress/egress) rule of a group: inline blocks and separate resources."""
+def sg_rules(
+    resource: Resource, context: PolicyContext, direction: str
+) -> Iterator[tuple[str, Rule]]:
+    """Every ``direction`` (ingress/egress) rule of a group: inline blocks and rule resources."""
     if resource.type == SECURITY_GROUP:
         for block in resource.blocks(direction):
             yield resource.address, block
-        for rule in context.resources.find_related(SG_RULE, resource, "security_group_id", match_on=("id",)):
+        for rule in context.resources.find_related(
+            SG_RULE, resource, "security_group_id", match_on=("id",)
+        ):
             if str(rule.get("type", "")).lower() == direction:
                 yield rule.address, rule.properties
         vpc_type = SG_INGRESS_RULE if direction == "ingress" else SG_EGRESS_RULE
-        for rule in context.resources.find_related(vpc_type, resource, "security_group_id", match_on=("id",)):
+        for rule in context.resources.find_related(
+            vpc_type, resource, "security_group_id", match_on=("id",)
+        ):
             yield rule.address, _normalize_vpc_rule(rule.properties)
     elif resource.type == SG_RULE:
         if str(resource.get("type", "")).lower() == direction:
@@ -82,16 +90,19 @@ def sg_rules(resource: Resource, context: PolicyContext, direction: str) -> Iter
 
 
 def ingress_rules(resource: Resource, context: PolicyContext) -> Iterator[tuple[str, Rule]]:
-    """Every ingress rule that applies to a security group: inline blocks and separate rule resources."""
+    """Every ingress rule of a security group: inline blocks and separate rule resources."""
     return sg_rules(resource, context, "ingress")
 
 
-def open_to_world(rule: Rule, cidr_keys: tuple[str, ...] = ("cidr_blocks", "ipv6_cidr_blocks")) -> list[str]:
+def open_to_world(
+    rule: Rule, cidr_keys: tuple[str, ...] = ("cidr_blocks", "ipv6_cidr_blocks")
+) -> list[str]:
     return [c for key in cidr_keys for c in as_list(rule.get(key)) if is_open_cidr(c)]
 
 
-def _judge_sg(resource: Resource, context: PolicyContext, direction: str,
-              tests: Mapping[str, PortTest]) -> Result:
+def _judge_sg(
+    resource: Resource, context: PolicyContext, direction: str, tests: Mapping[str, PortTest]
+) -> Result:
     if resource.type != SECURITY_GROUP and _group_in_set(resource, context):
         return not_applicable()  # judged with its group
     problems: list[str] = []
@@ -116,7 +127,9 @@ def _judge_sg(resource: Resource, context: PolicyContext, direction: str,
 
 def _admin_port_tests() -> dict[str, PortTest]:
     def test_for(port: int) -> PortTest:
-        return lambda rule: covers_port(rule.get("from_port"), rule.get("to_port"), rule.get("protocol"), port)
+        return lambda rule: covers_port(
+            rule.get("from_port"), rule.get("to_port"), rule.get("protocol"), port
+        )
 
     return {f"{name} (port {port})": test_for(port) for port, name in ADMIN_PORTS.items()}
 
@@ -147,7 +160,8 @@ def no_world_admin_ingress(resource: Resource, context: PolicyContext) -> Result
     title="Security group allows no ingress from 0.0.0.0/0 or ::/0 to all ports",
     severity=Severity.CRITICAL,
     resource_types=SG_TYPES,
-    remediation="Open only the ports the service listens on, and only to the networks that need them.",
+    remediation="Open only the ports the service listens on, and only to the networks that need "
+    "them.",
     checkov_ids=["CKV_AWS_277"],
 )
 def no_world_all_ports_ingress(resource: Resource, context: PolicyContext) -> Result:
@@ -160,18 +174,25 @@ def no_world_all_ports_ingress(resource: Resource, context: PolicyContext) -> Re
     title="Default security group of the VPC restricts all traffic",
     severity=Severity.CRITICAL,
     resource_types=["aws_default_security_group"],
-    remediation="Declare aws_default_security_group with no ingress and no egress blocks, and attach "
+    remediation="Declare aws_default_security_group with no ingress and no egress blocks, and "
+    "attach "
     "purpose-built security groups to resources instead.",
     checkov_ids=["CKV2_AWS_12"],
 )
 def default_sg_closed(resource: Resource, context: PolicyContext) -> Result:
     """Resources launched without a group land in the default one; it must admit nothing."""
-    rules = [f"{direction} rule" for direction in ("ingress", "egress") for _ in resource.blocks(direction)]
+    rules = [
+        f"{direction} rule"
+        for direction in ("ingress", "egress")
+        for _ in resource.blocks(direction)
+    ]
     for direction in ("ingress", "egress"):
         if isinstance(resource.get(direction), Unknown):
             return cannot_evaluate(f"{direction} of {resource.address} is not known before apply")
     if rules:
-        return non_compliant(f"{resource.address} has {len(rules)} rule(s); the default group must have none")
+        return non_compliant(
+            f"{resource.address} has {len(rules)} rule(s); the default group must have none"
+        )
     return compliant()
 
 
@@ -192,27 +213,34 @@ def no_world_all_egress(resource: Resource, context: PolicyContext) -> Result:
 
 
 def _nacl_rules(resource: Resource, context: PolicyContext) -> Iterator[tuple[str, Rule]]:
-    """Ingress entries of a network ACL, normalized to one shape: inline blocks and rule resources."""
+    """Ingress entries of a network ACL in one shape: inline blocks and rule resources."""
     if resource.type in NACL_TYPES:
         for block in resource.blocks("ingress"):
             yield resource.address, {**block, "rule_action": block.get("action")}
-        for rule in context.resources.find_related(NACL_RULE, resource, "network_acl_id", match_on=("id",)):
+        for rule in context.resources.find_related(
+            NACL_RULE, resource, "network_acl_id", match_on=("id",)
+        ):
             if not as_bool(rule.get("egress"), default=False):
                 yield rule.address, rule.properties
-    elif resource.type == NACL_RULE:
-        if not as_bool(resource.get("egress"), default=False):
-            yield resource.address, resource.properties
+    elif resource.type == NACL_RULE and not as_bool(resource.get("egress"), default=False):
+        yield resource.address, resource.properties
 
 
 def _nacl_in_set(rule: Resource, context: PolicyContext) -> bool:
     target = context.resources.resolve(rule.get("network_acl_id"))
     if target is not None:
         return target.type in NACL_TYPES
-    return any(context.resources.find_related(t, rule, "id", match_on=("network_acl_id",)) for t in NACL_TYPES)
+    return any(
+        context.resources.find_related(t, rule, "id", match_on=("network_acl_id",))
+        for t in NACL_TYPES
+    )
 
 
-def _judge_nacl(resource: Resource, context: PolicyContext, tests: Mapping[str, PortTest]) -> Result:
-    """Walk entries in rule-number order as AWS does: the first entry matching open traffic decides."""
+def _judge_nacl(
+    resource: Resource, context: PolicyContext, tests: Mapping[str, PortTest]
+) -> Result:
+    """Entries in rule-number order, as AWS reads them: the first one matching open traffic "
+    "decides."""
     if resource.type == NACL_RULE and _nacl_in_set(resource, context):
         return not_applicable()
     entries: list[tuple[int, str, Rule]] = []
@@ -257,7 +285,8 @@ NACL_POLICY_TYPES = [*NACL_TYPES, NACL_RULE]
     title="Network ACL allows no ingress from 0.0.0.0/0 or ::/0 to SSH (22) or RDP (3389)",
     severity=Severity.CRITICAL,
     resource_types=NACL_POLICY_TYPES,
-    remediation="Add a deny entry for ports 22 and 3389 from 0.0.0.0/0 and ::/0 numbered before any "
+    remediation="Add a deny entry for ports 22 and 3389 from 0.0.0.0/0 and ::/0 numbered before "
+    "any "
     "broad allow, or narrow the allow entries to administration networks.",
     checkov_ids=["CKV_AWS_231", "CKV_AWS_232"],
 )
@@ -285,8 +314,9 @@ def nacl_no_world_all_ingress(resource: Resource, context: PolicyContext) -> Res
     title="VPC has flow logs enabled",
     severity=Severity.CRITICAL,
     resource_types=["aws_vpc"],
-    remediation="Add an aws_flow_log with vpc_id = the VPC's id, traffic_type = \"ALL\" (or at least "
-    "\"REJECT\"), delivering to CloudWatch Logs or S3.",
+    remediation='Add an aws_flow_log with vpc_id = the VPC\'s id, traffic_type = "ALL" (or at '
+    "least "
+    '"REJECT"), delivering to CloudWatch Logs or S3.',
     checkov_ids=["CKV2_AWS_11"],
 )
 def vpc_flow_logs(resource: Resource, context: PolicyContext) -> Result:
@@ -301,15 +331,18 @@ def vpc_flow_logs(resource: Resource, context: PolicyContext) -> Result:
     title="Subnet does not assign public IPv4 addresses on launch",
     severity=Severity.WARNING,
     resource_types=["aws_subnet"],
-    remediation="Set map_public_ip_on_launch = false; give internet-facing workloads a load balancer "
+    remediation="Set map_public_ip_on_launch = false; give internet-facing workloads a load "
+    "balancer "
     "or an explicit Elastic IP instead.",
     checkov_ids=["CKV_AWS_130"],
 )
 def subnet_no_public_ip(resource: Resource, context: PolicyContext) -> Result:
-    """Auto-assigned public addresses make every instance in the subnet reachable from the internet."""
+    """Auto-assigned public addresses make every instance in the subnet reachable from outside."""
     value = as_bool(resource.get("map_public_ip_on_launch"), default=False)
     if isinstance(value, Unknown):
-        return cannot_evaluate(f"map_public_ip_on_launch of {resource.address} is not known before apply")
+        return cannot_evaluate(
+            f"map_public_ip_on_launch of {resource.address} is not known before apply"
+        )
     if value:
         return non_compliant(f"{resource.address} sets map_public_ip_on_launch = true")
     return compliant()
