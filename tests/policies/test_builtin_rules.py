@@ -390,6 +390,18 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, str | None]]] = [
         {"aws_security_group_rule.ssh": F},
     ),
     (
+        "sg-rule-on-data-source-group",
+        "AWS-EC2-001",
+        one(
+            "aws_security_group_rule",
+            "ssh",
+            type="ingress",
+            security_group_id="${data.aws_security_group.shared.id}",
+            **OPEN_SSH,
+        ),
+        {"aws_security_group_rule.ssh": F},
+    ),
+    (
         "sg-port-unknown",
         "AWS-EC2-001",
         one(
@@ -1228,6 +1240,7 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, str | None]]] = [
 ]
 
 DATA_SOURCES = {
+    "aws_security_group": {"shared": {"name": "shared"}},
     "aws_iam_policy_document": {
         "tls": {
             "statement": [

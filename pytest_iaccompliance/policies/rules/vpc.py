@@ -58,8 +58,8 @@ def _normalize_vpc_rule(properties: Mapping[str, Any]) -> Rule:
 def _group_in_set(rule: Resource, context: PolicyContext) -> bool:
     """Whether the group a separate rule resource belongs to is itself in the set."""
     group = context.resources.resolve(rule.get("security_group_id"))
-    if group is not None:
-        return group.type == SECURITY_GROUP
+    if group is not None:  # a data source's group is not judged here, so its rules are judged alone
+        return group.type == SECURITY_GROUP and group.mode == "managed"
     return bool(
         context.resources.find_related(SECURITY_GROUP, rule, "id", match_on=("security_group_id",))
     )
@@ -229,7 +229,7 @@ def _nacl_rules(resource: Resource, context: PolicyContext) -> Iterator[tuple[st
 def _nacl_in_set(rule: Resource, context: PolicyContext) -> bool:
     target = context.resources.resolve(rule.get("network_acl_id"))
     if target is not None:
-        return target.type in NACL_TYPES
+        return target.type in NACL_TYPES and target.mode == "managed"
     return any(
         context.resources.find_related(t, rule, "id", match_on=("network_acl_id",))
         for t in NACL_TYPES
