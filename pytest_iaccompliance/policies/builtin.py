@@ -2,19 +2,57 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from pytest_iaccompliance.hookspecs import hookimpl
-from pytest_iaccompliance.policies.base import Policy
 from pytest_iaccompliance.policies.packs import controls_for
-from pytest_iaccompliance.policies.rules import iam, rds, s3, tagging, vpc
+from pytest_iaccompliance.policies.rules import (
+    awslambda,
+    cloudtrail,
+    dynamodb,
+    ec2,
+    efs,
+    elb,
+    iam,
+    kms,
+    messaging,
+    rds,
+    s3,
+    secretsmanager,
+    tagging,
+    vpc,
+)
 
-RULE_MODULES = (s3, vpc, rds, iam, tagging)
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from pytest_iaccompliance.policies.base import Policy
+
+RULE_MODULES = (
+    s3,
+    vpc,
+    ec2,
+    rds,
+    kms,
+    cloudtrail,
+    dynamodb,
+    messaging,
+    elb,
+    efs,
+    awslambda,
+    secretsmanager,
+    iam,
+    tagging,
+)
 
 
 def builtin_policies() -> list[Policy]:
     """Every built-in rule with its framework controls attached from the packs."""
-    return [item.with_controls(controls_for(item.id)) for module in RULE_MODULES for item in module.POLICIES]
+    return [
+        item.with_controls(controls_for(item.id))
+        for module in RULE_MODULES
+        for item in module.POLICIES
+    ]
 
 
 @hookimpl

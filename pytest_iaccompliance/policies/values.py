@@ -7,16 +7,29 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pytest_iaccompliance.model import UNKNOWN, Unknown, is_unknown
+from pytest_iaccompliance.model import (
+    UNKNOWN,
+    Resource,
+    ResourceSet,
+    Unknown,
+    as_blocks,
+    is_unknown,
+)
 
 __all__ = [
     "OPEN_CIDRS",
     "as_bool",
     "as_int",
     "as_list",
+    "as_text",
+    "covers_all_ports",
     "covers_port",
     "is_open_cidr",
+    "is_set",
     "parse_json_document",
+    "principal_is_public",
+    "resource_policy_document",
+    "statements",
 ]
 
 OPEN_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
@@ -26,7 +39,7 @@ _FALSE = {"false", "0", "no", "off", "disabled", ""}
 
 
 def as_bool(value: Any, default: bool | None = False) -> bool | Unknown | None:
-    """``True``/``False`` from a bool or its string spelling; ``UNKNOWN`` for an unresolved expression."""
+    """``True``/``False`` from a bool or its string spelling; ``UNKNOWN`` for an expression."""
     if isinstance(value, Unknown):
         return value
     if value is None:
@@ -65,6 +78,35 @@ def as_int(value: Any, default: int | None = None) -> int | Unknown | None:
     return default
 
 
+def as_text(value: Any) -> str | Unknown | None:
+    """A string setting; ``UNKNOWN`` for an unresolved expression, ``None`` when absent."""
+    if isinstance(value, Unknown):
+        return value
+    if value is None:
+        return None
+    text = str(value)
+    if is_unknown(text):
+        return Unknown(f"depends on {text}")
+    return text
+
+
+def is_set(value: Any) -> bool:
+    """Whether an attribute is given at all: a reference or computed value counts, ``""`` not.
+
+    For "names a KMS key" or "names a log group" checks the value itself does not matter, only that
+    one is configured, so an expression still known only after apply is a pass, not an unknown.
+    """
+    if value is None:
+        return False
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, (list, tuple, Mapping)):
+        return bool(value)
+    return True
+
+
 def as_list(value: Any) -> list[Any]:
     """A scalar or a list as a list; ``None`` as empty."""
     if value is None:
@@ -75,7 +117,7 @@ def as_list(value: Any) -> list[Any]:
 
 
 def is_open_cidr(value: Any) -> bool:
-    """True for any CIDR that spans the whole address space (``0.0.0.0/0``, ``::/0``, ``0::0/0``)."""
+    """True for any CIDR spanning the whole address space (``0.0.0.0/0``, ``::/0``, ``0::0/0``)."""
     if not isinstance(value, str) or is_unknown(value):
         return False
     if value in OPEN_CIDRS:
@@ -87,7 +129,7 @@ def is_open_cidr(value: Any) -> bool:
 
 
 def covers_port(from_port: Any, to_port: Any, protocol: Any, port: int) -> bool | Unknown:
-    """Whether a rule's port range and protocol admit TCP ``port``; ``-1``/``all`` protocols admit all."""
+    """Whether a rule's port range and protocol admit TCP ``port``; ``-1``/``all`` admit all."""
     proto = str(protocol).lower() if protocol is not None else "tcp"
     if is_unknown(proto):
         return UNKNOWN
@@ -104,6 +146,21 @@ def covers_port(from_port: Any, to_port: Any, protocol: Any, port: int) -> bool 
     if low == 0 and high == 0:
         return True  # 0-0 over tcp is read by AWS as every port
     return low <= port <= high
+
+
+def covers_all_ports(from_port: Any, to_port: Any, protocol: Any) -> bool | Unknown:
+    """Whether a rule admits every port: protocol ``-1``/``all``, or TCP/UDP 0-65535."""
+    proto = str(protocol).lower() if protocol is not None else "tcp"
+    if is_unknown(proto):
+        return UNKNOWN
+    if proto in {"-1", "all"}:
+        return True
+    low, high = as_int(from_port, 0), as_int(to_port, 65535)
+    if isinstance(low, Unknown):
+        return low
+    if isinstance(high, Unknown):
+        return high
+    return (low or 0) <= 1 and (65535 if high is None else high) >= 65535
 
 
 def parse_json_document(value: Any) -> Mapping[str, Any] | Unknown | None:
@@ -127,3 +184,65 @@ def parse_json_document(value: Any) -> Mapping[str, Any] | Unknown | None:
 
 def missing(keys: Iterable[str], present: Mapping[str, Any]) -> list[str]:
     return [k for k in keys if k not in present]
+
+
+def _from_policy_document_data(data: Resource) -> dict[str, Any]:
+    """A ``data.aws_iam_policy_document`` rendered to the JSON document it produces."""
+    rendered = []
+    for block in data.blocks("statement"):
+        statement: dict[str, Any] = {"Effect": str(block.get("effect") or "Allow")}
+        for key, name in (
+            ("actions", "Action"),
+            ("not_actions", "NotAction"),
+            ("resources", "Resource"),
+            ("not_resources", "NotResource"),
+        ):
+            if block.get(key) is not None:
+                statement[name] = as_list(block.get(key))
+        principals: dict[str, list[Any]] = {}
+        for principal in as_blocks(block.get("principals")):
+            principals.setdefault(str(principal.get("type")), []).extend(
+                as_list(principal.get("identifiers"))
+            )
+        if principals:
+            statement["Principal"] = principals
+        conditions: dict[str, dict[str, list[Any]]] = {}
+        for condition in as_blocks(block.get("condition")):
+            test = conditions.setdefault(str(condition.get("test")), {})
+            test.setdefault(str(condition.get("variable")), []).extend(
+                as_list(condition.get("values"))
+            )
+        if conditions:
+            statement["Condition"] = conditions
+        rendered.append(statement)
+    return {"Version": "2012-10-17", "Statement": rendered}
+
+
+def resource_policy_document(
+    value: Any, resources: ResourceSet
+) -> Mapping[str, Any] | Unknown | None:
+    """A resource policy: JSON text, an object, or a ``data.aws_iam_policy_document`` reference."""
+    if isinstance(value, str) and value.strip().startswith("${"):
+        target = resources.resolve(value)
+        if (
+            target is not None
+            and target.type == "aws_iam_policy_document"
+            and target.mode == "data"
+        ):
+            return _from_policy_document_data(target)
+    return parse_json_document(value)
+
+
+def statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [s for s in as_list(document.get("Statement")) if isinstance(s, Mapping)]
+
+
+def principal_is_public(principal: Any) -> bool:
+    """``"*"``, ``{"AWS": "*"}`` or a list holding ``"*"``: anyone, in any account."""
+    if isinstance(principal, Mapping):
+        return any(
+            "*" in [str(v).strip() for v in as_list(values)]
+            for key, values in principal.items()
+            if str(key).upper() in {"AWS", "*"}
+        )
+    return "*" in [str(v).strip() for v in as_list(principal)]

@@ -1,18 +1,43 @@
-"""S3 rules."""
+"""S3 rules: every setting may sit inline on the bucket or in its own resource naming the bucket."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pytest_iaccompliance.model import Resource, Severity, as_blocks
+from pytest_iaccompliance.model import Resource, Severity, Unknown, as_blocks
 from pytest_iaccompliance.policies.base import (
     Policy,
     PolicyContext,
     Result,
+    cannot_evaluate,
     compliant,
     non_compliant,
     policy,
+)
+from pytest_iaccompliance.policies.rules._common import partner_missing
+from pytest_iaccompliance.policies.values import (
+    as_bool,
+    as_list,
+    as_text,
+    principal_is_public,
+    resource_policy_document,
+    statements,
+)
+
+BUCKET = "aws_s3_bucket"
+PUBLIC_ACCESS_BLOCK = "aws_s3_bucket_public_access_block"
+ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws_s3_account_public_access_block"
+PUBLIC_ACCESS_FLAGS = (
+    "block_public_acls",
+    "block_public_policy",
+    "ignore_public_acls",
+    "restrict_public_buckets",
+)
+PUBLIC_CANNED_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
+PUBLIC_GRANTEES = (
+    "http://acs.amazonaws.com/groups/global/AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
 )
 
 
@@ -28,7 +53,7 @@ def _has_default_encryption(configurations: Iterable[Mapping[str, Any]]) -> bool
     "AWS-S3-001",
     title="S3 bucket has default encryption at rest",
     severity=Severity.CRITICAL,
-    resource_types=["aws_s3_bucket"],
+    resource_types=[BUCKET],
     remediation="Add an aws_s3_bucket_server_side_encryption_configuration for the bucket "
     "(SSE-KMS preferred) or the inline server_side_encryption_configuration block.",
     checkov_ids=["CKV_AWS_19"],
@@ -37,12 +62,249 @@ def bucket_encrypted(resource: Resource, context: PolicyContext) -> Result:
     """Unencrypted buckets leak data at rest; the setting may be inline or a separate resource."""
     if _has_default_encryption(resource.blocks("server_side_encryption_configuration")):
         return compliant()
-    partners = context.resources.find_related(
-        "aws_s3_bucket_server_side_encryption_configuration", resource, "bucket"
-    )
+    partner_type = "aws_s3_bucket_server_side_encryption_configuration"
+    partners = context.resources.find_related(partner_type, resource, "bucket")
     if _has_default_encryption(partner.properties for partner in partners):
         return compliant()
-    return non_compliant(f"{resource.address} has no server-side encryption configuration")
+    return partner_missing(
+        context, resource, [partner_type], ["bucket"], "has no server-side encryption configuration"
+    )
 
 
-POLICIES: tuple[Policy, ...] = (bucket_encrypted,)
+def _public_access_gaps(settings: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """Flags that are off, and flags whose value is unknown, in one public-access-block body."""
+    off: list[str] = []
+    unknown: list[str] = []
+    for flag in PUBLIC_ACCESS_FLAGS:
+        value = as_bool(settings.get(flag), default=False)
+        if isinstance(value, Unknown):
+            unknown.append(flag)
+        elif not value:
+            off.append(flag)
+    return off, unknown
+
+
+@policy(
+    "AWS-S3-002",
+    title="S3 bucket blocks public access (all four Block Public Access settings)",
+    severity=Severity.CRITICAL,
+    resource_types=[BUCKET],
+    remediation="Add an aws_s3_bucket_public_access_block for the bucket with block_public_acls, "
+    "block_public_policy, ignore_public_acls and restrict_public_buckets all true (or set them "
+    "once "
+    "for the account with aws_s3_account_public_access_block).",
+    checkov_ids=["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "CKV2_AWS_6"],
+)
+def bucket_blocks_public_access(resource: Resource, context: PolicyContext) -> Result:
+    """One missing flag is enough for a bucket policy or ACL to expose every object."""
+    configurations: list[tuple[str, Mapping[str, Any]]] = []
+    if any(flag in resource.properties for flag in PUBLIC_ACCESS_FLAGS):
+        configurations.append((resource.address, resource.properties))
+    for partner in context.resources.find_related(PUBLIC_ACCESS_BLOCK, resource, "bucket"):
+        configurations.append((partner.address, partner.properties))
+    for account in context.resources.of_type(ACCOUNT_PUBLIC_ACCESS_BLOCK):
+        configurations.append((account.address, account.properties))
+    if not configurations:
+        return partner_missing(
+            context,
+            resource,
+            [PUBLIC_ACCESS_BLOCK],
+            ["bucket"],
+            "has no public access block (bucket or account level)",
+        )
+    problems: list[str] = []
+    unknown: list[str] = []
+    for where, settings in configurations:
+        off, undecided = _public_access_gaps(settings)
+        if not off and not undecided:
+            return compliant()
+        if off:
+            problems.append(f"{where} leaves {', '.join(off)} off")
+        if undecided:
+            unknown.append(f"{where}: {', '.join(undecided)} not known before apply")
+    if unknown:
+        return cannot_evaluate(*unknown, *problems)
+    return non_compliant(*problems)
+
+
+def _denies_insecure_transport(statement: Mapping[str, Any]) -> bool:
+    if str(statement.get("Effect", "")).lower() != "deny":
+        return False
+    if not principal_is_public(statement.get("Principal")):
+        return False
+    actions = [str(a).strip().lower() for a in as_list(statement.get("Action"))]
+    if not any(a in {"*", "s3:*"} for a in actions):
+        return False
+    condition = statement.get("Condition")
+    if not isinstance(condition, Mapping):
+        return False
+    for operator, clauses in condition.items():
+        if str(operator).lower() not in {"bool", "boolifexists"} or not isinstance(
+            clauses, Mapping
+        ):
+            continue
+        for key, values in clauses.items():
+            if str(key).lower() == "aws:securetransport" and "false" in [
+                str(v).strip().lower() for v in as_list(values)
+            ]:
+                return True
+    return False
+
+
+@policy(
+    "AWS-S3-003",
+    title="S3 bucket policy denies requests that do not use TLS (aws:SecureTransport)",
+    severity=Severity.CRITICAL,
+    resource_types=[BUCKET],
+    remediation="Attach a bucket policy (aws_s3_bucket_policy) with a Deny statement for Principal "
+    '"*", Action "s3:*" on the bucket and its objects, conditioned on '
+    "Bool aws:SecureTransport = false.",
+    checkov_ids=["CKV_AWS_379"],
+)
+def bucket_requires_tls(resource: Resource, context: PolicyContext) -> Result:
+    """Without an explicit deny, S3 answers plain HTTP requests that expose data in transit."""
+    documents: list[tuple[str, Any]] = []
+    if resource.get("policy") is not None:
+        documents.append((resource.address, resource.get("policy")))
+    for partner in context.resources.find_related("aws_s3_bucket_policy", resource, "bucket"):
+        documents.append((partner.address, partner.get("policy")))
+    if not documents:
+        return partner_missing(
+            context,
+            resource,
+            ["aws_s3_bucket_policy"],
+            ["bucket"],
+            "has no bucket policy denying non-TLS requests",
+        )
+    unknown: list[str] = []
+    for where, value in documents:
+        document = resource_policy_document(value, context.resources)
+        if isinstance(document, Unknown):
+            unknown.append(f"policy of {where}: {document.reason}")
+            continue
+        if document is not None and any(
+            _denies_insecure_transport(s) for s in statements(document)
+        ):
+            return compliant()
+    if unknown:
+        return cannot_evaluate(*unknown)
+    return non_compliant(
+        f"{resource.address}: no bucket policy statement denies aws:SecureTransport = false"
+    )
+
+
+def _versioning_enabled(resource: Resource, context: PolicyContext) -> bool | Unknown:
+    for block in resource.blocks("versioning"):
+        value = as_bool(block.get("enabled"), default=False)
+        if value:
+            return True
+        if isinstance(value, Unknown):
+            return value
+    for partner in context.resources.find_related("aws_s3_bucket_versioning", resource, "bucket"):
+        for configuration in partner.blocks("versioning_configuration"):
+            status = as_text(configuration.get("status"))
+            if isinstance(status, Unknown):
+                return status
+            if status == "Enabled":
+                return True
+    return False
+
+
+@policy(
+    "AWS-S3-004",
+    title="S3 bucket has versioning enabled",
+    severity=Severity.WARNING,
+    resource_types=[BUCKET],
+    remediation="Add an aws_s3_bucket_versioning for the bucket with versioning_configuration "
+    'status = "Enabled" (or the inline versioning { enabled = true } block).',
+    checkov_ids=["CKV_AWS_21"],
+)
+def bucket_versioned(resource: Resource, context: PolicyContext) -> Result:
+    """Versioning lets an overwritten or deleted object be recovered after a mistake or attack."""
+    enabled = _versioning_enabled(resource, context)
+    if isinstance(enabled, Unknown):
+        return cannot_evaluate(f"versioning of {resource.address} is not known before apply")
+    if enabled:
+        return compliant()
+    return partner_missing(
+        context,
+        resource,
+        ["aws_s3_bucket_versioning"],
+        ["bucket"],
+        "does not have versioning enabled",
+    )
+
+
+@policy(
+    "AWS-S3-005",
+    title="S3 bucket has server access logging enabled",
+    severity=Severity.WARNING,
+    resource_types=[BUCKET],
+    remediation="Add an aws_s3_bucket_logging for the bucket with a target_bucket (or the inline "
+    "logging { target_bucket = ... } block).",
+    checkov_ids=["CKV_AWS_18"],
+)
+def bucket_logged(resource: Resource, context: PolicyContext) -> Result:
+    """Access logs are the only record of who read or changed objects, for audits and forensics."""
+    if any(block.get("target_bucket") is not None for block in resource.blocks("logging")):
+        return compliant()
+    for partner in context.resources.find_related("aws_s3_bucket_logging", resource, "bucket"):
+        if partner.get("target_bucket") is not None:
+            return compliant()
+    return partner_missing(
+        context, resource, ["aws_s3_bucket_logging"], ["bucket"], "has no server access logging"
+    )
+
+
+def _acl_problems(where: str, properties: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    problems: list[str] = []
+    unknown: list[str] = []
+    acl = as_text(properties.get("acl"))
+    if isinstance(acl, Unknown):
+        unknown.append(f"acl of {where} is not known before apply")
+    elif acl in PUBLIC_CANNED_ACLS:
+        problems.append(f'{where} sets the canned ACL "{acl}"')
+    policies = [*as_blocks(properties.get("access_control_policy")), properties]
+    for holder in policies:
+        for grant in as_blocks(holder.get("grant")):
+            grantees = [*as_blocks(grant.get("grantee")), grant]
+            for grantee in grantees:
+                uri = str(grantee.get("uri") or "")
+                if uri in PUBLIC_GRANTEES:
+                    permission = grant.get("permission") or "access"
+                    problems.append(f"{where} grants {permission} to {uri.rsplit('/', 1)[-1]}")
+    return problems, unknown
+
+
+@policy(
+    "AWS-S3-006",
+    title="S3 bucket ACL grants no access to AllUsers or AuthenticatedUsers",
+    severity=Severity.CRITICAL,
+    resource_types=[BUCKET],
+    remediation='Use acl = "private" (or none, with object ownership BucketOwnerEnforced) and '
+    "grant "
+    "access through IAM or a bucket policy for named principals.",
+    checkov_ids=["CKV_AWS_20", "CKV_AWS_57"],
+)
+def bucket_acl_not_public(resource: Resource, context: PolicyContext) -> Result:
+    """A public-read ACL publishes every object to the internet, bypassing IAM entirely."""
+    problems, unknown = _acl_problems(resource.address, resource.properties)
+    for partner in context.resources.find_related("aws_s3_bucket_acl", resource, "bucket"):
+        more, undecided = _acl_problems(partner.address, partner.properties)
+        problems.extend(more)
+        unknown.extend(undecided)
+    if problems:
+        return non_compliant(*problems)
+    if unknown:
+        return cannot_evaluate(*unknown)
+    return compliant()
+
+
+POLICIES: tuple[Policy, ...] = (
+    bucket_encrypted,
+    bucket_blocks_public_access,
+    bucket_requires_tls,
+    bucket_versioned,
+    bucket_logged,
+    bucket_acl_not_public,
+)

@@ -1,0 +1,208 @@
+"""Time a full scan, process start to exit, against Checkov on the same generated cdk.tf.json files.
+
+    python benchmarks/scan_vs_checkov.py    # 5,000 and 50,000 resources, Checkov at 5,000
+    python benchmarks/scan_vs_checkov.py --sizes 5000 --skip-checkov
+
+Our side runs ``pytest --iac-source FILE -p no:cacheprovider -q`` when the pytest plugin is present
+(``pytest_iaccompliance/plugin.py``), otherwise ``python -c "import pytest_iaccompliance as p;
+p.scan(FILE)"``. Checkov runs as ``checkov -f FILE --framework terraform_json --skip-download`` from
+its own virtual environment, ``benchmarks/.work/checkov-venv``, created on first use. Each command
+runs under a small wrapper process, so its peak RSS is read from ``RUSAGE_CHILDREN`` of that wrapper
+alone. Prints seconds, peak RSS and the ratios the project's speed goals are stated in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import venv
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WORK = HERE / ".work"
+CHECKOV_VENV = WORK / "checkov-venv"
+CHECKOV_SPECS = ("checkov==3.2.*", "checkov")
+
+GOAL_SPEEDUP = 20.0
+GOAL_LARGE_SECONDS = 10.0
+GOAL_LARGE_MB = 600.0
+GOAL_LINEARITY = 11.0
+
+# Runs the command given as argv[1:] and reports wall time, exit code and the child's peak RSS.
+_WRAPPER = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": seconds, "peak_kb": peak, "code": code}))
+"""
+
+
+@dataclass(frozen=True)
+class Timing:
+    seconds: float
+    peak_mb: float
+    code: int
+
+
+def measure(
+    command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None
+) -> Timing:
+    result = subprocess.run(
+        [sys.executable, "-c", _WRAPPER, *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        check=False,
+    )
+    if result.returncode != 0 or not result.stdout.strip():
+        raise SystemExit(f"measuring {' '.join(command)} failed:\n{result.stderr}")
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    return Timing(data["seconds"], data["peak_kb"] / 1024, data["code"])
+
+
+def plugin_available() -> bool:
+    return (ROOT / "pytest_iaccompliance" / "plugin.py").exists()
+
+
+def _entry_point_installed() -> bool:
+    probe = (
+        "import importlib.metadata as m; print(any(e.value.split(':')[0].startswith("
+        "'pytest_iaccompliance') for e in m.entry_points(group='pytest11')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    return result.stdout.strip() == "True"
+
+
+def our_command(file: Path) -> tuple[list[str], str]:
+    if plugin_available():
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--iac-source",
+            str(file),
+            "-p",
+            "no:cacheprovider",
+            "-q",
+        ]
+        if not _entry_point_installed():
+            command[3:3] = ["-p", "pytest_iaccompliance.plugin"]
+        return command, "pytest --iac-source"
+    code = f"import pytest_iaccompliance as p; p.scan({str(file)!r})"
+    return [sys.executable, "-c", code], "python -c scan() (plugin not on this branch yet)"
+
+
+def our_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    return env
+
+
+def checkov_binary() -> Path:
+    binary = CHECKOV_VENV / "bin" / "checkov"
+    if binary.exists():
+        return binary
+    print(f"installing Checkov into {CHECKOV_VENV} (once) ...", flush=True)
+    venv.EnvBuilder(with_pip=True, clear=True).create(CHECKOV_VENV)
+    pip = CHECKOV_VENV / "bin" / "pip"
+    for spec in CHECKOV_SPECS:
+        if subprocess.run([str(pip), "install", "-q", spec], check=False).returncode == 0:
+            break
+    else:
+        raise SystemExit("could not install Checkov; see the pip output above")
+    return binary
+
+
+def checkov_version(binary: Path) -> str:
+    result = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=False)
+    return result.stdout.strip() or "?"
+
+
+def generate(size: int) -> Path:
+    target = WORK / f"cdk-{size}.tf.json"
+    if not target.exists():
+        subprocess.run(
+            [sys.executable, str(HERE / "generate_cdktf.py"), str(size), str(target)], check=True
+        )
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 50000])
+    parser.add_argument(
+        "--checkov-size", type=int, default=5000, help="Checkov is slow: one size only"
+    )
+    parser.add_argument("--skip-checkov", action="store_true")
+    args = parser.parse_args(argv)
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    ours: dict[int, Timing] = {}
+    with tempfile.TemporaryDirectory() as empty:  # no conftest or tests to collect but the scan
+        for size in args.sizes:
+            file = generate(size)
+            command, label = our_command(file)
+            ours[size] = timing = measure(command, env=our_env(), cwd=Path(empty))
+            print(
+                f"ours    {size:>6} resources: {timing.seconds:7.2f} s  "
+                f"peak {timing.peak_mb:6.0f} MB  exit {timing.code}  [{label}]",
+                flush=True,
+            )
+
+    checkov: Timing | None = None
+    if not args.skip_checkov:
+        binary = checkov_binary()
+        file = generate(args.checkov_size)
+        checkov = measure(
+            [str(binary), "-f", str(file), "--framework", "terraform_json", "--skip-download"]
+        )
+        print(
+            f"checkov {args.checkov_size:>6} resources: {checkov.seconds:7.2f} s  peak "
+            f"{checkov.peak_mb:6.0f} MB  exit {checkov.code}  [checkov {checkov_version(binary)}]",
+            flush=True,
+        )
+
+    print()
+    verdicts: list[bool] = []
+    if checkov is not None and args.checkov_size in ours:
+        speedup = checkov.seconds / ours[args.checkov_size].seconds
+        verdicts.append(speedup >= GOAL_SPEEDUP)
+        print(
+            f"speed-up vs Checkov at {args.checkov_size}: {speedup:.1f}x "
+            f"(goal >= {GOAL_SPEEDUP:.0f}x)"
+        )
+    if len(ours) >= 2:
+        small, large = min(ours), max(ours)
+        growth = ours[large].seconds / ours[small].seconds
+        verdicts.append(growth <= GOAL_LINEARITY * large / small / 10)
+        print(
+            f"time {large}/{small}: {growth:.1f} for {large / small:.0f}x the resources "
+            f"(goal <= {GOAL_LINEARITY * large / small / 10:.0f})"
+        )
+    if 50000 in ours:
+        verdicts.append(
+            ours[50000].seconds <= GOAL_LARGE_SECONDS and ours[50000].peak_mb <= GOAL_LARGE_MB
+        )
+        print(
+            f"50000 resources: {ours[50000].seconds:.2f} s, {ours[50000].peak_mb:.0f} MB "
+            f"(goal <= {GOAL_LARGE_SECONDS:.0f} s, <= {GOAL_LARGE_MB:.0f} MB)"
+        )
+    print(
+        "all goals met" if verdicts and all(verdicts) else "some goals NOT met" if verdicts else ""
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,62 @@
+"""Result helpers shared by the service rule modules, so each rule states only what it checks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pytest_iaccompliance.model import Resource, Unknown
+from pytest_iaccompliance.policies.base import (
+    PolicyContext,
+    Result,
+    cannot_evaluate,
+    compliant,
+    non_compliant,
+)
+from pytest_iaccompliance.policies.values import as_bool
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["describe", "flag_is", "partner_missing"]
+
+
+def describe(value: Any) -> str:
+    """A value for a message: short, and never a secret (rules only read non-secret settings)."""
+    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def flag_is(
+    resource: Resource, key: str, expected: bool, *, default: bool, failure: str, value: Any = None
+) -> Result:
+    """Compliant when the boolean ``key`` (or ``value``) is ``expected``; unknown stays unknown."""
+    raw = resource.get(key) if value is None else value
+    parsed = as_bool(raw, default=default)
+    if isinstance(parsed, Unknown):
+        return cannot_evaluate(
+            f"{key} of {resource.address} is not known before apply ({parsed.reason})"
+        )
+    if parsed is expected:
+        return compliant()
+    shown = "unset" if raw is None else f"= {describe(raw)}"
+    return non_compliant(f"{resource.address}: {failure} ({key} {shown})")
+
+
+def partner_missing(
+    context: PolicyContext,
+    resource: Resource,
+    partner_types: Sequence[str],
+    keys: Sequence[str],
+    failure: str,
+) -> Result:
+    """No partner found: unknown when a partner's target is itself unknown, otherwise a failure."""
+    unresolved = [r for t in partner_types for r in context.resources.unresolved_related(t, *keys)]
+    if unresolved:
+        shown = ", ".join(r.address for r in unresolved[:3]) + (
+            " ..." if len(unresolved) > 3 else ""
+        )
+        return cannot_evaluate(
+            f"{resource.address}: {failure}, unless it is the target of {shown}, whose "
+            f"{'/'.join(keys)} is not known before apply"
+        )
+    return non_compliant(f"{resource.address}: {failure}")

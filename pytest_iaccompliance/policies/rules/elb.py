@@ -1,0 +1,167 @@
+"""Load balancer rules: traffic is encrypted in transit with a current TLS policy."""
+
+from __future__ import annotations
+
+import re
+
+from pytest_iaccompliance.model import Resource, Severity, Unknown, as_blocks
+from pytest_iaccompliance.policies.base import (
+    Policy,
+    PolicyContext,
+    Result,
+    cannot_evaluate,
+    compliant,
+    non_compliant,
+    not_applicable,
+    policy,
+)
+from pytest_iaccompliance.policies.values import as_text
+
+LISTENERS = ["aws_lb_listener", "aws_alb_listener"]
+TLS_PROTOCOLS = frozenset({"HTTPS", "TLS"})
+NON_HTTP_PROTOCOLS = frozenset({"TCP", "UDP", "TCP_UDP", "GENEVE"})
+
+# Predefined ELB security policies that negotiate TLS 1.2 or later only (Elastic Load Balancing user
+# guide, "Security policies for your Application Load Balancer"). Policies named TLS13-1-0/TLS13-1-1
+# still accept TLS 1.0/1.1 and are deliberately absent.
+ACCEPTED_SSL_POLICIES = frozenset(
+    {
+        "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+        "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+        "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+        "ELBSecurityPolicy-TLS13-1-3-2021-06",
+        "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS-1-2-2017-01",
+        "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+        "ELBSecurityPolicy-FS-1-2-2019-08",
+        "ELBSecurityPolicy-FS-1-2-Res-2019-08",
+        "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+    }
+)
+# Newer policies follow the same naming; accept any whose minimum version is TLS 1.2 or 1.3.
+_ACCEPTED_PATTERN = re.compile(r"^ELBSecurityPolicy-(?:TLS13-1-[23]|TLS-1-2|FS-1-2)-")
+
+
+def ssl_policy_accepted(name: str) -> bool:
+    return name in ACCEPTED_SSL_POLICIES or bool(_ACCEPTED_PATTERN.match(name))
+
+
+def _protocol(resource: Resource) -> str | Unknown:
+    value = as_text(resource.get("protocol"))
+    if isinstance(value, Unknown):
+        return value
+    return (value or "HTTP").upper()  # an ALB listener without protocol is HTTP
+
+
+def _redirects_to_https(resource: Resource) -> bool | Unknown:
+    """Whether the default action redirects to HTTPS (how an ALB upgrades port 80)."""
+    if isinstance(resource.get("default_action"), Unknown):
+        return Unknown("default_action is computed")
+    for action in resource.blocks("default_action"):
+        kind = as_text(action.get("type"))
+        if isinstance(kind, Unknown):
+            return kind
+        if kind != "redirect":
+            continue
+        for redirect in as_blocks(action.get("redirect")):
+            target = as_text(redirect.get("protocol"))
+            if isinstance(target, Unknown):
+                return target
+            if (target or "").upper() == "HTTPS":
+                return True
+    return False
+
+
+@policy(
+    "AWS-ELB-001",
+    title="Load balancer listener uses HTTPS/TLS or redirects HTTP to HTTPS",
+    severity=Severity.CRITICAL,
+    resource_types=LISTENERS,
+    remediation='Use protocol = "HTTPS" with a certificate_arn, or make the HTTP listener\'s '
+    'default_action a redirect with protocol = "HTTPS" and status_code = "HTTP_301".',
+    checkov_ids=["CKV_AWS_2", "CKV2_AWS_20"],
+)
+def listener_encrypted(resource: Resource, context: PolicyContext) -> Result:
+    """Plain HTTP exposes sessions and credentials to anyone on the path."""
+    protocol = _protocol(resource)
+    if isinstance(protocol, Unknown):
+        return cannot_evaluate(f"protocol of {resource.address} is not known before apply")
+    if protocol in TLS_PROTOCOLS:
+        return compliant()
+    if protocol in NON_HTTP_PROTOCOLS:
+        return not_applicable()  # layer-4 pass-through; TLS is the targets' business
+    redirects = _redirects_to_https(resource)
+    if isinstance(redirects, Unknown):
+        return cannot_evaluate(f"default_action of {resource.address} is not known before apply")
+    if redirects:
+        return compliant()
+    return non_compliant(f"{resource.address} serves {protocol} without redirecting to HTTPS")
+
+
+@policy(
+    "AWS-ELB-002",
+    title="HTTPS/TLS listener uses a TLS 1.2+ security policy",
+    severity=Severity.WARNING,
+    resource_types=LISTENERS,
+    remediation="Set ssl_policy to ELBSecurityPolicy-TLS13-1-2-2021-06 (or another "
+    "TLS13-1-2/TLS13-1-3/"
+    "TLS-1-2/FS-1-2 policy); the provider default ELBSecurityPolicy-2016-08 still accepts TLS 1.0.",
+    checkov_ids=["CKV_AWS_103"],
+)
+def listener_tls_policy(resource: Resource, context: PolicyContext) -> Result:
+    """TLS 1.0/1.1 have known weaknesses and are outside every current compliance baseline."""
+    protocol = _protocol(resource)
+    if isinstance(protocol, Unknown):
+        return cannot_evaluate(f"protocol of {resource.address} is not known before apply")
+    if protocol not in TLS_PROTOCOLS:
+        return not_applicable()
+    name = as_text(resource.get("ssl_policy"))
+    if isinstance(name, Unknown):
+        return cannot_evaluate(f"ssl_policy of {resource.address} is not known before apply")
+    if name is None:
+        return non_compliant(
+            f"{resource.address} has no ssl_policy (the default ELBSecurityPolicy-2016-08 "
+            "accepts TLS 1.0)"
+        )
+    if ssl_policy_accepted(name):
+        return compliant()
+    return non_compliant(f"{resource.address} uses {name}, which accepts TLS versions below 1.2")
+
+
+@policy(
+    "AWS-ELB-003",
+    title="Classic load balancer listeners use HTTPS or SSL",
+    severity=Severity.CRITICAL,
+    resource_types=["aws_elb"],
+    remediation='Set lb_protocol = "https" (or "ssl") with an ssl_certificate_id on every '
+    "listener, "
+    "or move to an Application Load Balancer with an HTTP-to-HTTPS redirect.",
+)
+def classic_listener_encrypted(resource: Resource, context: PolicyContext) -> Result:
+    """Classic load balancers cannot redirect, so any plain listener carries clear-text traffic."""
+    if isinstance(resource.get("listener"), Unknown):
+        return cannot_evaluate(f"listener of {resource.address} is not known before apply")
+    problems: list[str] = []
+    for index, listener in enumerate(resource.blocks("listener")):
+        protocol = as_text(listener.get("lb_protocol"))
+        if isinstance(protocol, Unknown):
+            return cannot_evaluate(
+                f"listener[{index}].lb_protocol of {resource.address} is not known before apply"
+            )
+        if (protocol or "").lower() not in {"https", "ssl"}:
+            problems.append(
+                f"{resource.address}: listener[{index}] on port {listener.get('lb_port')} "
+                f"uses {protocol}"
+            )
+    if problems:
+        return non_compliant(*problems)
+    return compliant()
+
+
+POLICIES: tuple[Policy, ...] = (listener_encrypted, listener_tls_policy, classic_listener_encrypted)
