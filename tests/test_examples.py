@@ -15,6 +15,6 @@ def test_terraform_json_examples_end_as_documented() -> None:
     assert completed.returncode == 0, completed.stdout[-3000:]
     out = completed.stdout
     assert "5 passed" in out
-    assert "critical failures: 4 (limit 0) -> FAILS the session" in out
-    assert "warning failures: 1 (no limit) -> tolerated" in out
+    assert "critical failures: 7 (limit 0) -> FAILS the session" in out
+    assert "warning failures: 7 (no limit) -> tolerated" in out
     assert "examples: 0 unexpected outcome(s)" in out

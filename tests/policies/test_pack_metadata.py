@@ -49,7 +49,7 @@ def test_pack_tables_name_only_registered_policies() -> None:
 
 
 def test_every_non_iam_policy_is_exercised() -> None:
-    from test_builtin_rules import exercised_policy_ids  # same folder, on sys.path under pytest
+    from tests.policies.test_builtin_rules import exercised_policy_ids
 
     missing = {p.id for p in POLICIES if not p.id.startswith("AWS-IAM-")} - exercised_policy_ids()
     assert not missing, f"no test case for {sorted(missing)}"
