@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pytest_iaccompliance.model import Finding, Severity
+from pytest_iaccompliance.model import Finding, FindingStatus, Severity
 from pytest_iaccompliance.options import Settings
 
 # Namespaced report attributes: plain strings and lists, so they survive xdist's report serialization.
@@ -84,7 +84,10 @@ class SeverityPlugin:
         if severity is not None and report.when == "call":
             setattr(report, REPORT_SEVERITY, severity.value)
         if report.when == "call" and FINDINGS in item.stash:
-            setattr(report, REPORT_FINDINGS, [f.to_dict() for f in item.stash[FINDINGS]])
+            # Passed findings matter only to the JSON manifest; skip serializing them otherwise.
+            keep_passed = self.ledger.settings.report is not None
+            setattr(report, REPORT_FINDINGS, [f.to_dict() for f in item.stash[FINDINGS]
+                                              if keep_passed or f.status is not FindingStatus.PASSED])
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pytest_iaccompliance.model import ResourceSet
+from pytest_iaccompliance.model import ResourceSet, paused_gc
 
 __all__ = ["LoadedSource", "SourceError", "discover", "load_document", "load_path", "read_json"]
 
@@ -95,7 +95,8 @@ def load_document(document: Any, path: Path) -> list[LoadedSource]:
 
 
 def load_file(path: Path) -> list[LoadedSource]:
-    return load_document(read_json(path), path)
+    with paused_gc():  # parsing a large plan allocates millions of acyclic containers
+        return load_document(read_json(path), path)
 
 
 def load_path(path: str | os.PathLike[str]) -> list[LoadedSource]:
