@@ -158,6 +158,20 @@ def granted(document: PolicyDocument, action: str, *, include_unbounded: bool = 
     return False
 
 
+class _LazyCatalogue:
+    """The catalogue, loaded only when a statement actually needs an access level or a name."""
+
+    def __init__(self, given: Catalogue | None, enabled: bool) -> None:
+        self._value = given
+        self._resolved = given is not None or not enabled
+
+    def get(self) -> Catalogue | None:
+        if not self._resolved:
+            self._value = default_catalogue()
+            self._resolved = True
+        return self._value
+
+
 def _statement_path(index: int, single: bool) -> str:
     return "Statement" if single else f"Statement[{index}]"
 
@@ -191,16 +205,12 @@ def analyse(
         return [
             IamFinding(Check.MALFORMED, Severity.WARNING, f"not a valid policy document: {error}")
         ]
-    needs_catalogue = bool(
-        wanted & {Check.WILDCARD_RESOURCE, Check.UNKNOWN_ACTION, Check.SERVICE_WILDCARD}
-    )
-    if catalogue is None and lookup_catalogue and needs_catalogue:
-        catalogue = default_catalogue()
+    lazy = _LazyCatalogue(catalogue, lookup_catalogue)
     single = _is_single(document)
     findings: list[IamFinding] = []
     for index, statement in enumerate(parsed.statements):
         path = _statement_path(index, single)
-        findings.extend(_statement_findings(statement, path, wanted, catalogue))
+        findings.extend(_statement_findings(statement, path, wanted, lazy))
     if Check.PRIVILEGE_ESCALATION in wanted:
         findings.extend(_escalations(parsed))
     return findings
@@ -217,11 +227,12 @@ def _is_single(document: Any) -> bool:
 
 
 def _statement_findings(
-    statement: Statement, path: str, wanted: frozenset[Check], catalogue: Catalogue | None
+    statement: Statement, path: str, wanted: frozenset[Check], lazy: _LazyCatalogue
 ) -> list[IamFinding]:
     findings: list[IamFinding] = []
     actions = statement.actions or ()
-    if Check.UNKNOWN_ACTION in wanted and catalogue is not None:
+    catalogue = lazy.get() if Check.UNKNOWN_ACTION in wanted else None
+    if catalogue is not None:
         named = [("Action", actions), ("NotAction", statement.not_actions or ())]
         for element, position, action in (
             (e, i, a) for e, items in named for i, a in enumerate(items)
@@ -279,7 +290,8 @@ def _statement_findings(
         for action in actions:
             service, _, name = action.partition(":")
             if name and name.strip("*") == "" and action != "*":
-                level = catalogue.highest_access_level([action]) if catalogue else None
+                known = lazy.get()
+                level = known.highest_access_level([action]) if known else None
                 severity = Severity.WARNING if level in ("Read", "List") else Severity.CRITICAL
                 findings.append(
                     IamFinding(
@@ -317,7 +329,7 @@ def _statement_findings(
         and actions
         and "*" not in actions
     ):
-        findings.extend(_wildcard_resource(actions, path, catalogue))
+        findings.extend(_wildcard_resource(actions, path, lazy.get()))
     return findings
 
 

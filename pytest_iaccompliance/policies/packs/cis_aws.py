@@ -11,4 +11,5 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
     "AWS-EC2-001": ("5.2", "5.3"),
     "AWS-RDS-001": ("2.3.1",),
     "AWS-IAM-001": ("1.16",),
+    "AWS-IAM-004": ("1.15",),
 }
