@@ -176,8 +176,8 @@ def cidr_blocks(
     def build(draw: st.DrawFn) -> str:
         prefix = draw(st.integers(min_prefix, top))
         address = draw(st.integers(0, 2**bits - 1))
-        network = ipaddress.ip_network((address, prefix), strict=False)
-        return str(network)
+        kind = ipaddress.IPv4Network if version == 4 else ipaddress.IPv6Network
+        return str(kind((address, prefix), strict=False))
 
     return build()
 
@@ -284,7 +284,8 @@ def statements(
     not_forms: bool = True,
 ) -> st.SearchStrategy[Statement]:
     """One statement over ``services``: actions and resources (occasionally the ``Not`` forms),
-    optional principal and conditions; shrinks towards an Allow of one exact action on one ARN."""
+    optional principal and conditions; shrinks towards an Allow of one action pattern on one
+    resource, without conditions."""
     service = st.sampled_from(list(services))
 
     @st.composite
@@ -326,7 +327,7 @@ def policy_documents(
     with_conditions: bool = True,
 ) -> st.SearchStrategy[PolicyDocument]:
     """A valid policy document (use ``.to_dict()`` or ``.to_json()`` for the JSON forms); shrinks
-    towards a single Allow statement of one exact action on one ARN."""
+    towards a single Allow statement of one action pattern on one resource, without conditions."""
     return st.lists(
         statements(
             services=services, with_principal=with_principal, with_conditions=with_conditions
