@@ -14,7 +14,8 @@ from pytest_iaccompliance.iam.matching import arn_matches
 
 @given(iac_st.actions("s3", access_levels=["Write"]))
 def test_actions_are_real_and_at_the_requested_level(action: str) -> None:
-    assert catalogue().access_level(action) == "Write" and action.startswith("s3:")
+    assert catalogue().access_level(action) == "Write"
+    assert action.startswith("s3:")
 
 
 @given(iac_st.action_patterns("iam"))
@@ -26,16 +27,20 @@ def test_action_patterns_cover_real_actions(pattern: str) -> None:
 @given(data=st.data())
 def test_arns_fit_a_catalogue_format(service: str, data: st.DataObject) -> None:
     arn = data.draw(iac_st.arns(service))
-    templates = [re.sub(r"\$\{[^}]+\}", "*", t).replace("${Partition}", "aws")
-                 for t in catalogue().arn_formats(service)]
-    assert arn.startswith("arn:aws:") and "${" not in arn
+    templates = [
+        re.sub(r"\$\{[^}]+\}", "*", t).replace("${Partition}", "aws")
+        for t in catalogue().arn_formats(service)
+    ]
+    assert arn.startswith("arn:aws:")
+    assert "${" not in arn
     assert any(arn_matches(t, arn) for t in templates)
 
 
 @given(iac_st.cidr_blocks(min_prefix=8, max_prefix=28))
 def test_cidr_blocks_are_normalized_networks(block: str) -> None:
     network = ipaddress.ip_network(block)
-    assert str(network) == block and 8 <= network.prefixlen <= 28
+    assert str(network) == block
+    assert 8 <= network.prefixlen <= 28
 
 
 def test_cidr_blocks_shrink_to_the_open_block() -> None:
@@ -61,8 +66,11 @@ def test_action_patterns_shrink_to_an_exact_action() -> None:
 def test_policy_documents_shrink_to_one_simple_allow() -> None:
     document = find(iac_st.policy_documents(), lambda _: True)
     (statement,) = document.statements
-    assert statement.is_allow and statement.conditions == () and statement.principal is None
-    assert len(statement.actions or ()) == 1 and len(statement.resources or ()) == 1
+    assert statement.is_allow
+    assert statement.conditions == ()
+    assert statement.principal is None
+    assert len(statement.actions or ()) == 1
+    assert len(statement.resources or ()) == 1
 
 
 @given(iac_st.policy_documents(with_principal=True), iac_st.requests())
