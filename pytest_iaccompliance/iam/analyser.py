@@ -7,6 +7,7 @@ malformed document is itself a finding), so one document cannot stop a scan of 5
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -347,16 +348,9 @@ def _wildcard_resource(
                 tuple(actions),
             )
         ]
-    permissions: list[str] = []
-    writes: list[str] = []
-    for action in actions:
-        for info in catalogue.expand(action):
-            if info.wildcard_only:
-                continue  # "*" is the only scope this action can take
-            if info.access_level == PERMISSIONS:
-                permissions.append(info.action)
-            elif info.access_level == WRITE:
-                writes.append(info.action)
+    # Actions that take no ARN are exempt: "*" is the only scope they can have.
+    permissions = [a for action in actions for a in catalogue.scopable(action, PERMISSIONS)]
+    writes = [a for action in actions for a in catalogue.scopable(action, WRITE)]
     findings = []
     if permissions:
         findings.append(
@@ -387,19 +381,33 @@ def _sample(actions: Sequence[str], limit: int = 4) -> str:
     return shown + (f" and {len(unique) - limit} more" if len(unique) > limit else "")
 
 
+_ESCALATION_ACTIONS = tuple(dict.fromkeys(a for path in ESCALATIONS for a in path))
+
+
+@functools.lru_cache(maxsize=4096)
+def _escalation_actions_of(pattern: str) -> frozenset[str]:
+    return frozenset(a for a in _ESCALATION_ACTIONS if action_matches(pattern, a))
+
+
 def _escalations(document: PolicyDocument) -> list[IamFinding]:
     """Escalation paths granted by named actions or patterns, leaving ``*`` and NotAction to
     their own findings (both already grant every path)."""
-    findings = []
-    for path_actions in ESCALATIONS:
-        if all(granted(document, a, include_unbounded=False) for a in path_actions):
-            findings.append(
-                IamFinding(
-                    Check.PRIVILEGE_ESCALATION,
-                    Severity.CRITICAL,
-                    "allows privilege escalation through " + " + ".join(path_actions),
-                    "",
-                    path_actions,
-                )
-            )
-    return findings
+    allowed: set[str] = set()
+    for statement in document.statements:
+        if statement.is_allow and statement.actions is not None:
+            for pattern in statement.actions:
+                if pattern != "*":
+                    allowed |= _escalation_actions_of(pattern.lower())
+    if not allowed:
+        return []
+    return [
+        IamFinding(
+            Check.PRIVILEGE_ESCALATION,
+            Severity.CRITICAL,
+            "allows privilege escalation through " + " + ".join(path_actions),
+            "",
+            path_actions,
+        )
+        for path_actions in ESCALATIONS
+        if allowed.issuperset(path_actions)
+    ]

@@ -95,9 +95,15 @@ class Catalogue:
                 )
             )
         self._expansions: dict[str, tuple[ActionInfo, ...]] = {}
+        self._levels: dict[str, str | None] = {}
+        self._scopable: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._size = sum(len(a) for a in self._actions.values())
 
     def __len__(self) -> int:
-        return sum(len(a) for a in self._actions.values())
+        return self._size
+
+    def __bool__(self) -> bool:
+        return True
 
     @property
     def services(self) -> list[str]:
@@ -151,9 +157,32 @@ class Catalogue:
 
     def highest_access_level(self, patterns: Iterable[str]) -> str | None:
         """The most powerful access level any of the patterns covers."""
-        levels = {info.access_level for p in patterns for info in self.expand(p)}
-        ranked = [level for level in ACCESS_LEVELS if level in levels]
-        return ranked[-1] if ranked else None
+        best: str | None = None
+        for pattern in patterns:
+            key = pattern.strip().lower()
+            if key not in self._levels:
+                levels = {info.access_level for info in self.expand(key)}
+                ranked = [level for level in ACCESS_LEVELS if level in levels]
+                self._levels[key] = ranked[-1] if ranked else None
+            level = self._levels[key]
+            if level is not None and (
+                best is None or ACCESS_LEVELS.index(level) > ACCESS_LEVELS.index(best)
+            ):
+                best = level
+        return best
+
+    def scopable(self, pattern: str, level: str) -> tuple[str, ...]:
+        """Actions of ``pattern`` at ``level`` that can be scoped to ARNs (not ``*``-only)."""
+        key = (pattern.strip().lower(), level)
+        cached = self._scopable.get(key)
+        if cached is None:
+            cached = tuple(
+                i.action
+                for i in self.expand(key[0])
+                if i.access_level == level and not i.wildcard_only
+            )
+            self._scopable[key] = cached
+        return cached
 
     def arn_formats(self, service: str) -> tuple[str, ...]:
         """ARN templates such as ``arn:${Partition}:s3:::${BucketName}/${ObjectName}``."""

@@ -284,7 +284,7 @@ def test_unreadable_documents_are_unknown_never_passed() -> None:
         "aws_iam_policy.malformed": FindingStatus.UNKNOWN,
     }
     assert "Statement[0].Effect" in found["aws_iam_policy.malformed"].message
-    assert "not a JSON policy document" in found["aws_iam_policy.garbled"].message
+    assert "not valid JSON" in found["aws_iam_policy.garbled"].message
 
 
 def pulumi_resource(name: str, rtype: str, properties: dict[str, Any]) -> Resource:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pytest_iaccompliance.iam.analyser import Check, IamFinding, analyse
-from pytest_iaccompliance.model import Resource, ResourceSet, Severity, Unknown, is_unknown
+from pytest_iaccompliance.model import Resource, ResourceSet, Severity, Unknown
 from pytest_iaccompliance.policies.base import (
     Policy,
     PolicyContext,
@@ -177,18 +177,20 @@ def _analysis(
     cached = per_resource.get(label)
     if cached is not None:
         return cached
-    document = policy_document(raw, resources)
     result: tuple[IamFinding, ...] | str
-    if isinstance(document, Unknown):
-        result = f"{label} of {resource.address}: {document.reason}"
-    elif document is None:
-        result = f"{label} of {resource.address} is not a JSON policy document"
-    elif _contains_unknown(document):
-        result = f"{label} of {resource.address} holds values known only after apply"
-    elif isinstance(raw, str) and not is_unknown(raw):
+    if isinstance(raw, str) and not raw.lstrip().startswith("${"):
+        # JSON text (jsonencode output, plan JSON): analysed straight from the text, cached by it.
         result = _analyse_text(raw)
     else:
-        result = tuple(analyse(document, checks=_RULE_CHECKS))
+        document = policy_document(raw, resources)
+        if isinstance(document, Unknown):
+            result = f"{label} of {resource.address}: {document.reason}"
+        elif document is None:
+            result = f"{label} of {resource.address} is not a JSON policy document"
+        elif _contains_unknown(document):
+            result = f"{label} of {resource.address} holds values known only after apply"
+        else:
+            result = tuple(analyse(document, checks=_RULE_CHECKS))
     per_resource[label] = result
     return result
 
