@@ -164,58 +164,65 @@ def _analyse_text(text: str) -> tuple[IamFinding, ...]:
     return tuple(analyse(text, checks=_RULE_CHECKS))
 
 
-_ANALYSED: weakref.WeakKeyDictionary[Resource, dict[str, tuple[IamFinding, ...] | str]] = (
-    weakref.WeakKeyDictionary()
-)
+_Analysis = tuple[dict[Check, list[str]], list[str]]
+"""Per resource: rule messages by check, and why a document could not be read."""
+
+_ANALYSED: weakref.WeakKeyDictionary[Resource, dict[bool, _Analysis]] = weakref.WeakKeyDictionary()
 
 
-def _analysis(
+def _document_findings(
     resource: Resource, label: str, raw: Any, resources: ResourceSet
 ) -> tuple[IamFinding, ...] | str:
-    """Findings of one document, or the reason it cannot be read statically; cached per resource."""
-    per_resource = _ANALYSED.setdefault(resource, {})
-    cached = per_resource.get(label)
-    if cached is not None:
-        return cached
-    result: tuple[IamFinding, ...] | str
+    """Findings of one document, or the reason it cannot be read statically."""
     if isinstance(raw, str) and not raw.lstrip().startswith("${"):
         # JSON text (jsonencode output, plan JSON): analysed straight from the text, cached by it.
-        result = _analyse_text(raw)
-    else:
-        document = policy_document(raw, resources)
-        if isinstance(document, Unknown):
-            result = f"{label} of {resource.address}: {document.reason}"
-        elif document is None:
-            result = f"{label} of {resource.address} is not a JSON policy document"
-        elif _contains_unknown(document):
-            result = f"{label} of {resource.address} holds values known only after apply"
-        else:
-            result = tuple(analyse(document, checks=_RULE_CHECKS))
-    per_resource[label] = result
-    return result
+        return _analyse_text(raw)
+    document = policy_document(raw, resources)
+    if isinstance(document, Unknown):
+        return f"{label} of {resource.address}: {document.reason}"
+    if document is None:
+        return f"{label} of {resource.address} is not a JSON policy document"
+    if _contains_unknown(document):
+        return f"{label} of {resource.address} holds values known only after apply"
+    return tuple(analyse(document, checks=_RULE_CHECKS))
+
+
+def _analysis(resource: Resource, resources: ResourceSet, identity: bool) -> _Analysis | None:
+    """Every rule's messages for a resource's documents, computed once and shared by the rules."""
+    per_resource = _ANALYSED.setdefault(resource, {})
+    cached = per_resource.get(identity)
+    if cached is not None:
+        return cached
+    documents = documents_of(resource, identity=identity)
+    if not documents:
+        return None
+    by_check: dict[Check, list[str]] = {}
+    unknown: list[str] = []
+    for label, raw in documents:
+        findings = _document_findings(resource, label, raw, resources)
+        if isinstance(findings, str):
+            unknown.append(findings)
+            continue
+        for finding in findings:
+            if finding.check is Check.MALFORMED:
+                unknown.append(f"{label} of {resource.address}: {finding.describe()}")
+                continue
+            where = f"{label} {finding.path}" if finding.path else label
+            by_check.setdefault(finding.check, []).append(
+                f"{resource.address} {where}: {finding.message} [{finding.severity.value}]"
+            )
+    per_resource[identity] = (by_check, unknown)
+    return by_check, unknown
 
 
 def _check_documents(
-    resource: Resource, context: PolicyContext, checks: frozenset[Check], *, identity: bool = True
+    resource: Resource, context: PolicyContext, checks: tuple[Check, ...], *, identity: bool = True
 ) -> Result:
-    documents = documents_of(resource, identity=identity)
-    if not documents:
+    analysis = _analysis(resource, context.resources, identity)
+    if analysis is None:
         return not_applicable()
-    messages: list[str] = []
-    unknown: list[str] = []
-    for label, raw in documents:
-        analysis = _analysis(resource, label, raw, context.resources)
-        if isinstance(analysis, str):
-            unknown.append(analysis)
-            continue
-        for finding in analysis:
-            if finding.check is Check.MALFORMED:
-                unknown.append(f"{label} of {resource.address}: {finding.describe()}")
-            elif finding.check in checks:
-                where = f"{label} {finding.path}".strip() if finding.path else label
-                messages.append(
-                    f"{resource.address} {where}: {finding.message} [{finding.severity.value}]"
-                )
+    by_check, unknown = analysis
+    messages = [m for check in checks for m in by_check.get(check, ())]
     if messages:
         return non_compliant(*messages)
     if unknown:
@@ -234,7 +241,7 @@ def _check_documents(
 )
 def no_star_actions(resource: Resource, context: PolicyContext) -> Result:
     """A policy that allows ``*`` grants administrator access and defeats every other control."""
-    return _check_documents(resource, context, frozenset({Check.FULL_ADMIN}))
+    return _check_documents(resource, context, (Check.FULL_ADMIN,))
 
 
 @policy(
@@ -247,7 +254,7 @@ def no_star_actions(resource: Resource, context: PolicyContext) -> Result:
 )
 def no_service_wildcards(resource: Resource, context: PolicyContext) -> Result:
     """``service:*`` includes the service's permissions-management actions (``iam:*``, ``s3:*``)."""
-    return _check_documents(resource, context, frozenset({Check.SERVICE_WILDCARD}))
+    return _check_documents(resource, context, (Check.SERVICE_WILDCARD,))
 
 
 @policy(
@@ -261,7 +268,7 @@ def no_service_wildcards(resource: Resource, context: PolicyContext) -> Result:
 )
 def no_star_resource_on_writes(resource: Resource, context: PolicyContext) -> Result:
     """Access levels come from the IAM catalogue; actions that support only ``*`` are exempt."""
-    return _check_documents(resource, context, frozenset({Check.WILDCARD_RESOURCE}))
+    return _check_documents(resource, context, (Check.WILDCARD_RESOURCE,))
 
 
 @policy(
@@ -308,7 +315,7 @@ def no_user_policies(resource: Resource, context: PolicyContext) -> Result:
 )
 def no_privilege_escalation(resource: Resource, context: PolicyContext) -> Result:
     """Each path lets a principal grant itself more than the policy says (Rhino Security Labs)."""
-    return _check_documents(resource, context, frozenset({Check.PRIVILEGE_ESCALATION}))
+    return _check_documents(resource, context, (Check.PRIVILEGE_ESCALATION,))
 
 
 @policy(
@@ -323,7 +330,7 @@ def no_privilege_escalation(resource: Resource, context: PolicyContext) -> Resul
 def no_public_principal(resource: Resource, context: PolicyContext) -> Result:
     """``Principal: "*"`` opens bucket, key, queue, topic or role to every AWS account and anonymous
     callers."""
-    return _check_documents(resource, context, frozenset({Check.PUBLIC_PRINCIPAL}), identity=False)
+    return _check_documents(resource, context, (Check.PUBLIC_PRINCIPAL,), identity=False)
 
 
 @policy(
@@ -336,9 +343,7 @@ def no_public_principal(resource: Resource, context: PolicyContext) -> Result:
 )
 def no_allow_not_forms(resource: Resource, context: PolicyContext) -> Result:
     """An Allow with NotAction grants everything else, including actions AWS adds later."""
-    return _check_documents(
-        resource, context, frozenset({Check.ALLOW_NOT_ACTION, Check.ALLOW_NOT_RESOURCE})
-    )
+    return _check_documents(resource, context, (Check.ALLOW_NOT_ACTION, Check.ALLOW_NOT_RESOURCE))
 
 
 POLICIES: tuple[Policy, ...] = (
