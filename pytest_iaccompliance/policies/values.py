@@ -12,7 +12,6 @@ from pytest_iaccompliance.model import (
     Resource,
     ResourceSet,
     Unknown,
-    as_blocks,
     is_unknown,
 )
 
@@ -27,8 +26,8 @@ __all__ = [
     "is_open_cidr",
     "is_set",
     "parse_json_document",
+    "policy_document",
     "principal_is_public",
-    "resource_policy_document",
     "statements",
 ]
 
@@ -186,11 +185,37 @@ def missing(keys: Iterable[str], present: Mapping[str, Any]) -> list[str]:
     return [k for k in keys if k not in present]
 
 
-def _from_policy_document_data(data: Resource) -> dict[str, Any]:
+def _principals_of(blocks: Iterable[Mapping[str, Any]]) -> Any:
+    mapping: dict[str, list[str]] = {}
+    for block in blocks:
+        kind = str(block.get("type") or "AWS")
+        identifiers = [str(i) for i in as_list(block.get("identifiers"))]
+        if kind == "*":
+            return "*"
+        mapping.setdefault(kind, []).extend(identifiers)
+    return {k: v[0] if len(v) == 1 else v for k, v in mapping.items()}
+
+
+def _from_policy_document_data(data: Resource) -> dict[str, Any] | Unknown:
     """A ``data.aws_iam_policy_document`` rendered to the JSON document it produces."""
-    rendered = []
+    statements: list[dict[str, Any]] = []
+    for key in (
+        "source_policy_documents",
+        "override_policy_documents",
+        "source_json",
+        "override_json",
+    ):
+        for source in as_list(data.get(key)):
+            parsed = parse_json_document(source)
+            if not isinstance(parsed, Mapping):
+                return Unknown(f"{data.address} merges {key} that cannot be read statically")
+            statements.extend(
+                dict(s) for s in as_list(parsed.get("Statement")) if isinstance(s, Mapping)
+            )
     for block in data.blocks("statement"):
         statement: dict[str, Any] = {"Effect": str(block.get("effect") or "Allow")}
+        if block.get("sid"):
+            statement["Sid"] = str(block.get("sid"))
         for key, name in (
             ("actions", "Action"),
             ("not_actions", "NotAction"),
@@ -199,37 +224,28 @@ def _from_policy_document_data(data: Resource) -> dict[str, Any]:
         ):
             if block.get(key) is not None:
                 statement[name] = as_list(block.get(key))
-        principals: dict[str, list[Any]] = {}
-        for principal in as_blocks(block.get("principals")):
-            principals.setdefault(str(principal.get("type")), []).extend(
-                as_list(principal.get("identifiers"))
-            )
-        if principals:
-            statement["Principal"] = principals
-        conditions: dict[str, dict[str, list[Any]]] = {}
-        for condition in as_blocks(block.get("condition")):
-            test = conditions.setdefault(str(condition.get("test")), {})
-            test.setdefault(str(condition.get("variable")), []).extend(
-                as_list(condition.get("values"))
-            )
+        for key, name in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+            blocks = [b for b in as_list(block.get(key)) if isinstance(b, Mapping)]
+            if blocks:
+                statement[name] = _principals_of(blocks)
+        conditions: dict[str, dict[str, Any]] = {}
+        for condition in (c for c in as_list(block.get("condition")) if isinstance(c, Mapping)):
+            test, variable = condition.get("test"), condition.get("variable")
+            if test and variable:
+                conditions.setdefault(str(test), {})[str(variable)] = as_list(
+                    condition.get("values")
+                )
         if conditions:
             statement["Condition"] = conditions
-        rendered.append(statement)
-    return {"Version": "2012-10-17", "Statement": rendered}
+        statements.append(statement)
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
-def resource_policy_document(
-    value: Any, resources: ResourceSet
-) -> Mapping[str, Any] | Unknown | None:
-    """A resource policy: JSON text, an object, or a ``data.aws_iam_policy_document`` reference."""
-    if isinstance(value, str) and value.strip().startswith("${"):
-        target = resources.resolve(value)
-        if (
-            target is not None
-            and target.type == "aws_iam_policy_document"
-            and target.mode == "data"
-        ):
-            return _from_policy_document_data(target)
+def policy_document(value: Any, resources: ResourceSet) -> Mapping[str, Any] | Unknown | None:
+    """The document a ``policy`` attribute holds: JSON text, an object, or a document reference."""
+    target = resources.resolve(value) if isinstance(value, str) and value.startswith("${") else None
+    if target is not None and target.type == "aws_iam_policy_document" and target.mode == "data":
+        return _from_policy_document_data(target)
     return parse_json_document(value)
 
 

@@ -872,7 +872,7 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, str | None]]] = [
     ),
     (
         "kms-policy-public",
-        "AWS-KMS-002",
+        "AWS-IAM-006",
         one(
             "aws_kms_key",
             "k",
@@ -894,7 +894,7 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, str | None]]] = [
     ),
     (
         "kms-policy-public-with-condition",
-        "AWS-KMS-002",
+        "AWS-IAM-006",
         one(
             "aws_kms_key_policy",
             "kp",
@@ -915,10 +915,10 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, str | None]]] = [
         ),
         {"aws_kms_key_policy.kp": P},
     ),
-    ("kms-policy-default", "AWS-KMS-002", one("aws_kms_key", "k"), {"aws_kms_key.k": P}),
+    ("kms-policy-default", "AWS-IAM-006", one("aws_kms_key", "k"), {"aws_kms_key.k": NA}),
     (
         "kms-policy-unknown",
-        "AWS-KMS-002",
+        "AWS-IAM-006",
         one("aws_kms_key", "k", policy="${var.policy}"),
         {"aws_kms_key.k": U},
     ),

@@ -35,6 +35,7 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
     "AWS-EC2-011": ("2.2.1",),  # EBS volume encryption is enabled in all regions
     "AWS-EFS-001": ("2.4.1",),  # encryption is enabled for EFS file systems
     "AWS-IAM-001": ("1.16",),
+    "AWS-IAM-004": ("1.15",),
     "AWS-KMS-001": ("3.6",),  # rotation for customer created symmetric CMKs (3.8 in v1.4/1.5)
     "AWS-RDS-001": ("2.3.1",),  # encryption is enabled for RDS instances
     "AWS-RDS-002": ("2.3.3",),  # public access is not given to RDS instance

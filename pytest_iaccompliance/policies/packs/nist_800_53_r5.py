@@ -54,12 +54,13 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
     "AWS-ELB-002": ("AC-17(2)", "SC-8", "SC-8(1)", "SC-13", "SC-23"),  # SH ELB.8
     "AWS-ELB-003": ("AC-4", "AC-17(2)", "SC-8", "SC-8(1)", "SC-13", "SC-23"),  # SH ELB.3
     "AWS-IAM-001": ("AC-2", "AC-3", "AC-6", "AC-6(10)"),
+    "AWS-IAM-002": ("AC-3", "AC-6", "AC-6(10)"),
+    "AWS-IAM-003": ("AC-3", "AC-6(2)", "AC-6(10)"),
+    "AWS-IAM-004": ("AC-2", "AC-3", "AC-6"),
+    "AWS-IAM-005": ("AC-3", "AC-6", "AC-6(10)"),
+    "AWS-IAM-006": ("AC-21", "AC-3", "AC-4", "AC-6", "SC-7"),
+    "AWS-IAM-007": ("AC-3", "AC-6"),
     "AWS-KMS-001": ("SC-12", "SC-12(2)", "SC-28(3)"),  # SH KMS.4
-    "AWS-KMS-002": (
-        "AC-3",
-        "AC-6",
-        "AC-21",
-    ),  # SH KMS.1 (AC-3, AC-6) and Lambda.1 (AC-21, public access)
     "AWS-LAMBDA-001": ("AC-3", "AC-4", "AC-6", "AC-21", "SC-7", "SC-7(3)"),  # SH Lambda.1
     "AWS-LAMBDA-002": ("AC-3", "AC-4", "AC-6", "AC-21", "SC-7"),  # SH Lambda.1
     "AWS-RDS-001": ("SC-28", "SC-28(1)", "SC-13"),  # SH RDS.3

@@ -1,10 +1,19 @@
-"""IAM rules over policy documents, wherever the document is written."""
+"""IAM rules over policy documents, wherever and however the document is written.
+
+A document may be JSON text (cdktf's ``jsonencode`` output, plan JSON), an object (Pulumi), or a
+reference to a ``data.aws_iam_policy_document``. Each document is analysed once per resource by
+``pytest_iaccompliance.iam.analyser`` and every rule reads the findings of its own checks, so six
+rules cost one parse; the action catalogue is loaded only if a statement needs an access level.
+"""
 
 from __future__ import annotations
 
+import functools
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
+from pytest_iaccompliance.iam.analyser import Check, IamFinding, analyse
 from pytest_iaccompliance.model import Resource, ResourceSet, Severity, Unknown
 from pytest_iaccompliance.policies.base import (
     Policy,
@@ -16,7 +25,14 @@ from pytest_iaccompliance.policies.base import (
     not_applicable,
     policy,
 )
-from pytest_iaccompliance.policies.values import as_list, parse_json_document
+from pytest_iaccompliance.policies.values import as_list, policy_document
+
+__all__ = [
+    "POLICIES",
+    "POLICY_DOCUMENT_TYPES",
+    "RESOURCE_POLICY_TYPES",
+    "documents_of",
+]
 
 POLICY_DOCUMENT_TYPES = (
     "aws_iam_policy",
@@ -24,60 +40,249 @@ POLICY_DOCUMENT_TYPES = (
     "aws_iam_user_policy",
     "aws_iam_group_policy",
 )
+IDENTITY_TYPES = (*POLICY_DOCUMENT_TYPES, "aws_iam_role")
+"""Resources carrying identity policies (a role's ``inline_policy`` blocks included)."""
+
+RESOURCE_POLICY_TYPES = (
+    "aws_s3_bucket_policy",
+    "aws_s3_bucket",
+    "aws_kms_key",
+    "aws_kms_key_policy",
+    "aws_sqs_queue_policy",
+    "aws_sns_topic_policy",
+    "aws_iam_role",
+)
+"""Resources carrying resource-based policies (a role's trust policy included)."""
+
+_RULE_CHECKS = frozenset(
+    {
+        Check.FULL_ADMIN,
+        Check.SERVICE_WILDCARD,
+        Check.WILDCARD_RESOURCE,
+        Check.PRIVILEGE_ESCALATION,
+        Check.PUBLIC_PRINCIPAL,
+        Check.ALLOW_NOT_ACTION,
+        Check.ALLOW_NOT_RESOURCE,
+    }
+)
 
 
-def _from_policy_document_data(data: Resource) -> dict[str, Any]:
-    """A ``data.aws_iam_policy_document`` rendered to the JSON document it produces."""
-    statements = []
-    for block in data.blocks("statement"):
-        statement: dict[str, Any] = {"Effect": str(block.get("effect") or "Allow")}
-        for key, name in (("actions", "Action"), ("not_actions", "NotAction"),
-                          ("resources", "Resource"), ("not_resources", "NotResource")):
-            if block.get(key) is not None:
-                statement[name] = as_list(block.get(key))
-        statements.append(statement)
-    return {"Version": "2012-10-17", "Statement": statements}
+def documents_of(resource: Resource, *, identity: bool = True) -> list[tuple[str, Any]]:
+    """(label, raw value) of each policy document a resource carries, identity or resource-based."""
+    if resource.type == "aws_iam_role":
+        if not identity:
+            return [("assume_role_policy", resource.get("assume_role_policy"))]
+        return [
+            (f"inline_policy[{index}]", block.get("policy"))
+            for index, block in enumerate(resource.blocks("inline_policy"))
+            if block.get("policy") is not None
+        ]
+    return [("policy", resource.get("policy"))] if resource.get("policy") is not None else []
 
 
-def policy_document(value: Any, resources: ResourceSet) -> Mapping[str, Any] | Unknown | None:
-    """The document a ``policy`` attribute holds: JSON text, an object, or a reference to a document."""
-    target = resources.resolve(value) if isinstance(value, str) and value.startswith("${") else None
-    if target is not None and target.type == "aws_iam_policy_document" and target.mode == "data":
-        return _from_policy_document_data(target)
-    return parse_json_document(value)
+def _contains_unknown(value: Any) -> bool:
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, Mapping):
+        return any(_contains_unknown(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_contains_unknown(v) for v in value)
+    return False
 
 
-def statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [s for s in as_list(document.get("Statement")) if isinstance(s, Mapping)]
+@functools.lru_cache(maxsize=4096)
+def _analyse_text(text: str) -> tuple[IamFinding, ...]:
+    return tuple(analyse(text, checks=_RULE_CHECKS))
+
+
+_Analysis = tuple[dict[Check, list[str]], list[str]]
+"""Per resource: rule messages by check, and why a document could not be read."""
+
+_ANALYSED: weakref.WeakKeyDictionary[Resource, dict[bool, _Analysis]] = weakref.WeakKeyDictionary()
+
+
+def _document_findings(
+    resource: Resource, label: str, raw: Any, resources: ResourceSet
+) -> tuple[IamFinding, ...] | str:
+    """Findings of one document, or the reason it cannot be read statically."""
+    if isinstance(raw, str) and not raw.lstrip().startswith("${"):
+        # JSON text (jsonencode output, plan JSON): analysed straight from the text, cached by it.
+        return _analyse_text(raw)
+    document = policy_document(raw, resources)
+    if isinstance(document, Unknown):
+        return f"{label} of {resource.address}: {document.reason}"
+    if document is None:
+        return f"{label} of {resource.address} is not a JSON policy document"
+    if _contains_unknown(document):
+        return f"{label} of {resource.address} holds values known only after apply"
+    return tuple(analyse(document, checks=_RULE_CHECKS))
+
+
+def _analysis(resource: Resource, resources: ResourceSet, identity: bool) -> _Analysis | None:
+    """Every rule's messages for a resource's documents, computed once and shared by the rules."""
+    per_resource = _ANALYSED.setdefault(resource, {})
+    cached = per_resource.get(identity)
+    if cached is not None:
+        return cached
+    documents = documents_of(resource, identity=identity)
+    if not documents:
+        return None
+    by_check: dict[Check, list[str]] = {}
+    unknown: list[str] = []
+    for label, raw in documents:
+        findings = _document_findings(resource, label, raw, resources)
+        if isinstance(findings, str):
+            unknown.append(findings)
+            continue
+        for finding in findings:
+            if finding.check is Check.MALFORMED:
+                unknown.append(f"{label} of {resource.address}: {finding.describe()}")
+                continue
+            where = f"{label} {finding.path}" if finding.path else label
+            by_check.setdefault(finding.check, []).append(
+                f"{resource.address} {where}: {finding.message} [{finding.severity.value}]"
+            )
+    per_resource[identity] = (by_check, unknown)
+    return by_check, unknown
+
+
+def _check_documents(
+    resource: Resource, context: PolicyContext, checks: tuple[Check, ...], *, identity: bool = True
+) -> Result:
+    analysis = _analysis(resource, context.resources, identity)
+    if analysis is None:
+        return not_applicable()
+    by_check, unknown = analysis
+    messages = [m for check in checks for m in by_check.get(check, ())]
+    if messages:
+        return non_compliant(*messages)
+    if unknown:
+        return cannot_evaluate(*unknown)
+    return compliant()
 
 
 @policy(
     "AWS-IAM-001",
-    title="IAM policy does not allow all actions (\"*\")",
+    title='IAM policy does not allow all actions ("*")',
     severity=Severity.CRITICAL,
-    resource_types=POLICY_DOCUMENT_TYPES,
+    resource_types=IDENTITY_TYPES,
     remediation="Grant the specific actions the workload calls; full access belongs to break-glass "
     "roles managed outside application stacks.",
     checkov_ids=["CKV_AWS_1", "CKV_AWS_62", "CKV_AWS_63"],
 )
 def no_star_actions(resource: Resource, context: PolicyContext) -> Result:
     """A policy that allows ``*`` grants administrator access and defeats every other control."""
-    document = policy_document(resource.get("policy"), context.resources)
-    if isinstance(document, Unknown):
-        return cannot_evaluate(f"policy of {resource.address}: {document.reason}")
-    if document is None:
-        return not_applicable() if resource.get("policy") is None else cannot_evaluate(
-            f"policy of {resource.address} is not a JSON policy document"
+    return _check_documents(resource, context, (Check.FULL_ADMIN,))
+
+
+@policy(
+    "AWS-IAM-002",
+    title='IAM policy does not allow every action of a service ("s3:*")',
+    severity=Severity.WARNING,
+    resource_types=IDENTITY_TYPES,
+    remediation='List the service\'s actions the workload calls instead of "service:*"; a '
+    "service wildcard also grants every action AWS adds to it later.",
+)
+def no_service_wildcards(resource: Resource, context: PolicyContext) -> Result:
+    """``service:*`` includes the service's permissions-management actions (``iam:*``, ``s3:*``)."""
+    return _check_documents(resource, context, (Check.SERVICE_WILDCARD,))
+
+
+@policy(
+    "AWS-IAM-003",
+    title='IAM policy does not allow write or permissions-management actions on Resource "*"',
+    severity=Severity.WARNING,
+    resource_types=IDENTITY_TYPES,
+    remediation="Scope write and permissions-management actions to the ARNs they change; keep "
+    '"*" for read/list actions and for actions that take no resource ARN.',
+    checkov_ids=["CKV_AWS_355", "CKV_AWS_289", "CKV_AWS_290"],
+)
+def no_star_resource_on_writes(resource: Resource, context: PolicyContext) -> Result:
+    """Access levels come from the IAM catalogue; actions that support only ``*`` are exempt."""
+    return _check_documents(resource, context, (Check.WILDCARD_RESOURCE,))
+
+
+@policy(
+    "AWS-IAM-004",
+    title="IAM policies are attached to groups or roles, not to users",
+    severity=Severity.WARNING,
+    resource_types=(
+        "aws_iam_user_policy",
+        "aws_iam_user_policy_attachment",
+        "aws_iam_policy_attachment",
+    ),
+    remediation="Attach the policy to a group (and add the user to it) or to a role the user "
+    "assumes, so permissions are reviewed per job function rather than per person.",
+    checkov_ids=["CKV_AWS_40"],
+)
+def no_user_policies(resource: Resource, context: PolicyContext) -> Result:
+    """Per-user permissions drift and escape review; CIS wants permissions through groups only."""
+    if resource.type == "aws_iam_policy_attachment":
+        users = resource.get("users")
+        if isinstance(users, Unknown):
+            return cannot_evaluate(f"users of {resource.address}: {users.reason}")
+        if not as_list(users):
+            return compliant()
+        return non_compliant(
+            f"{resource.address} attaches a policy to users "
+            f"{', '.join(str(u) for u in as_list(users))}"
         )
-    offending = [
-        str(statement.get("Sid") or f"statement {index}")
-        for index, statement in enumerate(statements(document))
-        if str(statement.get("Effect", "")).lower() == "allow"
-        and "*" in [str(a).strip() for a in as_list(statement.get("Action"))]
-    ]
-    if offending:
-        return non_compliant(f"{resource.address} allows action \"*\" in {', '.join(offending)}")
-    return compliant()
+    kind = "an inline policy" if resource.type == "aws_iam_user_policy" else "a managed policy"
+    return non_compliant(
+        f"{resource.address} attaches {kind} directly to user {resource.get('user', '(unknown)')}"
+    )
 
 
-POLICIES: tuple[Policy, ...] = (no_star_actions,)
+@policy(
+    "AWS-IAM-005",
+    title="IAM policy does not allow privilege escalation",
+    severity=Severity.CRITICAL,
+    resource_types=IDENTITY_TYPES,
+    remediation="Remove the escalation path (for example iam:PassRole together with "
+    "ec2:RunInstances or lambda:CreateFunction, iam:CreatePolicyVersion, iam:Attach*Policy, "
+    "iam:Put*Policy); scope iam:PassRole to specific role ARNs with an iam:PassedToService "
+    "condition.",
+    checkov_ids=["CKV_AWS_286"],
+)
+def no_privilege_escalation(resource: Resource, context: PolicyContext) -> Result:
+    """Each path lets a principal grant itself more than the policy says (Rhino Security Labs)."""
+    return _check_documents(resource, context, (Check.PRIVILEGE_ESCALATION,))
+
+
+@policy(
+    "AWS-IAM-006",
+    title='Resource policy does not allow any principal ("*") without a restricting condition',
+    severity=Severity.CRITICAL,
+    resource_types=RESOURCE_POLICY_TYPES,
+    remediation='Name the accounts, roles or services allowed, or restrict "*" with a condition '
+    "on aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID or aws:SourceVpce.",
+    checkov_ids=["CKV_AWS_70", "CKV_AWS_33", "CKV_AWS_60"],
+)
+def no_public_principal(resource: Resource, context: PolicyContext) -> Result:
+    """``Principal: "*"`` opens bucket, key, queue, topic or role to every AWS account and anonymous
+    callers."""
+    return _check_documents(resource, context, (Check.PUBLIC_PRINCIPAL,), identity=False)
+
+
+@policy(
+    "AWS-IAM-007",
+    title="IAM policy does not Allow with NotAction or NotResource",
+    severity=Severity.WARNING,
+    resource_types=IDENTITY_TYPES,
+    remediation="Allow the listed actions and resources instead; keep NotAction/NotResource for "
+    "Deny guardrails.",
+)
+def no_allow_not_forms(resource: Resource, context: PolicyContext) -> Result:
+    """An Allow with NotAction grants everything else, including actions AWS adds later."""
+    return _check_documents(resource, context, (Check.ALLOW_NOT_ACTION, Check.ALLOW_NOT_RESOURCE))
+
+
+POLICIES: tuple[Policy, ...] = (
+    no_star_actions,
+    no_service_wildcards,
+    no_star_resource_on_writes,
+    no_user_policies,
+    no_privilege_escalation,
+    no_public_principal,
+    no_allow_not_forms,
+)

@@ -20,8 +20,8 @@ from pytest_iaccompliance.policies.values import (
     as_bool,
     as_list,
     as_text,
+    policy_document,
     principal_is_public,
-    resource_policy_document,
     statements,
 )
 
@@ -178,7 +178,7 @@ def bucket_requires_tls(resource: Resource, context: PolicyContext) -> Result:
         )
     unknown: list[str] = []
     for where, value in documents:
-        document = resource_policy_document(value, context.resources)
+        document = policy_document(value, context.resources)
         if isinstance(document, Unknown):
             unknown.append(f"policy of {where}: {document.reason}")
             continue

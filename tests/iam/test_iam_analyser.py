@@ -1,0 +1,272 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pytest_iaccompliance import strategies as iac_st
+from pytest_iaccompliance.iam import Check, PolicyDocument, analyse
+from pytest_iaccompliance.model import Severity
+
+
+def doc(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def allow(action: Any, resource: Any = "*", **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+def checks(document: Any) -> list[tuple[Check, Severity]]:
+    return [(f.check, f.severity) for f in analyse(document)]
+
+
+def test_least_privilege_document_has_no_findings() -> None:
+    assert (
+        analyse(
+            doc(
+                allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::b/*"),
+                allow("s3:ListAllMyBuckets"),
+                allow("ec2:DescribeInstances"),
+            )
+        )
+        == []
+    )
+
+
+def test_star_action_is_full_admin() -> None:
+    findings = analyse(doc(allow("*")))
+    assert [(f.check, f.severity, f.path) for f in findings] == [
+        (Check.FULL_ADMIN, Severity.CRITICAL, "Statement[0].Action")
+    ]
+    assert "every resource" in findings[0].message
+
+
+def test_service_wildcard_severity_follows_access_level() -> None:
+    found = checks(doc(allow("iam:*", "arn:aws:iam::123456789012:role/x")))
+    assert found[0] == (Check.SERVICE_WILDCARD, Severity.CRITICAL)
+    assert (Check.PRIVILEGE_ESCALATION, Severity.CRITICAL) in found
+    assert checks(doc(allow("pricing:*"))) == [(Check.SERVICE_WILDCARD, Severity.WARNING)]
+    finding = analyse(doc(allow("s3:*", "arn:aws:s3:::b")))[0]
+    assert "Permissions management" in finding.message
+
+
+def test_star_resource_on_permissions_management_and_writes() -> None:
+    findings = analyse(doc(allow(["iam:PutRolePolicy", "s3:DeleteObject", "s3:GetObject"])))
+    wildcard = [f for f in findings if f.check is Check.WILDCARD_RESOURCE]
+    assert [(f.severity, f.actions) for f in wildcard] == [
+        (Severity.CRITICAL, ("iam:PutRolePolicy",)),
+        (Severity.WARNING, ("s3:DeleteObject",)),
+    ]
+
+
+def test_star_resource_is_fine_for_reads_and_wildcard_only_actions() -> None:
+    # ec2:DescribeInstances is List, s3:ListAllMyBuckets takes no resource ARN
+    assert (
+        analyse(doc(allow(["ec2:DescribeInstances", "s3:ListAllMyBuckets", "s3:GetObject"]))) == []
+    )
+
+
+def test_allow_with_not_forms() -> None:
+    assert checks(doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "arn:aws:s3:::b"})) == [
+        (Check.ALLOW_NOT_ACTION, Severity.CRITICAL)
+    ]
+    assert checks(
+        doc({"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::b/*"})
+    ) == [(Check.ALLOW_NOT_RESOURCE, Severity.WARNING)]
+    assert analyse(doc({"Effect": "Deny", "NotAction": "s3:GetObject", "Resource": "*"})) == []
+
+
+@pytest.mark.parametrize(
+    ("statement", "public"),
+    [
+        (allow("s3:GetObject", "arn:aws:s3:::b/*", Principal="*"), True),
+        (allow("s3:GetObject", "arn:aws:s3:::b/*", Principal={"AWS": "*"}), True),
+        (
+            allow(
+                "s3:GetObject",
+                "arn:aws:s3:::b/*",
+                Principal={"AWS": ["*"]},
+                Condition={"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}},
+            ),
+            False,
+        ),
+        (
+            allow(
+                "kms:Decrypt",
+                "*",
+                Principal="*",
+                Condition={"StringEquals": {"kms:CallerAccount": "123456789012"}},
+            ),
+            False,
+        ),
+        (
+            allow(
+                "s3:GetObject",
+                "arn:aws:s3:::b/*",
+                Principal="*",
+                Condition={"StringEqualsIfExists": {"aws:SourceAccount": "123456789012"}},
+            ),
+            True,
+        ),
+        (
+            allow(
+                "s3:GetObject",
+                "arn:aws:s3:::b/*",
+                Principal="*",
+                Condition={"StringNotEquals": {"aws:PrincipalOrgID": "o-123"}},
+            ),
+            True,
+        ),
+        (
+            allow(
+                "s3:GetObject",
+                "arn:aws:s3:::b/*",
+                Principal="*",
+                Condition={"Bool": {"aws:SecureTransport": "true"}},
+            ),
+            True,
+        ),
+        (
+            allow(
+                "s3:GetObject",
+                "arn:aws:s3:::b/*",
+                Principal={"AWS": "arn:aws:iam::123456789012:root"},
+            ),
+            False,
+        ),
+        ({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}, False),
+    ],
+)
+def test_public_principal_needs_a_restricting_condition(
+    statement: dict[str, Any], public: bool
+) -> None:
+    found = [f for f in analyse(doc(statement)) if f.check is Check.PUBLIC_PRINCIPAL]
+    assert bool(found) is public
+
+
+@pytest.mark.parametrize(
+    ("actions", "path"),
+    [
+        (["iam:PassRole", "ec2:RunInstances"], ("iam:PassRole", "ec2:RunInstances")),
+        (["iam:PassRole", "lambda:CreateFunction"], ("iam:PassRole", "lambda:CreateFunction")),
+        (["iam:CreatePolicyVersion"], ("iam:CreatePolicyVersion",)),
+        (["iam:Attach*Policy"], ("iam:AttachUserPolicy",)),
+        (["iam:PutUserPolicy"], ("iam:PutUserPolicy",)),
+        (["iam:PutRolePolicy"], ("iam:PutRolePolicy",)),
+        (["iam:UpdateAssumeRolePolicy"], ("iam:UpdateAssumeRolePolicy",)),
+    ],
+)
+def test_privilege_escalation_paths(actions: list[str], path: tuple[str, ...]) -> None:
+    findings = [
+        f
+        for f in analyse(doc(allow(actions, "arn:aws:iam::123456789012:role/app")))
+        if f.check is Check.PRIVILEGE_ESCALATION
+    ]
+    assert path in [f.actions for f in findings]
+    assert all(f.severity is Severity.CRITICAL for f in findings)
+
+
+def test_pass_role_alone_is_not_an_escalation_path() -> None:
+    document = doc(
+        allow("iam:PassRole", "arn:aws:iam::123456789012:role/app"), allow("ec2:DescribeInstances")
+    )
+    assert [f for f in analyse(document) if f.check is Check.PRIVILEGE_ESCALATION] == []
+
+
+def test_escalation_across_statements_counts() -> None:
+    document = doc(
+        allow("iam:PassRole", "arn:aws:iam::123456789012:role/app"),
+        allow("ec2:RunInstances", "arn:aws:ec2:*:123456789012:instance/*"),
+    )
+    assert any(f.check is Check.PRIVILEGE_ESCALATION for f in analyse(document))
+
+
+def test_unknown_actions_and_services() -> None:
+    findings = analyse(
+        doc(allow(["s3:GetObjcet", "nosuchservice:Get", "s3:Get*"], "arn:aws:s3:::b/*"))
+    )
+    unknown = [f for f in findings if f.check is Check.UNKNOWN_ACTION]
+    assert [f.path for f in unknown] == ["Statement[0].Action[0]", "Statement[0].Action[1]"]
+    assert "did you mean s3:GetObject" in unknown[0].message
+    assert "unknown service" in unknown[1].message
+
+
+def test_checks_limit_the_work() -> None:
+    document = doc(allow(["*", "s3:GetObjcet"]))
+    assert [f.check for f in analyse(document, checks=[Check.UNKNOWN_ACTION])] == [
+        Check.UNKNOWN_ACTION
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "path"),
+    [
+        ("{not json", ""),
+        ([1, 2], ""),
+        ({"Statement": [{"Effect": "Allow"}]}, "Statement[0].Action"),
+        ({"Statement": "x"}, "Statement"),
+        (None, ""),
+        (b'{"Statement": 1}', "Statement"),
+    ],
+)
+def test_malformed_input_is_a_finding(value: Any, path: str) -> None:
+    findings = analyse(value)
+    assert [(f.check, f.path) for f in findings] == [(Check.MALFORMED, path)]
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=10)
+    | st.sampled_from(["*", "Allow", "Deny", "s3:*", "iam:PassRole", "arn:aws:s3:::b/*"]),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "Version",
+                    "Statement",
+                    "Effect",
+                    "Action",
+                    "NotAction",
+                    "Resource",
+                    "NotResource",
+                    "Principal",
+                    "NotPrincipal",
+                    "Condition",
+                    "Sid",
+                    "AWS",
+                    "StringEquals",
+                    "aws:SourceArn",
+                    "x",
+                ]
+            )
+            | st.text(max_size=5),
+            children,
+            max_size=5,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@given(json_values)
+def test_analyser_never_raises_on_arbitrary_json(value: Any) -> None:
+    findings = analyse(value)
+    assert isinstance(findings, list)
+    findings_from_text = analyse(json.dumps(value))
+    assert [f.check for f in findings_from_text] == [f.check for f in findings]
+
+
+@given(iac_st.policy_documents(with_principal=True))
+def test_analyser_reads_every_generated_document(document: PolicyDocument) -> None:
+    findings = analyse(document.to_json())
+    assert Check.MALFORMED not in [f.check for f in findings]
+    allows_star = any(s.is_allow and "*" in (s.actions or ()) for s in document.statements)
+    assert allows_star == (Check.FULL_ADMIN in [f.check for f in findings])
