@@ -26,6 +26,8 @@ EXAMPLES = (
     Example("terraform_json", (), 0, "the payments stack passes its seed-style compliance tests"),
     Example("terraform_json", ("--iac-source", "cdktf.out"), 1,
             "the legacy stack fails critical policies; missing tags are tolerated warnings"),
+    Example("iam_property", (), 0,
+            "property tests prove a builder-made IAM policy grants exactly its least-privilege intent"),
 )
 
 
