@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -138,7 +139,7 @@ def policy(
             remediation=remediation,
             controls=tuple(controls),
             checkov_ids=tuple(checkov_ids),
-            description=(check.__doc__ or "").strip(),
+            description=inspect.cleandoc(check.__doc__ or ""),
             requires_settings=tuple(requires_settings),
         )
 
