@@ -243,7 +243,8 @@ class SynthCache:
             return None
         assert self.directory is not None
         self.directory.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps({**entry, "format": CACHE_FORMAT, "key": key}, sort_keys=True)
+        # Key order is kept: it is the synthesized order of stacks and resources.
+        payload = json.dumps({**entry, "format": CACHE_FORMAT, "key": key})
         fd, temporary = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=self.directory)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

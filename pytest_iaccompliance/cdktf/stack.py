@@ -52,7 +52,7 @@ class SynthesizedStack(ResourceSet):
 
     def to_json(self) -> str:
         """The synthesized ``cdk.tf.json`` text (for snapshots or ``--iac-source`` files)."""
-        return json.dumps(self.document, indent=2, sort_keys=True)
+        return json.dumps(dict(self.document), indent=2, sort_keys=True)
 
     def __repr__(self) -> str:
         return f"SynthesizedStack({self.name!r}, {len(self)} resources)"
