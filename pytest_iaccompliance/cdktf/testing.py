@@ -35,6 +35,7 @@ class Testing(metaclass=_TestingMeta):
     """``Testing.app()`` and ``Testing.synth(...)`` as in the seed, leaving no folder behind."""
 
     library: str | None = None
+    __test__ = False  # imported into test modules: not a test class for pytest to collect
 
     @classmethod
     def app(cls, **options: Any) -> Any:
