@@ -1,8 +1,8 @@
-"""Assertions over any resource set (cdktf, Terraform JSON, Pulumi) with messages that say what is wrong.
+"""Assertions over any resource set (cdktf, Terraform JSON, Pulumi), saying what is wrong.
 
-cdktf's ``Testing`` matchers answer a bare bool and cannot match ``None`` (terraform-cdk#2326); these
-raise ``AssertionError`` naming the resources and the properties that differ. No pytest here: they work
-in any test runner.
+cdktf's ``Testing`` matchers answer a bare bool and cannot match ``None`` (terraform-cdk#2326);
+these raise ``AssertionError`` naming the resources and the properties that differ. No pytest here:
+they work in any test runner.
 """
 
 from __future__ import annotations
@@ -38,37 +38,52 @@ def _where(resources: ResourceSet) -> str:
 
 def _located(resource: Resource) -> str:
     where = resource.source.describe()
-    return resource.address if where in (resource.address, resource.source.kind) else \
-        f"{resource.address} ({where})"
+    return (
+        resource.address
+        if where in (resource.address, resource.source.kind)
+        else f"{resource.address} ({where})"
+    )
 
 
 def property_mismatches(actual: Any, expected: Any, path: str = "") -> list[str]:
     """How ``actual`` fails to contain ``expected``; empty when it does.
 
     Mappings match partially (extra keys are fine), ``None`` means "absent or null", lists match
-    element by element, and a mapping matches a one-element list of blocks (Terraform's block shape).
+    element by element, and a mapping matches a one-element list of blocks (Terraform's shape).
     """
     label = path or "value"
     if expected is None:
-        return [] if actual is None or actual is _ABSENT else [f"{label}: expected absent or null, got {_short(actual)}"]
+        return (
+            []
+            if actual is None or actual is _ABSENT
+            else [f"{label}: expected absent or null, got {_short(actual)}"]
+        )
     if actual is _ABSENT or actual is None:
         return [f"{label}: missing (expected {_short(expected)})"]
     if isinstance(expected, Mapping):
-        if isinstance(actual, (list, tuple)) and len(actual) == 1 and isinstance(actual[0], Mapping):
+        if (
+            isinstance(actual, (list, tuple))
+            and len(actual) == 1
+            and isinstance(actual[0], Mapping)
+        ):
             actual = actual[0]
         if not isinstance(actual, Mapping):
             return [f"{label}: expected an object, got {_short(actual)}"]
         problems: list[str] = []
         for key, value in expected.items():
-            problems += property_mismatches(actual.get(key, _ABSENT), value, f"{path}.{key}" if path else str(key))
+            problems += property_mismatches(
+                actual.get(key, _ABSENT), value, f"{path}.{key}" if path else str(key)
+            )
         return problems
-    if isinstance(expected, (list, tuple)) and not isinstance(expected, str):
+    if isinstance(expected, (list, tuple)):
         if not isinstance(actual, (list, tuple)):
             return [f"{label}: expected a list, got {_short(actual)}"]
         if len(actual) != len(expected):
-            return [f"{label}: expected {len(expected)} item(s), got {len(actual)}: {_short(actual)}"]
+            return [
+                f"{label}: expected {len(expected)} item(s), got {len(actual)}: {_short(actual)}"
+            ]
         problems = []
-        for index, (got, want) in enumerate(zip(actual, expected)):
+        for index, (got, want) in enumerate(zip(actual, expected, strict=False)):
             problems += property_mismatches(got, want, f"{label}[{index}]")
         return problems
     if actual != expected or isinstance(actual, bool) != isinstance(expected, bool):
@@ -82,16 +97,22 @@ def _of_type(resources: ResourceSet, resource_type: str) -> list[Resource]:
 
 def _types_present(resources: ResourceSet) -> str:
     types = resources.types
-    return ", ".join(types[:_MAX_LISTED]) + (" ..." if len(types) > _MAX_LISTED else "") if types else "none"
+    return (
+        ", ".join(types[:_MAX_LISTED]) + (" ..." if len(types) > _MAX_LISTED else "")
+        if types
+        else "none"
+    )
 
 
-def assert_has_resource(resources: ResourceSet, resource_type: str,
-                        properties: Mapping[str, Any] | None = None) -> Resource:
-    """Some resource of ``resource_type`` has ``properties`` (partial match); returns the first match."""
+def assert_has_resource(
+    resources: ResourceSet, resource_type: str, properties: Mapping[str, Any] | None = None
+) -> Resource:
+    """Some resource of ``resource_type`` has ``properties`` (partial match); returns the first."""
     candidates = _of_type(resources, resource_type)
     if not candidates:
         raise AssertionError(
-            f"{_where(resources)} has no {resource_type} resource (types present: {_types_present(resources)})"
+            f"{_where(resources)} has no {resource_type} resource "
+            f"(types present: {_types_present(resources)})"
         )
     expected = properties or {}
     reports: list[str] = []
@@ -109,14 +130,19 @@ def assert_has_resource(resources: ResourceSet, resource_type: str,
     )
 
 
-def assert_all_resources(resources: ResourceSet, resource_type: str,
-                         predicate: Callable[[Resource], object], description: str | None = None,
-                         *, allow_empty: bool = False) -> list[Resource]:
-    """Every resource of ``resource_type`` satisfies ``predicate``; the message names each that doesn't.
+def assert_all_resources(
+    resources: ResourceSet,
+    resource_type: str,
+    predicate: Callable[[Resource], object],
+    description: str | None = None,
+    *,
+    allow_empty: bool = False,
+) -> list[Resource]:
+    """Every resource of ``resource_type`` satisfies ``predicate``; the message names the others.
 
-    The predicate gets a ``Resource`` (``.get(key)``, ``.lookup("a.b")``, ``.properties``, ``.tags``)
-    and may return a truthy value or raise ``AssertionError`` with its own reason. With no resource of
-    the type the assertion fails unless ``allow_empty``: a typo in the type must not pass silently.
+    The predicate gets a ``Resource`` (``.get(key)``, ``.lookup("a.b")``, ``.properties``,
+    ``.tags``) and may return a truthy value or raise ``AssertionError`` with its own reason. With
+    no resource of the type it fails unless ``allow_empty``: a typo must not pass silently.
     """
     candidates = _of_type(resources, resource_type)
     what = description or getattr(predicate, "__name__", "the predicate")
@@ -124,7 +150,8 @@ def assert_all_resources(resources: ResourceSet, resource_type: str,
         if allow_empty:
             return []
         raise AssertionError(
-            f"{_where(resources)} has no {resource_type} resource to check {what!r} on (types present: "
+            f"{_where(resources)} has no {resource_type} resource to check {what!r} on "
+            "(types present: "
             f"{_types_present(resources)}); pass allow_empty=True if none is expected"
         )
     failing: list[str] = []
@@ -141,7 +168,8 @@ def assert_all_resources(resources: ResourceSet, resource_type: str,
         if len(failing) > _MAX_LISTED:
             shown.append(f"  ... and {len(failing) - _MAX_LISTED} more")
         raise AssertionError(
-            f"{len(failing)} of {len(candidates)} {resource_type} resource(s) in {_where(resources)} "
+            f"{len(failing)} of {len(candidates)} {resource_type} resource(s) "
+            f"in {_where(resources)} "
             f"fail {what!r}:\n" + "\n".join(shown)
         )
     return candidates
@@ -155,7 +183,8 @@ def assert_resource_count(resources: ResourceSet, resource_type: str, count: int
         if len(found) > _MAX_LISTED:
             addresses += ", ..."
         raise AssertionError(
-            f"expected {count} {resource_type} resource(s) in {_where(resources)}, found {len(found)}: "
+            f"expected {count} {resource_type} resource(s) in {_where(resources)}, "
+            f"found {len(found)}: "
             f"{addresses}"
         )
     return found
@@ -165,13 +194,16 @@ def _severity(value: Severity | str) -> Severity:
     return value if isinstance(value, Severity) else Severity.parse(value)
 
 
-def assert_compliant(resources: ResourceSet, min_severity: Severity | str = Severity.WARNING,
-                     policies: Iterable[Policy] | None = None,
-                     settings: RuleSettings | None = None) -> list[Finding]:
+def assert_compliant(
+    resources: ResourceSet,
+    min_severity: Severity | str = Severity.WARNING,
+    policies: Iterable[Policy] | None = None,
+    settings: RuleSettings | None = None,
+) -> list[Finding]:
     """No policy fails at ``min_severity`` or above; the message lists every such finding.
 
-    ``policies`` defaults to the registry (built-in pack plus installed packs). Returns all findings,
-    passed ones included, for further checks.
+    ``policies`` defaults to the registry (built-in pack plus installed packs). Returns all
+    findings, passed ones included, for further checks.
     """
     from pytest_iaccompliance.policies.engine import evaluate
     from pytest_iaccompliance.policies.registry import load_registry
@@ -179,17 +211,27 @@ def assert_compliant(resources: ResourceSet, min_severity: Severity | str = Seve
     threshold = _severity(min_severity)
     chosen: Sequence[Policy] = list(load_registry() if policies is None else policies)
     findings = evaluate(resources, chosen, settings)
-    failed = [f for f in findings if f.status is FindingStatus.FAILED and f.severity.rank >= threshold.rank]
+    failed = [
+        f
+        for f in findings
+        if f.status is FindingStatus.FAILED and f.severity.rank >= threshold.rank
+    ]
     if failed:
         failed.sort(key=lambda f: (-f.severity.rank, f.policy_id, f.address))
         lines = []
         for finding in failed:
             controls = f" [{', '.join(finding.controls)}]" if finding.controls else ""
-            where = f" ({finding.location})" if finding.location and finding.location != finding.address else ""
-            lines.append(f"  {finding.severity.value.upper()} {finding.policy_id} {finding.address}{where}: "
-                         f"{finding.message}{controls}")
+            where = (
+                f" ({finding.location})"
+                if finding.location and finding.location != finding.address
+                else ""
+            )
+            lines.append(
+                f"  {finding.severity.value.upper()} {finding.policy_id} {finding.address}{where}: "
+                f"{finding.message}{controls}"
+            )
         raise AssertionError(
-            f"{len(failed)} compliance finding(s) at {threshold.value} or above in {_where(resources)}:\n"
-            + "\n".join(lines)
+            f"{len(failed)} compliance finding(s) at {threshold.value} or above "
+            f"in {_where(resources)}:\n" + "\n".join(lines)
         )
     return findings

@@ -26,8 +26,8 @@ from pathlib import Path, PurePath
 from typing import Any, Final
 
 __all__ = [
-    "CACHE_MODES",
     "CACHE_FORMAT",
+    "CACHE_MODES",
     "SynthCache",
     "Uncacheable",
     "find_module_file",
@@ -40,7 +40,7 @@ CACHE_MODES: Final = ("on", "off", "refresh")
 _ALWAYS_VERSIONED = ("cdktf", "cdktn", "jsii", "constructs")
 
 
-class Uncacheable(Exception):  # noqa: N818 - a reason, not a failure: synthesis goes on uncached
+class Uncacheable(Exception):
     """The target cannot be keyed reliably (no source file, an argument without a stable form)."""
 
 
@@ -64,17 +64,21 @@ def stable_form(value: Any, where: str = "argument") -> Any:
         items = [json.dumps(stable_form(v, f"{where} item"), sort_keys=True) for v in value]
         return ["set", sorted(items)]
     if isinstance(value, Mapping):
-        pairs = [[stable_form(k, f"{where} key"), stable_form(v, f"{where}[{k!r}]")]
-                 for k, v in value.items()]
+        pairs = [
+            [stable_form(k, f"{where} key"), stable_form(v, f"{where}[{k!r}]")]
+            for k, v in value.items()
+        ]
         return ["map", sorted(pairs, key=lambda p: json.dumps(p[0], sort_keys=True))]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: stable_form(getattr(value, f.name), f"{where}.{f.name}")
-                  for f in dataclasses.fields(value)}
+        fields = {
+            f.name: stable_form(getattr(value, f.name), f"{where}.{f.name}")
+            for f in dataclasses.fields(value)
+        }
         return ["dataclass", _qualname(type(value)), fields]
     if isinstance(value, type):
         return ["type", _qualname(value)]
     text = repr(value)
-    if type(value).__repr__ is object.__repr__ or " at 0x" in text:
+    if all("__repr__" not in vars(k) for k in type(value).__mro__[:-1]) or " at 0x" in text:
         raise Uncacheable(
             f"{where} of type {_qualname(type(value))} has no stable representation "
             "(give it a __repr__, or pass plain data)"
@@ -156,7 +160,7 @@ def _distribution_versions(top_levels: Iterable[str]) -> dict[str, str]:
 
 
 def project_sources(module: str) -> tuple[dict[str, str], dict[str, str]]:
-    """Digests of the project's source files behind ``module`` and versions of what it installs from.
+    """Digests of the project files behind ``module``, and versions of what it imports installed.
 
     Returns ``({file: sha256}, {distribution: version})``. Raises ``Uncacheable`` when the module's
     own file cannot be found (an interactive session, a zip import).
@@ -178,7 +182,11 @@ def project_sources(module: str) -> tuple[dict[str, str], dict[str, str]]:
         digests[key] = hashlib.sha256(data).hexdigest()
         # Parent packages' __init__ modules run on import too.
         parent = name.rpartition(".")[0]
-        if parent and (parent_file := find_module_file(parent)) is not None and is_project_file(parent_file):
+        if (
+            parent
+            and (parent_file := find_module_file(parent)) is not None
+            and is_project_file(parent_file)
+        ):
             queue.append((parent, parent_file))
         if file.suffix != ".py":
             continue
@@ -224,14 +232,18 @@ class SynthCache:
         return self.directory / f"{key}.json"
 
     def load(self, key: str) -> dict[str, Any] | None:
-        """The entry for ``key``; a missing, unreadable or foreign entry is a miss, never an error."""
+        """The entry for ``key``; a missing, unreadable or foreign entry is a miss, not an error."""
         if not self.reads:
             return None
         try:
             entry = json.loads(self._path(key).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if not isinstance(entry, dict) or entry.get("format") != CACHE_FORMAT or entry.get("key") != key:
+        if (
+            not isinstance(entry, dict)
+            or entry.get("format") != CACHE_FORMAT
+            or entry.get("key") != key
+        ):
             return None
         if not isinstance(entry.get("stacks"), dict):
             return None

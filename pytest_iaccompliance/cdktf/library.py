@@ -1,8 +1,8 @@
 """Which CDK for Terraform library is in use: cdktf (archived upstream) or its fork cdktn.
 
 Both ship the same Python API under different module names (``cdktf.App`` / ``cdktn.App``), so
-everything else only ever talks to the module this picks. Nothing here imports the library: its import
-starts the jsii kernel, which a synth-cache hit must avoid.
+everything else only ever talks to the module this picks. Nothing here imports the library: its
+import starts the jsii kernel, which a synth-cache hit must avoid.
 """
 
 from __future__ import annotations
@@ -11,9 +11,12 @@ import importlib
 import importlib.metadata
 import importlib.util
 from dataclasses import dataclass
-from types import ModuleType
+from typing import TYPE_CHECKING
 
 from pytest_iaccompliance.cdktf.errors import CdkLibraryError
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 __all__ = ["LIBRARIES", "CdkLibrary", "distribution_version", "library_of", "select_library"]
 
@@ -51,7 +54,7 @@ class CdkLibrary:
 
 
 def select_library(preferred: str | None = None) -> CdkLibrary:
-    """The explicitly chosen library, else cdktf, else cdktn; a clear error when none is installed."""
+    """The chosen library, else cdktf, else cdktn; a clear error when none is installed."""
     if preferred:
         choice = preferred.strip().lower()
         if choice not in LIBRARIES:

@@ -1,7 +1,7 @@
 """Node.js, which jsii needs: found once, version-checked, and its end-of-life banner silenced.
 
-jsii starts ``node`` (or ``$JSII_NODE``) as a child process; without it the failure surfaces as a bare
-``FileNotFoundError`` deep in the kernel, so synthesis checks first and names what to install.
+jsii starts ``node`` (or ``$JSII_NODE``) as a child process; without it the failure surfaces as a
+bare ``FileNotFoundError`` deep in the kernel, so synthesis checks first and names what to install.
 """
 
 from __future__ import annotations
@@ -11,11 +11,20 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import MutableMapping
+from typing import TYPE_CHECKING
 
 from pytest_iaccompliance.cdktf.errors import NodeError
 
-__all__ = ["MIN_NODE_MAJOR", "BANNER_VARIABLES", "check_node", "parse_node_version", "silence_node_banner"]
+if TYPE_CHECKING:
+    from collections.abc import MutableMapping
+
+__all__ = [
+    "BANNER_VARIABLES",
+    "MIN_NODE_MAJOR",
+    "check_node",
+    "parse_node_version",
+    "silence_node_banner",
+]
 
 MIN_NODE_MAJOR = 18
 _INSTALL_HINT = (
@@ -62,25 +71,29 @@ def _probe(executable: str) -> str:
             f"runs every construct in node: {_INSTALL_HINT}"
         ) from None
     except subprocess.TimeoutExpired:
-        raise NodeError(f"`{executable} --version` did not answer within 30 s: {_INSTALL_HINT}") from None
+        raise NodeError(
+            f"`{executable} --version` did not answer within 30 s: {_INSTALL_HINT}"
+        ) from None
     return completed.stdout.strip() or completed.stderr.strip()
 
 
 def check_node(environ: MutableMapping[str, str] | None = None) -> tuple[int, int, int]:
-    """The node version jsii will use; ``NodeError`` naming what to install when missing or too old."""
+    """The node version jsii will use; ``NodeError`` naming what to install if missing or old."""
     env = os.environ if environ is None else environ
     configured = env.get("JSII_NODE")
     executable = configured or shutil.which("node", path=env.get("PATH"))
     if not executable:
         raise NodeError(
-            "Node.js is not installed (no `node` on PATH): cdktf/cdktn synthesis runs every construct "
-            f"in node through jsii; {_INSTALL_HINT}"
+            "Node.js is not installed (no `node` on PATH): cdktf/cdktn synthesis runs every "
+            f"construct in node through jsii; {_INSTALL_HINT}"
         )
     output = _probe(executable)
     version = parse_node_version(output)
     source = f"JSII_NODE={configured}" if configured else executable
     if version is None:
-        raise NodeError(f"`{source} --version` printed {output[:80]!r}, not a Node.js version: {_INSTALL_HINT}")
+        raise NodeError(
+            f"`{source} --version` printed {output[:80]!r}, not a Node.js version: {_INSTALL_HINT}"
+        )
     if version[0] < MIN_NODE_MAJOR:
         found = ".".join(map(str, version))
         raise NodeError(

@@ -20,14 +20,26 @@ class SynthesizedStack(ResourceSet):
     Keeps the seed's ``get_resources(type)`` (property dicts) from ``ResourceSet``.
     """
 
-    def __init__(self, resources: Iterable[Resource], *, name: str, metadata: Mapping[str, Any],
-                 document: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        resources: Iterable[Resource],
+        *,
+        name: str,
+        metadata: Mapping[str, Any],
+        document: Mapping[str, Any],
+    ) -> None:
         super().__init__(resources, name=name, metadata=metadata)
         self.document: Mapping[str, Any] = MappingProxyType(dict(document))
 
     @classmethod
-    def from_document(cls, name: str, document: Mapping[str, Any], *, origin: str | None = None,
-                      extra: Mapping[str, Any] | None = None) -> SynthesizedStack:
+    def from_document(
+        cls,
+        name: str,
+        document: Mapping[str, Any],
+        *,
+        origin: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> SynthesizedStack:
         """Parse through the Terraform JSON source, so cdktf output and ``--iac-source`` agree."""
         path = Path(origin) if origin else Path("stacks", name, "cdk.tf.json")
         parsed = resources_from_config(document, path, KIND_CDKTF)
@@ -36,7 +48,7 @@ class SynthesizedStack(ResourceSet):
 
     @property
     def backend(self) -> Mapping[str, Any] | None:
-        """``terraform.backend`` as synthesized, e.g. ``{"s3": {"bucket": ..., "encrypt": true}}``."""
+        """``terraform.backend`` as synthesized, e.g. ``{"s3": {"bucket": ...}}``."""
         backend = self.metadata.get("backend")
         return backend if isinstance(backend, Mapping) else None
 
@@ -61,10 +73,18 @@ class SynthesizedStack(ResourceSet):
 class SynthesizedApp(ResourceSet):
     """Every stack of an app: the union of their resources, and each stack by name."""
 
-    def __init__(self, stacks: Mapping[str, SynthesizedStack], *, primary: str | None = None,
-                 metadata: Mapping[str, Any] | None = None) -> None:
-        super().__init__((r for s in stacks.values() for r in s), name=primary,
-                         metadata={**(metadata or {}), "stacks": list(stacks)})
+    def __init__(
+        self,
+        stacks: Mapping[str, SynthesizedStack],
+        *,
+        primary: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(
+            (r for s in stacks.values() for r in s),
+            name=primary,
+            metadata={**(metadata or {}), "stacks": list(stacks)},
+        )
         self.stacks: Mapping[str, SynthesizedStack] = MappingProxyType(dict(stacks))
         self.primary = primary
 
@@ -79,8 +99,15 @@ class SynthesizedApp(ResourceSet):
         return f"SynthesizedApp(stacks={list(self.stacks)!r}, {len(self)} resources)"
 
 
-def build_app(documents: Mapping[str, Mapping[str, Any]], *, primary: str | None,
-              origin: str | None, extra: Mapping[str, Any]) -> SynthesizedApp:
-    stacks = {name: SynthesizedStack.from_document(name, doc, origin=origin, extra=extra)
-              for name, doc in documents.items()}
+def build_app(
+    documents: Mapping[str, Mapping[str, Any]],
+    *,
+    primary: str | None,
+    origin: str | None,
+    extra: Mapping[str, Any],
+) -> SynthesizedApp:
+    stacks = {
+        name: SynthesizedStack.from_document(name, doc, origin=origin, extra=extra)
+        for name, doc in documents.items()
+    }
     return SynthesizedApp(stacks, primary=primary, metadata=extra)

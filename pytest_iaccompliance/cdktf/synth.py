@@ -1,9 +1,9 @@
 """Synthesis through the real jsii runtime, behind the synth cache.
 
-A target is a stack class (built as ``cls(app, *args, **kwargs)``), a builder function (called as
-``fn(app, *args, **kwargs)``), a stack instance, or a ``"module:attribute"`` string naming a class or
-function. The string form lets a cache hit skip even importing the user's stack module, and with it
-cdktf, jsii, node and the prebuilt providers.
+A target is a stack class (built as ``cls(app, *args, **kwargs)``), a builder function (called
+as ``fn(app, *args, **kwargs)``), a stack instance, or a ``"module:attribute"`` string naming a
+class or function. The string form lets a cache hit skip even importing the user's stack module,
+and with it cdktf, jsii, node and the prebuilt providers.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pytest_iaccompliance.cdktf.cache import (
     project_sources,
     stable_form,
 )
-from pytest_iaccompliance.cdktf.errors import SynthError, StackTargetError
+from pytest_iaccompliance.cdktf.errors import StackTargetError, SynthError
 from pytest_iaccompliance.cdktf.library import CdkLibrary, library_of, select_library
 from pytest_iaccompliance.cdktf.node import check_node, silence_node_banner
 from pytest_iaccompliance.cdktf.stack import SynthesizedApp, SynthesizedStack, build_app
@@ -39,8 +39,8 @@ __all__ = ["SynthStats", "Synthesizer", "synthesize", "synthesize_app"]
 
 _OUTDIR_PREFIX = "iaccompliance-synth-"
 _TARGET_HELP = (
-    "pass a TerraformStack subclass (with its constructor arguments), a function that adds stacks to "
-    "the app it is given, a stack instance, or a 'module:Name' string naming one of these"
+    "pass a TerraformStack subclass (with its constructor arguments), a function that adds "
+    "stacks to the app it is given, a stack instance, or a 'module:Name' string naming one of these"
 )
 
 
@@ -72,7 +72,8 @@ def _split_reference(reference: str) -> tuple[str, str]:
     module, sep, attribute = reference.partition(":")
     if not sep or not module or not attribute:
         raise StackTargetError(
-            f"stack reference {reference!r} is not of the form 'package.module:StackClass'; {_TARGET_HELP}"
+            f"stack reference {reference!r} is not of the form 'package.module:StackClass'; "
+            f"{_TARGET_HELP}"
         )
     return module, attribute
 
@@ -80,15 +81,19 @@ def _split_reference(reference: str) -> tuple[str, str]:
 def _resolve(target: Any) -> _Target:
     """Classify a target without importing anything for strings (that happens on a miss only)."""
     if isinstance(target, str):
-        module, attribute = _split_reference(target)
+        module, _attribute = _split_reference(target)
         return _Target("reference", target, target, module)
     if isinstance(target, type):
         return _Target("class", target, _describe(target), target.__module__)
-    if isinstance(target, (FunctionType, MethodType)) or (callable(target) and not _is_stack(target)):
+    if isinstance(target, (FunctionType, MethodType)) or (
+        callable(target) and not _is_stack(target)
+    ):
         return _Target("function", target, _describe(target), getattr(target, "__module__", None))
     if _is_stack(target):
         return _Target("instance", target, f"stack instance of {_describe(type(target))}", None)
-    raise StackTargetError(f"cannot synthesize {type(target).__qualname__} object {target!r:.80}; {_TARGET_HELP}")
+    raise StackTargetError(
+        f"cannot synthesize {type(target).__qualname__} object {target!r:.80}; {_TARGET_HELP}"
+    )
 
 
 def _is_stack(obj: Any) -> bool:
@@ -100,20 +105,26 @@ def _import_reference(reference: str) -> Any:
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise StackTargetError(f"cannot import {module_name!r} for stack reference {reference!r}: {exc}") from None
+        raise StackTargetError(
+            f"cannot import {module_name!r} for stack reference {reference!r}: {exc}"
+        ) from None
     obj: Any = module
     for part in attribute.split("."):
         try:
             obj = getattr(obj, part)
         except AttributeError:
-            raise StackTargetError(f"module {module_name!r} has no {attribute!r} (stack reference {reference!r})") from None
+            raise StackTargetError(
+                f"module {module_name!r} has no {attribute!r} (stack reference {reference!r})"
+            ) from None
     if isinstance(obj, str):
-        raise StackTargetError(f"stack reference {reference!r} names a string, not a stack class or function")
+        raise StackTargetError(
+            f"stack reference {reference!r} names a string, not a stack class or function"
+        )
     return obj
 
 
 def _default_args(cls: type, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[Any, ...]:
-    """``cls(app)`` has no stack id: default it to the class name, as the seed's ``VpcStack(app, id)``."""
+    """``cls(app)`` lacks the stack id of the seed's ``VpcStack(app, id)``: use the class name."""
     if args:
         return args
     try:
@@ -128,8 +139,12 @@ def _default_args(cls: type, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -
 def _user_frame(exc: BaseException) -> str:
     """``file:line`` of the innermost frame in the user's project, to point at the faulty line."""
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename and os.path.exists(frame.filename) and is_project_file(Path(frame.filename)) \
-                and f"{os.sep}pytest_iaccompliance{os.sep}" not in frame.filename:
+        if (
+            frame.filename
+            and os.path.exists(frame.filename)
+            and is_project_file(Path(frame.filename))
+            and f"{os.sep}pytest_iaccompliance{os.sep}" not in frame.filename
+        ):
             return f" at {frame.filename}:{frame.lineno}"
     return ""
 
@@ -149,7 +164,9 @@ class Synthesizer:
         self._memo: dict[str, SynthesizedApp] = {}
 
     # -- public API ---------------------------------------------------------------------------
-    def stack(self, target: Any, *args: Any, stack: str | None = None, **kwargs: Any) -> SynthesizedStack:
+    def stack(
+        self, target: Any, *args: Any, stack: str | None = None, **kwargs: Any
+    ) -> SynthesizedStack:
         """The one stack a target builds (or the one named ``stack``)."""
         app = self.app(target, *args, **kwargs)
         if stack is not None:
@@ -204,9 +221,14 @@ class Synthesizer:
         return result
 
     # -- cache key ----------------------------------------------------------------------------
-    def _key(self, target: _Target, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    def _key(
+        self, target: _Target, args: tuple[Any, ...], kwargs: Mapping[str, Any]
+    ) -> tuple[str | None, str | None]:
         if target.kind == "instance":
-            return None, "a stack instance is already built; pass its class and arguments to cache it"
+            return (
+                None,
+                "a stack instance is already built; pass its class and arguments to cache it",
+            )
         if self.cache.mode == "off" and self.cache.directory is None:
             return None, None
         try:
@@ -214,7 +236,8 @@ class Synthesizer:
                 raise Uncacheable("defined outside an importable module")
             sources, versions = project_sources(target.module)
             parts: dict[str, Any] = {
-                "target": target.label.replace(":", ".") if target.kind == "reference"
+                "target": target.label.replace(":", ".")
+                if target.kind == "reference"
                 else _describe(target.obj),
                 "args": stable_form(list(args), "positional argument"),
                 "kwargs": stable_form(dict(kwargs), "keyword argument"),
@@ -233,8 +256,9 @@ class Synthesizer:
         found = library_of(cls) if cls is not None else None
         return found or select_library(self.library)
 
-    def _synthesize(self, target: _Target, args: tuple[Any, ...], kwargs: Mapping[str, Any]
-                    ) -> tuple[dict[str, Any], str | None, CdkLibrary]:
+    def _synthesize(
+        self, target: _Target, args: tuple[Any, ...], kwargs: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], str | None, CdkLibrary]:
         obj = target.obj
         kind = target.kind
         if kind == "reference":
@@ -243,7 +267,9 @@ class Synthesizer:
             obj = _import_reference(obj)
             kind = "class" if isinstance(obj, type) else "function" if callable(obj) else "invalid"
             if kind == "invalid":
-                raise StackTargetError(f"{target.label} is a {type(obj).__qualname__}, not a stack class or function")
+                raise StackTargetError(
+                    f"{target.label} is a {type(obj).__qualname__}, not a stack class or function"
+                )
         if kind == "instance":
             return self._synthesize_instance(obj)
         if kind == "class" and library_of(obj) is None:
@@ -267,18 +293,29 @@ class Synthesizer:
         finally:
             shutil.rmtree(outdir, ignore_errors=True)
 
-    def _build(self, module: Any, app: Any, kind: str, obj: Any, args: tuple[Any, ...],
-               kwargs: Mapping[str, Any]) -> str | None:
+    def _build(
+        self,
+        module: Any,
+        app: Any,
+        kind: str,
+        obj: Any,
+        args: tuple[Any, ...],
+        kwargs: Mapping[str, Any],
+    ) -> str | None:
         if kind == "class":
             call_args = _default_args(obj, args, kwargs)
             stack_id = call_args[0] if call_args and isinstance(call_args[0], str) else None
-            shown = f"{obj.__qualname__}(app, {stack_id!r}, ...)" if stack_id else f"{obj.__qualname__}(app, ...)"
+            shown = (
+                f"{obj.__qualname__}(app, {stack_id!r}, ...)"
+                if stack_id
+                else f"{obj.__qualname__}(app, ...)"
+            )
             try:
                 built = obj(app, *call_args, **kwargs)
             except Exception as exc:
                 raise SynthError(
-                    f"stack class {_describe(obj)} raised {_short(exc)}{_user_frame(exc)} while being "
-                    f"constructed as {shown}"
+                    f"stack class {_describe(obj)} raised {_short(exc)}{_user_frame(exc)} "
+                    f"while being constructed as {shown}"
                 ) from exc
             return str(built.node.id)
         try:
@@ -298,12 +335,16 @@ class Synthesizer:
         module = library.module()
         root = stack.node.root
         if not module.App.is_app(root):
-            raise StackTargetError(f"stack {stack.node.id!r} ({_describe(type(stack))}) is not inside an App")
+            raise StackTargetError(
+                f"stack {stack.node.id!r} ({_describe(type(stack))}) is not inside an App"
+            )
         name = str(stack.node.id)
         try:
             outdir = module.Testing.full_synth(stack)
         except Exception as exc:
-            raise SynthError(f"synthesis of stack {name!r} ({_describe(type(stack))}) failed: {_short(exc)}") from exc
+            raise SynthError(
+                f"synthesis of stack {name!r} ({_describe(type(stack))}) failed: {_short(exc)}"
+            ) from exc
         try:
             documents = _read_outdir(Path(outdir), name)
         finally:
@@ -316,8 +357,11 @@ class Synthesizer:
         if target.module:
             file = find_module_file(target.module)
             origin = os.path.abspath(file) if file else None
-        extra = {"library": entry.get("library"), "library_version": entry.get("library_version"),
-                 "target": entry.get("target")}
+        extra = {
+            "library": entry.get("library"),
+            "library_version": entry.get("library_version"),
+            "target": entry.get("target"),
+        }
         stacks = entry["stacks"]
         if not isinstance(stacks, Mapping):
             raise SynthError(f"cached synthesis of {target.label} holds no stacks")
@@ -342,7 +386,9 @@ def _function_form(fn: Any) -> Any:
     return {
         "line": code.co_firstlineno if code else None,
         "defaults": stable_form(list(getattr(fn, "__defaults__", None) or ()), "default argument"),
-        "kwdefaults": stable_form(dict(getattr(fn, "__kwdefaults__", None) or {}), "default argument"),
+        "kwdefaults": stable_form(
+            dict(getattr(fn, "__kwdefaults__", None) or {}), "default argument"
+        ),
         "closure": cells,
         "self": stable_form(fn.__self__, "bound instance") if isinstance(fn, MethodType) else None,
     }
@@ -371,14 +417,24 @@ def remove_testing_outdir(app: Any) -> None:
         shutil.rmtree(outdir, ignore_errors=True)
 
 
-def synthesize(target: Any, *args: Any, stack: str | None = None, cache: SynthCache | None = None,
-               library: str | None = None, **kwargs: Any) -> SynthesizedStack:
+def synthesize(
+    target: Any,
+    *args: Any,
+    stack: str | None = None,
+    cache: SynthCache | None = None,
+    library: str | None = None,
+    **kwargs: Any,
+) -> SynthesizedStack:
     """One-off synthesis of one stack, outside pytest."""
     return Synthesizer(cache, library).stack(target, *args, stack=stack, **kwargs)
 
 
-def synthesize_app(target: Any, *args: Any, cache: SynthCache | None = None,
-                   library: str | None = None, **kwargs: Any) -> SynthesizedApp:
+def synthesize_app(
+    target: Any,
+    *args: Any,
+    cache: SynthCache | None = None,
+    library: str | None = None,
+    **kwargs: Any,
+) -> SynthesizedApp:
     """One-off synthesis of every stack a target builds, outside pytest."""
     return Synthesizer(cache, library).app(target, *args, **kwargs)
-

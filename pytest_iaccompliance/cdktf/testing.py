@@ -1,9 +1,9 @@
 """A drop-in for the seed's ``from cdktf import Testing``: the same two calls, resource sets back.
 
 ``Testing.app()`` gives a real App whose output folder this module owns and removes;
-``Testing.synth(app_or_stack)`` synthesizes through jsii and returns a ``SynthesizedApp`` (for an app)
-or ``SynthesizedStack`` (for a stack), both with the seed's ``get_resources(type)``. Other attributes
-are the installed library's own ``Testing`` (matchers and so on).
+``Testing.synth(app_or_stack)`` synthesizes through jsii and returns a ``SynthesizedApp`` (for an
+app) or ``SynthesizedStack`` (for a stack), both with the seed's ``get_resources(type)``. Other
+attributes are the installed library's own ``Testing`` (matchers and so on).
 """
 
 from __future__ import annotations
@@ -12,13 +12,15 @@ import shutil
 import tempfile
 import weakref
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_iaccompliance.cdktf.errors import StackTargetError, SynthError
 from pytest_iaccompliance.cdktf.library import library_of, select_library
 from pytest_iaccompliance.cdktf.node import check_node, silence_node_banner
-from pytest_iaccompliance.cdktf.stack import SynthesizedApp, SynthesizedStack
 from pytest_iaccompliance.cdktf.synth import Synthesizer, _read_outdir, _short
+
+if TYPE_CHECKING:
+    from pytest_iaccompliance.cdktf.stack import SynthesizedApp, SynthesizedStack
 
 __all__ = ["Testing"]
 
@@ -71,5 +73,6 @@ class Testing(metaclass=_TestingMeta):
         from pytest_iaccompliance.cdktf.stack import build_app
 
         primary = next(iter(documents)) if len(documents) == 1 else None
-        return build_app(documents, primary=primary, origin=None,
-                         extra={"library": module.__name__})
+        return build_app(
+            documents, primary=primary, origin=None, extra={"library": module.__name__}
+        )

@@ -8,9 +8,12 @@ import importlib.util
 import os
 import sys
 from pathlib import Path
-from types import ModuleType
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[2]
 LIB = "cdktf" if importlib.util.find_spec("cdktf") else "cdktn"
@@ -21,7 +24,7 @@ _HAS_ENTRY_POINT = any(
 PLUGIN_ARGS: tuple[str, ...] = () if _HAS_ENTRY_POINT else ("-p", "pytest_iaccompliance.plugin")
 
 # A module of stacks every pytester test writes next to its test files, with {lib} filled in.
-STACKS_MODULE = '''
+STACKS_MODULE = """
 from {lib} import App, S3Backend, TerraformResource, TerraformStack
 import helpers
 
@@ -31,7 +34,9 @@ class BucketStack(TerraformStack):
         super().__init__(scope, id)
         S3Backend(self, bucket="state-bucket", key="app.tfstate", region="eu-west-1", encrypt=True)
         for index in range(buckets):
-            bucket = TerraformResource(self, f"bucket{{index}}", terraform_resource_type="aws_s3_bucket")
+            bucket = TerraformResource(
+                self, f"bucket{{index}}", terraform_resource_type="aws_s3_bucket"
+            )
             bucket.add_override("bucket", helpers.bucket_name(index))
             if public:
                 bucket.add_override("acl", "public-read")
@@ -46,11 +51,11 @@ class BrokenStack(TerraformStack):
 def two_stacks(app):
     BucketStack(app, "network", buckets=1)
     BucketStack(app, "data", buckets=2)
-'''
-HELPERS_MODULE = '''
+"""
+HELPERS_MODULE = """
 def bucket_name(index):
     return f"logs-{index}"
-'''
+"""
 
 
 @pytest.fixture(scope="session")

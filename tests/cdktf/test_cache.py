@@ -8,7 +8,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import given
@@ -23,6 +23,9 @@ from pytest_iaccompliance.cdktf.cache import (
     stable_form,
 )
 from tests.cdktf.conftest import LIB
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 
 class Colour(enum.Enum):
@@ -47,7 +50,9 @@ def test_stable_form_distinguishes_what_can_change_the_output() -> None:
 
 
 def test_stable_form_refuses_objects_without_a_stable_repr() -> None:
-    with pytest.raises(Uncacheable, match=r"keyword argument\['vpc'\] of type .*Opaque has no stable"):
+    with pytest.raises(
+        Uncacheable, match=r"keyword argument\['vpc'\] of type .*Opaque has no stable"
+    ):
         stable_form({"vpc": Opaque()}, "keyword argument")
 
 
@@ -64,7 +69,9 @@ def test_stable_form_is_json_and_deterministic(value: object) -> None:
     assert json.dumps(stable_form(json.loads(json.dumps(value))), sort_keys=True) == text
 
 
-def test_project_sources_follow_project_imports_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_project_sources_follow_project_imports_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     package = tmp_path / "infra"
     package.mkdir()
     (package / "__init__.py").write_text("")
@@ -80,8 +87,13 @@ def test_project_sources_follow_project_imports_only(tmp_path: Path, monkeypatch
     monkeypatch.syspath_prepend(str(tmp_path))
     digests, versions = project_sources("infra.stack")
     names = sorted(Path(p).relative_to(tmp_path.resolve()).as_posix() for p in digests)
-    assert names == ["infra/__init__.py", "infra/naming.py", "infra/stack.py", "infra/sub/__init__.py",
-                     "infra/sub/tags.py"]
+    assert names == [
+        "infra/__init__.py",
+        "infra/naming.py",
+        "infra/stack.py",
+        "infra/sub/__init__.py",
+        "infra/sub/tags.py",
+    ]
     assert {LIB, "jsii", "constructs"} <= set(versions)
     assert "infra.stack" not in sys.modules  # keyed without importing
 
@@ -103,7 +115,9 @@ def _fresh(*names: str) -> None:
         sys.modules.pop(name, None)
 
 
-def test_changing_a_transitively_imported_module_resynthesizes(stack_dir: Path, tmp_path: Path) -> None:
+def test_changing_a_transitively_imported_module_resynthesizes(
+    stack_dir: Path, tmp_path: Path
+) -> None:
     cache = SynthCache(tmp_path / "cache")
     first = Synthesizer(cache)("stacks:BucketStack", "app")
     assert first.get_resources("aws_s3_bucket") == [{"bucket": "logs-0"}]
@@ -155,8 +169,9 @@ def test_closure_variables_are_part_of_the_key(stack_dir: Path, tmp_path: Path) 
     assert synthesizer.stats.misses == 2
 
 
-def test_instances_and_unstable_arguments_are_synthesized_uncached(stack_dir: Path, tmp_path: Path,
-                                                                   lib: ModuleType) -> None:
+def test_instances_and_unstable_arguments_are_synthesized_uncached(
+    stack_dir: Path, tmp_path: Path, lib: ModuleType
+) -> None:
     import stacks
 
     synthesizer = Synthesizer(SynthCache(tmp_path / "cache"))
@@ -210,8 +225,13 @@ def test_store_is_atomic_under_concurrent_writers(tmp_path: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     cache = SynthCache(tmp_path)
-    big = {"stacks": {"s": {"resource": {"aws_s3_bucket": {f"b{i}": {"bucket": "x" * 200}
-                                                           for i in range(2000)}}}}}
+    big = {
+        "stacks": {
+            "s": {
+                "resource": {"aws_s3_bucket": {f"b{i}": {"bucket": "x" * 200} for i in range(2000)}}
+            }
+        }
+    }
 
     def write(_: int) -> None:
         cache.store("k" * 64, big)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import stat
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,6 +14,9 @@ from pytest_iaccompliance.cdktf.node import (
     parse_node_version,
     silence_node_banner,
 )
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _executable(path: Path, version_line: str) -> Path:
@@ -27,7 +30,9 @@ def test_the_installed_node_passes() -> None:
 
 
 def test_no_node_on_path(tmp_path: Path) -> None:
-    with pytest.raises(NodeError, match=r"Node.js is not installed \(no `node` on PATH\).*install Node.js 20"):
+    with pytest.raises(
+        NodeError, match=r"Node.js is not installed \(no `node` on PATH\).*install Node.js 20"
+    ):
         check_node({"PATH": str(tmp_path)})
 
 
@@ -48,7 +53,7 @@ def test_too_old_node_names_the_version_and_what_to_install(tmp_path: Path) -> N
 
 def test_something_that_is_not_node(tmp_path: Path) -> None:
     other = _executable(tmp_path / "notnode", "hello")
-    with pytest.raises(NodeError, match="printed 'hello', not a Node.js version"):
+    with pytest.raises(NodeError, match=r"printed 'hello', not a Node\.js version"):
         check_node({"JSII_NODE": str(other)})
 
 

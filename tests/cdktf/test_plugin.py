@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import os
 import textwrap
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.cdktf.conftest import LIB, PLUGIN_ARGS
 
-USER_TESTS = f'''
+if TYPE_CHECKING:
+    from pathlib import Path
+
+USER_TESTS = f"""
 import pytest
 import stacks
 from {LIB} import Testing as LibTesting
@@ -58,7 +61,7 @@ def test_not_a_stack(cdktf_synth):
 
 def test_several_stacks_without_a_name(cdktf_synth):
     cdktf_synth(stacks.two_stacks)
-'''
+"""
 
 SEED_STYLE = '''
 import pytest
@@ -87,7 +90,7 @@ def test_encryption_flags_across_resources(synthesized_stack):
   assert db.get("storage_encrypted") is True, "CIS Violation: RDS encryption disabled"
 '''
 
-MY_INFRA = '''
+MY_INFRA = """
 from {lib} import TerraformResource, TerraformStack
 
 
@@ -99,26 +102,38 @@ class VpcStack(TerraformStack):
                                       "cidr_blocks": [{cidr!r}]}}])
         db = TerraformResource(self, "db", terraform_resource_type="aws_db_instance")
         db.add_override("storage_encrypted", {encrypted})
-'''
+"""
 
 
 def test_fixture_from_a_users_seat(user_project: pytest.Pytester) -> None:
     user_project.makepyfile(test_user=USER_TESTS)
+    source = (user_project.path / "stacks.py").read_text().splitlines()
+    raise_line = next(i for i, line in enumerate(source, 1) if "raise ValueError" in line)
     result = user_project.runpytest(*PLUGIN_ARGS)
     result.assert_outcomes(passed=5, failed=4)
-    result.stdout.fnmatch_lines([
-        "*no aws_s3_bucket in stack 'app' has properties {'bucket': 'logs-0', 'acl': 'private'}; "
-        "1 candidate(s):",
-        "*  aws_s3_bucket.bucket0 (*stacks.py :: app/bucket0): acl: missing (expected 'private')",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*no aws_s3_bucket in stack 'app' has properties "
+            "{'bucket': 'logs-0', 'acl': 'private'}; "
+            "1 candidate(s):",
+            "*  aws_s3_bucket.bucket0 (*stacks.py :: app/bucket0): "
+            "acl: missing (expected 'private')",
+        ]
+    )
     # Bad input fails with one line naming the stack, not a jsii traceback.
-    result.stdout.fnmatch_lines([
-        "*_ test_constructor_raises _*",
-        "stack class stacks.BrokenStack raised ValueError: subnet count must be positive at "
-        "*stacks.py:19 while being constructed as BrokenStack(app, 'broken', ...)",
-    ])
-    result.stdout.fnmatch_lines(["*_ test_not_a_stack _*", "cannot synthesize int object 42; pass a "
-                                 "TerraformStack subclass*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*_ test_constructor_raises _*",
+            "stack class stacks.BrokenStack raised ValueError: subnet count must be positive at "
+            f"*stacks.py:{raise_line} while being constructed as BrokenStack(app, 'broken', ...)",
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*_ test_not_a_stack _*",
+            "cannot synthesize int object 42; pass a TerraformStack subclass*",
+        ]
+    )
     result.stdout.fnmatch_lines(["*built several stacks ('data', 'network'): pass stack='name'*"])
     assert "jsii.errors" not in result.stdout.str()
     assert "During handling" not in result.stdout.str()
@@ -126,8 +141,9 @@ def test_fixture_from_a_users_seat(user_project: pytest.Pytester) -> None:
 
 
 def test_seed_module_with_only_its_import_changed(user_project: pytest.Pytester) -> None:
-    user_project.makepyfile(my_infra=MY_INFRA.format(lib=LIB, cidr="10.0.0.0/8", encrypted=True),
-                            test_seed=SEED_STYLE)
+    user_project.makepyfile(
+        my_infra=MY_INFRA.format(lib=LIB, cidr="10.0.0.0/8", encrypted=True), test_seed=SEED_STYLE
+    )
     user_project.runpytest(*PLUGIN_ARGS).assert_outcomes(passed=2)
     user_project.makepyfile(my_infra=MY_INFRA.format(lib=LIB, cidr="0.0.0.0/0", encrypted=False))
     import sys
@@ -135,29 +151,44 @@ def test_seed_module_with_only_its_import_changed(user_project: pytest.Pytester)
     sys.modules.pop("my_infra", None)
     result = user_project.runpytest(*PLUGIN_ARGS)
     result.assert_outcomes(failed=2)
-    result.stdout.fnmatch_lines(["*AssertionError: CIS Violation: Unrestricted ingress detected",
-                                 "*AssertionError: CIS Violation: RDS encryption disabled"])
+    result.stdout.fnmatch_lines(
+        [
+            "*AssertionError: CIS Violation: Unrestricted ingress detected",
+            "*AssertionError: CIS Violation: RDS encryption disabled",
+        ]
+    )
 
 
 def test_seed_fixture_built_on_cdktf_synth(user_project: pytest.Pytester) -> None:
-    seed = SEED_STYLE.replace("from pytest_iaccompliance.cdktf import Testing\n", "").replace(
-        ' app = Testing.app()\n stack = VpcStack(app, "test-vpc")\n return Testing.synth(app)',
-        ' return cdktf_synth(VpcStack, "test-vpc")',
-    ).replace("def synthesized_stack():", "def synthesized_stack(cdktf_synth):")
-    user_project.makepyfile(my_infra=MY_INFRA.format(lib=LIB, cidr="0.0.0.0/0", encrypted=True), test_seed=seed)
+    seed = (
+        SEED_STYLE.replace("from pytest_iaccompliance.cdktf import Testing\n", "")
+        .replace(
+            ' app = Testing.app()\n stack = VpcStack(app, "test-vpc")\n return Testing.synth(app)',
+            ' return cdktf_synth(VpcStack, "test-vpc")',
+        )
+        .replace("def synthesized_stack():", "def synthesized_stack(cdktf_synth):")
+    )
+    user_project.makepyfile(
+        my_infra=MY_INFRA.format(lib=LIB, cidr="0.0.0.0/0", encrypted=True), test_seed=seed
+    )
     result = user_project.runpytest(*PLUGIN_ARGS)
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*CIS Violation: Unrestricted ingress detected"])
 
 
-def test_node_missing_is_one_clear_failure(user_project: pytest.Pytester,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_node_missing_is_one_clear_failure(
+    user_project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("JSII_NODE", "/nonexistent/node")
-    user_project.makepyfile(test_node="def test_synth(cdktf_synth):\n"
-                                      "    cdktf_synth('stacks:BucketStack', 'app')\n")
+    user_project.makepyfile(
+        test_user_node="def test_synth(cdktf_synth):\n"
+        "    cdktf_synth('stacks:BucketStack', 'app')\n"
+    )
     result = user_project.runpytest(*PLUGIN_ARGS, "--iac-synth-cache", "off")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["cannot run Node.js at '/nonexistent/node'*install Node.js 20 or newer*"])
+    result.stdout.fnmatch_lines(
+        ["cannot run Node.js at '/nonexistent/node'*install Node.js 20 or newer*"]
+    )
     assert "Traceback" not in result.stdout.str()
 
 
@@ -168,10 +199,12 @@ def test_bad_cache_option_values(user_project: pytest.Pytester) -> None:
     user_project.makeini("[pytest]\niac_synth_cache = maybe\n")
     result = user_project.runpytest(*PLUGIN_ARGS)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*ini iac_synth_cache = 'maybe': expected one of on, off, refresh*"])
+    result.stderr.fnmatch_lines(
+        ["*ini iac_synth_cache = 'maybe': expected one of on, off, refresh*"]
+    )
 
 
-CACHED_TEST = f'''
+CACHED_TEST = f"""
 import sys
 
 def test_stack(cdktf_synth):
@@ -180,7 +213,7 @@ def test_stack(cdktf_synth):
 
 def test_zz_report():
     print("JSII_LOADED=" + str("jsii" in sys.modules), "LIB_LOADED=" + str({LIB!r} in sys.modules))
-'''
+"""
 
 
 def _entries(project: pytest.Pytester) -> list[Path]:
@@ -196,13 +229,23 @@ def _run(project: pytest.Pytester, *args: str) -> pytest.RunResult:
 def test_cache_hit_miss_invalidation_refresh_and_off(user_project: pytest.Pytester) -> None:
     user_project.makepyfile(test_cached=CACHED_TEST.format(buckets=2))
     cold = _run(user_project)
-    cold.stdout.fnmatch_lines(["*NAMES=logs-0,logs-1*", "*JSII_LOADED=True*",
-                               "iaccompliance synth cache (on): 0 hit(s), 1 miss(es), 0 uncached"])
+    cold.stdout.fnmatch_lines(
+        [
+            "*NAMES=logs-0,logs-1*",
+            "*JSII_LOADED=True*",
+            "iaccompliance synth cache (on): 0 hit(s), 1 miss(es), 0 uncached",
+        ]
+    )
     (entry,) = _entries(user_project)
 
     warm = _run(user_project)
-    warm.stdout.fnmatch_lines(["*NAMES=logs-0,logs-1*", "*JSII_LOADED=False LIB_LOADED=False*",
-                               "iaccompliance synth cache (on): 1 hit(s), 0 miss(es), 0 uncached"])
+    warm.stdout.fnmatch_lines(
+        [
+            "*NAMES=logs-0,logs-1*",
+            "*JSII_LOADED=False LIB_LOADED=False*",
+            "iaccompliance synth cache (on): 1 hit(s), 0 miss(es), 0 uncached",
+        ]
+    )
 
     # Editing a module the stack imports re-synthesizes: a stale hit would print logs-*.
     user_project.makepyfile(helpers="def bucket_name(index):\n    return f'audit-{index}'\n")
@@ -212,26 +255,31 @@ def test_cache_hit_miss_invalidation_refresh_and_off(user_project: pytest.Pytest
 
     # So do other arguments.
     user_project.makepyfile(test_cached=CACHED_TEST.format(buckets=3))
-    _run(user_project).stdout.fnmatch_lines(["*NAMES=audit-0,audit-1,audit-2*", "*0 hit(s), 1 miss(es)*"])
+    _run(user_project).stdout.fnmatch_lines(
+        ["*NAMES=audit-0,audit-1,audit-2*", "*0 hit(s), 1 miss(es)*"]
+    )
     newest = max(_entries(user_project), key=lambda p: p.stat().st_mtime_ns)
     stamp = newest.stat().st_mtime_ns - 10**9
     os.utime(newest, ns=(stamp, stamp))
     _run(user_project).stdout.fnmatch_lines(["*JSII_LOADED=False*", "*1 hit(s), 0 miss(es)*"])
 
     refreshed = _run(user_project, "--iac-synth-cache", "refresh")
-    refreshed.stdout.fnmatch_lines(["*JSII_LOADED=True*",
-                                    "iaccompliance synth cache (refresh): 0 hit(s), 1 miss(es)*"])
+    refreshed.stdout.fnmatch_lines(
+        ["*JSII_LOADED=True*", "iaccompliance synth cache (refresh): 0 hit(s), 1 miss(es)*"]
+    )
     assert newest.stat().st_mtime_ns > stamp
     assert json.loads(newest.read_text())["key"] == newest.stem
 
     before = {p: p.stat().st_mtime_ns for p in _entries(user_project)}
     off = _run(user_project, "--iac-synth-cache", "off")
-    off.stdout.fnmatch_lines(["*JSII_LOADED=True*", "iaccompliance synth cache (off): 0 hit(s), 1 miss(es)*"])
+    off.stdout.fnmatch_lines(
+        ["*JSII_LOADED=True*", "iaccompliance synth cache (off): 0 hit(s), 1 miss(es)*"]
+    )
     assert {p: p.stat().st_mtime_ns for p in _entries(user_project)} == before
     assert entry.exists()
 
 
-XDIST_TEST = '''
+XDIST_TEST = """
 import pytest
 
 @pytest.mark.parametrize("run", range(4))
@@ -241,7 +289,7 @@ def test_same_entry(cdktf_synth, run):
 @pytest.mark.parametrize("buckets", [1, 3])
 def test_other_entries(cdktf_synth, buckets):
     assert len(cdktf_synth("stacks:BucketStack", "other", buckets=buckets)) == buckets
-'''
+"""
 
 
 def test_xdist_workers_share_the_cache_without_corrupting_it(user_project: pytest.Pytester) -> None:
@@ -257,7 +305,7 @@ def test_xdist_workers_share_the_cache_without_corrupting_it(user_project: pytes
     warm.stdout.fnmatch_lines(["*JSII_LOADED=False*", "*1 hit(s), 0 miss(es)*"])
 
 
-HYGIENE_TEST = f'''
+HYGIENE_TEST = f"""
 import stacks
 from {LIB} import Testing as LibTesting
 from pytest_iaccompliance.cdktf import Testing
@@ -276,28 +324,35 @@ def test_seed_shim():
 
 def test_shim_app_never_synthesized():
     Testing.app()
-'''
+"""
 
 
-def test_nothing_is_left_in_the_temp_dir(user_project: pytest.Pytester, tmp_path_factory: pytest.TempPathFactory,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nothing_is_left_in_the_temp_dir(
+    user_project: pytest.Pytester,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     temp = tmp_path_factory.mktemp("isolated-tmp")
     monkeypatch.setenv("TMPDIR", str(temp))
     user_project.makepyfile(test_hygiene=HYGIENE_TEST)
-    result = user_project.runpytest_subprocess(*PLUGIN_ARGS, "--iac-synth-cache", "off",
-                                               "--basetemp", str(user_project.path / "basetemp"))
+    result = user_project.runpytest_subprocess(
+        *PLUGIN_ARGS, "--iac-synth-cache", "off", "--basetemp", str(user_project.path / "basetemp")
+    )
     result.assert_outcomes(passed=4)
     assert sorted(p.name for p in temp.iterdir()) == []
     assert not (user_project.path / "cdktf.out").exists()
 
 
-def test_the_banner_is_silenced_unless_the_user_set_the_variable(user_project: pytest.Pytester,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    user_project.makepyfile(test_banner=textwrap.dedent('''
+def test_the_banner_is_silenced_unless_the_user_set_the_variable(
+    user_project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_project.makepyfile(
+        test_banner=textwrap.dedent("""
         import os
         def test_env(cdktf_synth):
             print("EOL=" + os.environ.get("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "unset"))
-    '''))
+    """)
+    )
     monkeypatch.delenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", raising=False)
     user_project.runpytest(*PLUGIN_ARGS, "-s").stdout.fnmatch_lines(["*EOL=20*"])
     assert "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION" not in os.environ  # restored afterwards

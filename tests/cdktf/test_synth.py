@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from types import ModuleType
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -22,6 +21,10 @@ from pytest_iaccompliance.cdktf import (
 from pytest_iaccompliance.cdktf.errors import CdkLibraryError
 from pytest_iaccompliance.model import ResourceSet
 from tests.cdktf.conftest import LIB
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from types import ModuleType
 
 
 def _bucket_stack(lib: ModuleType) -> type:
@@ -52,15 +55,28 @@ def test_backend_and_providers_are_in_metadata(lib: ModuleType) -> None:
     class WithProvider(lib.TerraformStack):  # type: ignore[misc, name-defined]
         def __init__(self, scope: object, id: str) -> None:
             super().__init__(scope, id)
-            lib.S3Backend(self, bucket="tf-state", key="k", region="us-east-1", encrypt=True,
-                          dynamodb_table="locks")
+            lib.S3Backend(
+                self,
+                bucket="tf-state",
+                key="k",
+                region="us-east-1",
+                encrypt=True,
+                dynamodb_table="locks",
+            )
             provider = lib.TerraformProvider(self, "aws", terraform_resource_type="aws")
             provider.add_override("region", "eu-central-1")
 
     stack = synthesize(WithProvider, "net")
     assert stack.backend_type == "s3"
-    assert stack.backend == {"s3": {"bucket": "tf-state", "key": "k", "region": "us-east-1",
-                                    "encrypt": True, "dynamodb_table": "locks"}}
+    assert stack.backend == {
+        "s3": {
+            "bucket": "tf-state",
+            "key": "k",
+            "region": "us-east-1",
+            "encrypt": True,
+            "dynamodb_table": "locks",
+        }
+    }
     assert stack.metadata["backend"] == stack.backend
     assert stack.providers == {"aws": [{"region": "eu-central-1"}]}
     assert '"backend"' in stack.to_json()
@@ -69,7 +85,9 @@ def test_backend_and_providers_are_in_metadata(lib: ModuleType) -> None:
 def test_class_without_id_defaults_to_its_name(lib: ModuleType) -> None:
     stack = synthesize(_bucket_stack(lib))
     assert stack.name == "InlineStack"
-    assert stack.get_resources("aws_s3_bucket") == [{"bucket": "inline", "tags": {"owner": "team-a"}}]
+    assert stack.get_resources("aws_s3_bucket") == [
+        {"bucket": "inline", "tags": {"owner": "team-a"}}
+    ]
 
 
 def test_builder_function_and_multi_stack_app(stack_dir: Path) -> None:
@@ -85,7 +103,9 @@ def test_builder_function_and_multi_stack_app(stack_dir: Path) -> None:
     assert synthesizer.stack(stacks.two_stacks, stack="data").name == "data"
     with pytest.raises(KeyError, match="no stack 'nope'; its stacks are: 'data', 'network'"):
         app.stack("nope")
-    with pytest.raises(SynthError, match=r"built several stacks \('data', 'network'\): pass stack="):
+    with pytest.raises(
+        SynthError, match=r"built several stacks \('data', 'network'\): pass stack="
+    ):
         synthesizer.stack(stacks.two_stacks)
 
 
@@ -99,8 +119,9 @@ def test_builder_returning_a_stack_makes_it_primary(lib: ModuleType) -> None:
     assert synthesize(build).get_resources("aws_s3_bucket")[0]["bucket"] == "chosen"
 
 
-def test_stack_instance_and_no_leftover_outdir(lib: ModuleType, tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stack_instance_and_no_leftover_outdir(
+    lib: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
@@ -115,7 +136,9 @@ def test_seed_testing_shim_synthesizes_an_app(lib: ModuleType) -> None:
     app = Testing.app()
     _bucket_stack(lib)(app, "test-vpc")
     synthesized = Testing.synth(app)
-    assert synthesized.get_resources("aws_s3_bucket") == [{"bucket": "inline", "tags": {"owner": "team-a"}}]
+    assert synthesized.get_resources("aws_s3_bucket") == [
+        {"bucket": "inline", "tags": {"owner": "team-a"}}
+    ]
     assert synthesized.stack("test-vpc").name == "test-vpc"
     # Everything else is the library's own Testing.
     assert Testing.synth_scope == lib.Testing.synth_scope
@@ -125,7 +148,9 @@ def test_constructor_error_names_the_stack_class(stack_dir: Path) -> None:
     with pytest.raises(SynthError) as info:
         synthesize("stacks:BrokenStack", "broken")
     message = str(info.value)
-    assert "stack class stacks.BrokenStack raised ValueError: subnet count must be positive" in message
+    assert (
+        "stack class stacks.BrokenStack raised ValueError: subnet count must be positive" in message
+    )
     assert f"at {stack_dir / 'stacks.py'}:" in message
     assert "BrokenStack(app, 'broken', ...)" in message
 
@@ -161,7 +186,9 @@ def test_validation_failure_names_the_stack(lib: ModuleType) -> None:
             lib.TerraformResource(self, "same", terraform_resource_type="aws_vpc")
             lib.TerraformResource(self, "same", terraform_resource_type="aws_vpc")
 
-    with pytest.raises(SynthError, match=r"Duplicate raised RuntimeError: There is already a Construct"):
+    with pytest.raises(
+        SynthError, match=r"Duplicate raised RuntimeError: There is already a Construct"
+    ):
         synthesize(Duplicate, "dup")
 
 
@@ -172,7 +199,10 @@ def test_library_selection() -> None:
         select_library("cdk8s")
     other = "cdktn" if LIB == "cdktf" else "cdktf"
     if other not in sys.modules and select_library_missing(other):
-        with pytest.raises(CdkLibraryError, match=f"{other} was asked for but is not installed: pip install {other}"):
+        with pytest.raises(
+            CdkLibraryError,
+            match=f"{other} was asked for but is not installed: pip install {other}",
+        ):
             select_library(other)
 
 
