@@ -229,8 +229,6 @@ class Synthesizer:
                 None,
                 "a stack instance is already built; pass its class and arguments to cache it",
             )
-        if self.cache.mode == "off" and self.cache.directory is None:
-            return None, None
         try:
             if target.module is None or target.module == "__main__":
                 raise Uncacheable("defined outside an importable module")

@@ -358,3 +358,16 @@ def test_the_banner_is_silenced_unless_the_user_set_the_variable(
     assert "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION" not in os.environ  # restored afterwards
     monkeypatch.setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "22")
     user_project.runpytest(*PLUGIN_ARGS, "-s").stdout.fnmatch_lines(["*EOL=22*"])
+
+
+def test_without_pytests_cache_synthesis_goes_uncached(user_project: pytest.Pytester) -> None:
+    user_project.makepyfile(
+        test_plain="def test_synth(cdktf_synth):\n"
+        "    assert len(cdktf_synth('stacks:BucketStack', 'app')) == 1\n"
+    )
+    result = user_project.runpytest(*PLUGIN_ARGS, "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        ["iaccompliance synth cache (off): 0 hit(s), 1 miss(es), 0 uncached"]
+    )
+    assert not (user_project.path / ".pytest_cache").exists()
