@@ -1,9 +1,9 @@
 """Cold vs warm run of the cdktf example's tests: what the synth cache saves.
 
-Each run is a fresh ``pytest`` process on ``examples/cdktf_app`` with its own cache folder: the cold
-run starts from an empty cache (imports cdktf and the prebuilt AWS provider, starts jsii,
-synthesizes), the warm runs read the entry and never start jsii. Needs cdktf and
-cdktf-cdktf-provider-aws in the interpreter given (default: this one).
+Each run is a fresh ``pytest`` process on ``examples/cdktf_app/test_my_infra.py`` with its own
+cache folder: the cold run starts from an empty cache (imports cdktf and the prebuilt AWS
+provider, starts jsii, synthesizes), the warm runs read the entry and never start jsii. Needs
+cdktf and cdktf-cdktf-provider-aws in the interpreter given (default: this one).
 
     python benchmarks/cdktf_cache.py [--python PATH] [--warm-runs N]
 """
@@ -29,7 +29,7 @@ def run(python: str, cache_dir: Path) -> float:
         python,
         "-m",
         "pytest",
-        str(EXAMPLE),
+        str(EXAMPLE / "test_my_infra.py"),
         "-q",
         "-p",
         "no:randomly",

@@ -1,23 +1,25 @@
-"""The example stack with the real prebuilt AWS provider (cdktf-cdktf-provider-aws, slow import).
+"""The committed cdktf.out matches the stack, and scanning it finds what the fixture finds.
 
-Run in an environment that has the provider (tox env ``cdktf-aws``); the generic tests in
-``tests/cdktf`` cover everything else with ``TerraformResource``.
+``pytest --iac-source examples/cdktf_app/cdktf.out`` (or ``pytest_iaccompliance.scan``) checks the
+synthesized files without Python stacks or jsii; these tests keep that copy honest.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from pytest_iaccompliance import scan
 from pytest_iaccompliance.assertions import assert_compliant, assert_has_resource
-from pytest_iaccompliance.cdktf import SynthesizedStack, synthesize
 from pytest_iaccompliance.model import FindingStatus
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cdktf_app"
+if TYPE_CHECKING:
+    from pytest_iaccompliance.cdktf import SynthesizedStack
+
+EXAMPLE = Path(__file__).resolve().parent
 
 
 def _without_metadata(value: Any) -> Any:
@@ -29,10 +31,9 @@ def _without_metadata(value: Any) -> Any:
 
 
 @pytest.fixture(scope="module")
-def platform() -> SynthesizedStack:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.syspath_prepend(str(EXAMPLE))
-        return synthesize("my_infra:PlatformStack", "platform-prod")
+def platform(cdktf_synth: Any) -> SynthesizedStack:
+    stack: SynthesizedStack = cdktf_synth("my_infra:PlatformStack", "platform-prod")
+    return stack
 
 
 def test_prebuilt_provider_resources_are_normalized(platform: SynthesizedStack) -> None:
