@@ -12,6 +12,7 @@ from pytest_iaccompliance.options import Settings, add_options
 # Glue modules that each bring their fixtures, options and hooks; registered like any pytest plugin.
 SUBPLUGINS = (
     "pytest_iaccompliance.fixtures.core",
+    "pytest_iaccompliance.fixtures.cdktf",
 )
 
 MARKERS = (

@@ -1,0 +1,242 @@
+"""A small production platform in CDK for Terraform: network, database, storage, IAM, remote state.
+
+Synthesize with ``cdktf synth`` (see cdktf.json) or ``python my_infra.py``; the tests beside it
+synthesize it through the ``cdktf_synth`` fixture instead.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from cdktf import App, S3Backend, TerraformStack
+from cdktf_cdktf_provider_aws.db_instance import DbInstance
+from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
+from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+)
+from cdktf_cdktf_provider_aws.security_group import (
+    SecurityGroup,
+    SecurityGroupEgress,
+    SecurityGroupIngress,
+)
+from cdktf_cdktf_provider_aws.subnet import Subnet
+from cdktf_cdktf_provider_aws.vpc import Vpc
+
+if TYPE_CHECKING:
+    from constructs import Construct
+
+
+class PlatformStack(TerraformStack):
+    """VPC with private subnets, a web and a database tier, encrypted storage and a scoped role."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        environment: str = "prod",
+        region: str = "eu-west-1",
+        admin_cidr: str = "10.20.0.0/16",
+    ) -> None:
+        super().__init__(scope, id)
+        S3Backend(
+            self,
+            bucket="acme-terraform-state",
+            key=f"{environment}/platform.tfstate",
+            region=region,
+            encrypt=True,
+            dynamodb_table="acme-terraform-locks",
+        )
+        AwsProvider(
+            self,
+            "aws",
+            region=region,
+            default_tags=[
+                AwsProviderDefaultTags(
+                    tags={
+                        "environment": environment,
+                        "owner": "platform-team",
+                        "cost-center": "cc-1042",
+                    }
+                )
+            ],
+        )
+
+        key = KmsKey(
+            self,
+            "data_key",
+            description=f"{environment} data at rest",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+        )
+
+        vpc = Vpc(
+            self,
+            "main",
+            cidr_block="10.0.0.0/16",
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+            tags={"Name": f"{environment}-main"},
+        )
+        subnets = [
+            Subnet(
+                self,
+                f"private_{zone}",
+                vpc_id=vpc.id,
+                cidr_block=f"10.0.{index}.0/24",
+                availability_zone=f"{region}{zone}",
+                map_public_ip_on_launch=False,
+            )
+            for index, zone in enumerate(("a", "b"), start=1)
+        ]
+
+        web = SecurityGroup(
+            self,
+            "web",
+            name=f"{environment}-web",
+            vpc_id=vpc.id,
+            description="HTTPS in, all out",
+            ingress=[
+                SecurityGroupIngress(
+                    from_port=443,
+                    to_port=443,
+                    protocol="tcp",
+                    cidr_blocks=["0.0.0.0/0"],
+                    description="public HTTPS",
+                ),
+                SecurityGroupIngress(
+                    from_port=22,
+                    to_port=22,
+                    protocol="tcp",
+                    cidr_blocks=[admin_cidr],
+                    description="SSH from the admin VPN",
+                ),
+            ],
+            egress=[
+                SecurityGroupEgress(
+                    from_port=0, to_port=0, protocol="-1", cidr_blocks=["0.0.0.0/0"]
+                )
+            ],
+        )
+        database_sg = SecurityGroup(
+            self,
+            "database",
+            name=f"{environment}-database",
+            vpc_id=vpc.id,
+            description="PostgreSQL from the web tier only",
+            ingress=[
+                SecurityGroupIngress(
+                    from_port=5432,
+                    to_port=5432,
+                    protocol="tcp",
+                    security_groups=[web.id],
+                    description="web tier",
+                )
+            ],
+        )
+
+        subnet_group = DbSubnetGroup(
+            self,
+            "database_subnets",
+            name=f"{environment}-database",
+            subnet_ids=[s.id for s in subnets],
+        )
+        DbInstance(
+            self,
+            "orders",
+            identifier=f"{environment}-orders",
+            engine="postgres",
+            engine_version="16.3",
+            instance_class="db.t4g.medium",
+            allocated_storage=50,
+            storage_encrypted=True,
+            kms_key_id=key.arn,
+            db_subnet_group_name=subnet_group.name,
+            vpc_security_group_ids=[database_sg.id],
+            username="orders_admin",
+            manage_master_user_password=True,
+            publicly_accessible=False,
+            multi_az=True,
+            backup_retention_period=14,
+            deletion_protection=True,
+        )
+
+        bucket = S3Bucket(self, "documents", bucket=f"acme-{environment}-documents")
+        S3BucketPublicAccessBlock(
+            self,
+            "documents_public_access",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+        )
+        S3BucketServerSideEncryptionConfigurationA(
+            self,
+            "documents_encryption",
+            bucket=bucket.id,
+            rule=[
+                S3BucketServerSideEncryptionConfigurationRuleA(
+                    apply_server_side_encryption_by_default=(
+                        S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                            sse_algorithm="aws:kms", kms_master_key_id=key.arn
+                        )
+                    ),
+                    bucket_key_enabled=True,
+                )
+            ],
+        )
+
+        role = IamRole(
+            self,
+            "app_role",
+            name=f"{environment}-app",
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "sts:AssumeRole",
+                            "Principal": {"Service": "ec2.amazonaws.com"},
+                        }
+                    ],
+                }
+            ),
+        )
+        policy = IamPolicy(
+            self,
+            "app_documents",
+            name=f"{environment}-app-documents",
+            policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": ["s3:GetObject", "s3:PutObject"],
+                            "Resource": f"arn:aws:s3:::acme-{environment}-documents/*",
+                        }
+                    ],
+                }
+            ),
+        )
+        IamRolePolicyAttachment(
+            self, "app_documents_attachment", role=role.name, policy_arn=policy.arn
+        )
+
+
+if __name__ == "__main__":
+    app = App()
+    PlatformStack(app, "platform-prod")
+    app.synth()

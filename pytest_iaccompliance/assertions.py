@@ -1,0 +1,237 @@
+"""Assertions over any resource set (cdktf, Terraform JSON, Pulumi), saying what is wrong.
+
+cdktf's ``Testing`` matchers answer a bare bool and cannot match ``None`` (terraform-cdk#2326);
+these raise ``AssertionError`` naming the resources and the properties that differ. No pytest here:
+they work in any test runner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from pytest_iaccompliance.model import Finding, FindingStatus, Resource, ResourceSet, Severity
+
+if TYPE_CHECKING:
+    from pytest_iaccompliance.policies.base import Policy, RuleSettings
+
+__all__ = [
+    "assert_all_resources",
+    "assert_compliant",
+    "assert_has_resource",
+    "assert_resource_count",
+    "property_mismatches",
+]
+
+_MAX_LISTED = 10
+_ABSENT = object()
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _where(resources: ResourceSet) -> str:
+    return f"stack {resources.name!r}" if resources.name else "the resource set"
+
+
+def _located(resource: Resource) -> str:
+    where = resource.source.describe()
+    return (
+        resource.address
+        if where in (resource.address, resource.source.kind)
+        else f"{resource.address} ({where})"
+    )
+
+
+def property_mismatches(actual: Any, expected: Any, path: str = "") -> list[str]:
+    """How ``actual`` fails to contain ``expected``; empty when it does.
+
+    Mappings match partially (extra keys are fine), ``None`` means "absent or null", lists match
+    element by element, and a mapping matches a one-element list of blocks (Terraform's shape).
+    """
+    label = path or "value"
+    if expected is None:
+        return (
+            []
+            if actual is None or actual is _ABSENT
+            else [f"{label}: expected absent or null, got {_short(actual)}"]
+        )
+    if actual is _ABSENT or actual is None:
+        return [f"{label}: missing (expected {_short(expected)})"]
+    if isinstance(expected, Mapping):
+        if (
+            isinstance(actual, (list, tuple))
+            and len(actual) == 1
+            and isinstance(actual[0], Mapping)
+        ):
+            actual = actual[0]
+        if not isinstance(actual, Mapping):
+            return [f"{label}: expected an object, got {_short(actual)}"]
+        problems: list[str] = []
+        for key, value in expected.items():
+            problems += property_mismatches(
+                actual.get(key, _ABSENT), value, f"{path}.{key}" if path else str(key)
+            )
+        return problems
+    if isinstance(expected, (list, tuple)):
+        if not isinstance(actual, (list, tuple)):
+            return [f"{label}: expected a list, got {_short(actual)}"]
+        if len(actual) != len(expected):
+            return [
+                f"{label}: expected {len(expected)} item(s), got {len(actual)}: {_short(actual)}"
+            ]
+        problems = []
+        for index, (got, want) in enumerate(zip(actual, expected, strict=False)):
+            problems += property_mismatches(got, want, f"{label}[{index}]")
+        return problems
+    if actual != expected or isinstance(actual, bool) != isinstance(expected, bool):
+        return [f"{label}: expected {_short(expected)}, got {_short(actual)}"]
+    return []
+
+
+def _of_type(resources: ResourceSet, resource_type: str) -> list[Resource]:
+    return resources.of_type(resource_type)
+
+
+def _types_present(resources: ResourceSet) -> str:
+    types = resources.types
+    return (
+        ", ".join(types[:_MAX_LISTED]) + (" ..." if len(types) > _MAX_LISTED else "")
+        if types
+        else "none"
+    )
+
+
+def assert_has_resource(
+    resources: ResourceSet, resource_type: str, properties: Mapping[str, Any] | None = None
+) -> Resource:
+    """Some resource of ``resource_type`` has ``properties`` (partial match); returns the first."""
+    candidates = _of_type(resources, resource_type)
+    if not candidates:
+        raise AssertionError(
+            f"{_where(resources)} has no {resource_type} resource "
+            f"(types present: {_types_present(resources)})"
+        )
+    expected = properties or {}
+    reports: list[str] = []
+    for resource in candidates:
+        problems = property_mismatches(resource.properties, expected)
+        if not problems:
+            return resource
+        reports.append(f"  {_located(resource)}: " + "; ".join(problems))
+    shown = reports[:_MAX_LISTED]
+    if len(reports) > _MAX_LISTED:
+        shown.append(f"  ... and {len(reports) - _MAX_LISTED} more")
+    raise AssertionError(
+        f"no {resource_type} in {_where(resources)} has properties {_short(dict(expected))}; "
+        f"{len(candidates)} candidate(s):\n" + "\n".join(shown)
+    )
+
+
+def assert_all_resources(
+    resources: ResourceSet,
+    resource_type: str,
+    predicate: Callable[[Resource], object],
+    description: str | None = None,
+    *,
+    allow_empty: bool = False,
+) -> list[Resource]:
+    """Every resource of ``resource_type`` satisfies ``predicate``; the message names the others.
+
+    The predicate gets a ``Resource`` (``.get(key)``, ``.lookup("a.b")``, ``.properties``,
+    ``.tags``) and may return a truthy value or raise ``AssertionError`` with its own reason. With
+    no resource of the type it fails unless ``allow_empty``: a typo must not pass silently.
+    """
+    candidates = _of_type(resources, resource_type)
+    what = description or getattr(predicate, "__name__", "the predicate")
+    if not candidates:
+        if allow_empty:
+            return []
+        raise AssertionError(
+            f"{_where(resources)} has no {resource_type} resource to check {what!r} on "
+            "(types present: "
+            f"{_types_present(resources)}); pass allow_empty=True if none is expected"
+        )
+    failing: list[str] = []
+    for resource in candidates:
+        try:
+            ok = predicate(resource)
+            reason = "" if ok else "predicate returned " + _short(ok)
+        except AssertionError as exc:
+            ok, reason = False, str(exc) or "assertion failed"
+        if not ok:
+            failing.append(f"  {_located(resource)}: {reason}")
+    if failing:
+        shown = failing[:_MAX_LISTED]
+        if len(failing) > _MAX_LISTED:
+            shown.append(f"  ... and {len(failing) - _MAX_LISTED} more")
+        raise AssertionError(
+            f"{len(failing)} of {len(candidates)} {resource_type} resource(s) "
+            f"in {_where(resources)} "
+            f"fail {what!r}:\n" + "\n".join(shown)
+        )
+    return candidates
+
+
+def assert_resource_count(resources: ResourceSet, resource_type: str, count: int) -> list[Resource]:
+    """Exactly ``count`` resources of ``resource_type``; the message lists those found."""
+    found = _of_type(resources, resource_type)
+    if len(found) != count:
+        addresses = ", ".join(r.address for r in found[:_MAX_LISTED]) or "none"
+        if len(found) > _MAX_LISTED:
+            addresses += ", ..."
+        raise AssertionError(
+            f"expected {count} {resource_type} resource(s) in {_where(resources)}, "
+            f"found {len(found)}: "
+            f"{addresses}"
+        )
+    return found
+
+
+def _severity(value: Severity | str) -> Severity:
+    return value if isinstance(value, Severity) else Severity.parse(value)
+
+
+def assert_compliant(
+    resources: ResourceSet,
+    min_severity: Severity | str = Severity.WARNING,
+    policies: Iterable[Policy] | None = None,
+    settings: RuleSettings | None = None,
+) -> list[Finding]:
+    """No policy fails at ``min_severity`` or above; the message lists every such finding.
+
+    ``policies`` defaults to the registry (built-in pack plus installed packs). Returns all
+    findings, passed ones included, for further checks.
+    """
+    from pytest_iaccompliance.policies.engine import evaluate
+    from pytest_iaccompliance.policies.registry import load_registry
+
+    threshold = _severity(min_severity)
+    chosen: Sequence[Policy] = list(load_registry() if policies is None else policies)
+    findings = evaluate(resources, chosen, settings)
+    failed = [
+        f
+        for f in findings
+        if f.status is FindingStatus.FAILED and f.severity.rank >= threshold.rank
+    ]
+    if failed:
+        failed.sort(key=lambda f: (-f.severity.rank, f.policy_id, f.address))
+        lines = []
+        for finding in failed:
+            controls = f" [{', '.join(finding.controls)}]" if finding.controls else ""
+            where = (
+                f" ({finding.location})"
+                if finding.location and finding.location != finding.address
+                else ""
+            )
+            lines.append(
+                f"  {finding.severity.value.upper()} {finding.policy_id} {finding.address}{where}: "
+                f"{finding.message}{controls}"
+            )
+        raise AssertionError(
+            f"{len(failed)} compliance finding(s) at {threshold.value} or above "
+            f"in {_where(resources)}:\n" + "\n".join(lines)
+        )
+    return findings

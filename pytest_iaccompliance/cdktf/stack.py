@@ -1,0 +1,113 @@
+"""Synthesized stacks as resource sets: every policy and assertion runs on them unchanged."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from pytest_iaccompliance.model import Resource, ResourceSet
+from pytest_iaccompliance.sources.terraform_json import KIND_CDKTF, resources_from_config
+
+__all__ = ["SynthesizedApp", "SynthesizedStack", "build_app"]
+
+
+class SynthesizedStack(ResourceSet):
+    """One stack's ``cdk.tf.json`` as resources, with its backend and providers in ``metadata``.
+
+    Keeps the seed's ``get_resources(type)`` (property dicts) from ``ResourceSet``.
+    """
+
+    def __init__(
+        self,
+        resources: Iterable[Resource],
+        *,
+        name: str,
+        metadata: Mapping[str, Any],
+        document: Mapping[str, Any],
+    ) -> None:
+        super().__init__(resources, name=name, metadata=metadata)
+        self.document: Mapping[str, Any] = MappingProxyType(dict(document))
+
+    @classmethod
+    def from_document(
+        cls,
+        name: str,
+        document: Mapping[str, Any],
+        *,
+        origin: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> SynthesizedStack:
+        """Parse through the Terraform JSON source, so cdktf output and ``--iac-source`` agree."""
+        path = Path(origin) if origin else Path("stacks", name, "cdk.tf.json")
+        parsed = resources_from_config(document, path, KIND_CDKTF)
+        metadata = {**parsed.metadata, "stack": name, **(extra or {})}
+        return cls(parsed, name=name, metadata=metadata, document=document)
+
+    @property
+    def backend(self) -> Mapping[str, Any] | None:
+        """``terraform.backend`` as synthesized, e.g. ``{"s3": {"bucket": ...}}``."""
+        backend = self.metadata.get("backend")
+        return backend if isinstance(backend, Mapping) else None
+
+    @property
+    def backend_type(self) -> str | None:
+        backend = self.backend
+        return next(iter(backend), None) if backend else None
+
+    @property
+    def providers(self) -> Mapping[str, Any]:
+        providers = self.metadata.get("providers")
+        return providers if isinstance(providers, Mapping) else {}
+
+    def to_json(self) -> str:
+        """The synthesized ``cdk.tf.json`` text (for snapshots or ``--iac-source`` files)."""
+        return json.dumps(dict(self.document), indent=2, sort_keys=True)
+
+    def __repr__(self) -> str:
+        return f"SynthesizedStack({self.name!r}, {len(self)} resources)"
+
+
+class SynthesizedApp(ResourceSet):
+    """Every stack of an app: the union of their resources, and each stack by name."""
+
+    def __init__(
+        self,
+        stacks: Mapping[str, SynthesizedStack],
+        *,
+        primary: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(
+            (r for s in stacks.values() for r in s),
+            name=primary,
+            metadata={**(metadata or {}), "stacks": list(stacks)},
+        )
+        self.stacks: Mapping[str, SynthesizedStack] = MappingProxyType(dict(stacks))
+        self.primary = primary
+
+    def stack(self, name: str) -> SynthesizedStack:
+        try:
+            return self.stacks[name]
+        except KeyError:
+            names = ", ".join(repr(n) for n in self.stacks) or "none"
+            raise KeyError(f"the app has no stack {name!r}; its stacks are: {names}") from None
+
+    def __repr__(self) -> str:
+        return f"SynthesizedApp(stacks={list(self.stacks)!r}, {len(self)} resources)"
+
+
+def build_app(
+    documents: Mapping[str, Mapping[str, Any]],
+    *,
+    primary: str | None,
+    origin: str | None,
+    extra: Mapping[str, Any],
+) -> SynthesizedApp:
+    stacks = {
+        name: SynthesizedStack.from_document(name, doc, origin=origin, extra=extra)
+        for name, doc in documents.items()
+    }
+    return SynthesizedApp(stacks, primary=primary, metadata=extra)

@@ -1,0 +1,78 @@
+"""A drop-in for the seed's ``from cdktf import Testing``: the same two calls, resource sets back.
+
+``Testing.app()`` gives a real App whose output folder this module owns and removes;
+``Testing.synth(app_or_stack)`` synthesizes through jsii and returns a ``SynthesizedApp`` (for an
+app) or ``SynthesizedStack`` (for a stack), both with the seed's ``get_resources(type)``. Other
+attributes are the installed library's own ``Testing`` (matchers and so on).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pytest_iaccompliance.cdktf.errors import StackTargetError, SynthError
+from pytest_iaccompliance.cdktf.library import library_of, select_library
+from pytest_iaccompliance.cdktf.node import check_node, silence_node_banner
+from pytest_iaccompliance.cdktf.synth import Synthesizer, _read_outdir, _short
+
+if TYPE_CHECKING:
+    from pytest_iaccompliance.cdktf.stack import SynthesizedApp, SynthesizedStack
+
+__all__ = ["Testing"]
+
+_PREFIX = "iaccompliance-testing-"
+
+
+class _TestingMeta(type):
+    def __getattr__(cls, name: str) -> Any:
+        library = select_library(getattr(cls, "library", None))
+        return getattr(library.module().Testing, name)
+
+
+class Testing(metaclass=_TestingMeta):
+    """``Testing.app()`` and ``Testing.synth(...)`` as in the seed, leaving no folder behind."""
+
+    library: str | None = None
+    __test__ = False  # imported into test modules: not a test class for pytest to collect
+
+    @classmethod
+    def app(cls, **options: Any) -> Any:
+        silence_node_banner()
+        check_node()
+        module = select_library(cls.library).module()
+        outdir = tempfile.mkdtemp(prefix=_PREFIX)
+        app = module.App(outdir=outdir, stack_traces=False, **options)
+        # An app never synthesized still gets its folder removed when it is collected.
+        weakref.finalize(app, shutil.rmtree, outdir, True)
+        return app
+
+    @classmethod
+    def synth(cls, target: Any) -> SynthesizedApp | SynthesizedStack:
+        library = library_of(type(target))
+        if library is not None:
+            return Synthesizer().stack(target)
+        module = select_library(cls.library).module()
+        if not module.App.is_app(target):
+            raise StackTargetError(
+                f"Testing.synth takes an App or a TerraformStack, not {type(target).__qualname__}"
+            )
+        outdir = Path(str(target.outdir))
+        try:
+            target.synth()
+        except Exception as exc:
+            raise SynthError(f"synthesis of the app failed: {_short(exc)}") from exc
+        try:
+            documents = _read_outdir(outdir, "the app")
+        finally:
+            if outdir.name.startswith(_PREFIX):
+                shutil.rmtree(outdir, ignore_errors=True)
+        from pytest_iaccompliance.cdktf.stack import build_app
+
+        primary = next(iter(documents)) if len(documents) == 1 else None
+        return build_app(
+            documents, primary=primary, origin=None, extra={"library": module.__name__}
+        )
