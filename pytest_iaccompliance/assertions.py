@@ -7,13 +7,15 @@ they work in any test runner.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pytest_iaccompliance.model import Finding, FindingStatus, Resource, ResourceSet, Severity
+from pytest_iaccompliance.policies.base import RuleSettings
+from pytest_iaccompliance.policies.suite import PolicySuite
 
 if TYPE_CHECKING:
-    from pytest_iaccompliance.policies.base import Policy, RuleSettings
+    from pytest_iaccompliance.policies.base import Policy
 
 __all__ = [
     "assert_all_resources",
@@ -197,24 +199,26 @@ def _severity(value: Severity | str) -> Severity:
 def assert_compliant(
     resources: ResourceSet,
     min_severity: Severity | str = Severity.WARNING,
-    policies: Iterable[Policy] | None = None,
+    policies: PolicySuite | Iterable[Policy] | None = None,
     settings: RuleSettings | None = None,
 ) -> list[Finding]:
-    """No policy fails at ``min_severity`` or above; the message lists every such finding.
+    """No policy fails, or cannot evaluate, at ``min_severity`` or above; the message lists each one.
 
-    ``policies`` defaults to the registry (built-in pack plus installed packs). Returns all
-    findings, passed ones included, for further checks.
+    ``policies`` defaults to the registry (built-in pack plus installed packs); the ``iac_policies``
+    fixture passes the project's configured suite. Returns all findings, passed ones included.
     """
-    from pytest_iaccompliance.policies.engine import evaluate
-    from pytest_iaccompliance.policies.registry import load_registry
-
     threshold = _severity(min_severity)
-    chosen: Sequence[Policy] = list(load_registry() if policies is None else policies)
-    findings = evaluate(resources, chosen, settings)
+    if isinstance(policies, PolicySuite):
+        suite = policies
+    elif policies is None:
+        suite = PolicySuite.load(settings=settings)
+    else:
+        suite = PolicySuite(tuple(policies), settings or RuleSettings())
+    findings = suite.evaluate(resources)
     failed = [
         f
         for f in findings
-        if f.status is FindingStatus.FAILED and f.severity.rank >= threshold.rank
+        if f.status in (FindingStatus.FAILED, FindingStatus.UNKNOWN) and f.severity.rank >= threshold.rank
     ]
     if failed:
         failed.sort(key=lambda f: (-f.severity.rank, f.policy_id, f.address))
@@ -226,9 +230,10 @@ def assert_compliant(
                 if finding.location and finding.location != finding.address
                 else ""
             )
+            verdict = "cannot evaluate: " if finding.status is FindingStatus.UNKNOWN else ""
             lines.append(
                 f"  {finding.severity.value.upper()} {finding.policy_id} {finding.address}{where}: "
-                f"{finding.message}{controls}"
+                f"{verdict}{finding.message}{controls}"
             )
         raise AssertionError(
             f"{len(failed)} compliance finding(s) at {threshold.value} or above "

@@ -54,3 +54,9 @@ class PolicySuite:
             f for f in self.evaluate(resources)
             if f.status in (FindingStatus.FAILED, FindingStatus.UNKNOWN) and f.severity.rank >= min_severity.rank
         ]
+
+    def assert_compliant(self, resources: ResourceSet, min_severity: Severity = Severity.WARNING) -> list[Finding]:
+        """Fail listing every violation at ``min_severity`` or above; see ``assertions.assert_compliant``."""
+        from pytest_iaccompliance.assertions import assert_compliant
+
+        return assert_compliant(resources, min_severity, self)

