@@ -79,7 +79,17 @@ def _finding_line(finding: Finding) -> str:
     return f"  - {finding.address}{where}: {finding.message}"
 
 
-class PolicyItem(pytest.Item):
+class ComplianceItem(pytest.Item):
+    """An item whose failure is a compliance report: shown as written, without a traceback."""
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str | Any:
+        if isinstance(excinfo.value, ComplianceFailure):
+            return excinfo.value.text
+        return super().repr_failure(excinfo, style=style)
+
+
+class PolicyItem(ComplianceItem):
     """One policy over one source's resources (or over one resource, by granularity)."""
 
     def __init__(self, *, policy: Policy, context: PolicyContext, resources: Sequence[Resource],
@@ -111,17 +121,11 @@ class PolicyItem(pytest.Item):
         if not findings:
             pytest.skip(f"{self.policy.id}: not applicable to any resource in {self.path.name}")
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
-                     style: Any = None) -> str | Any:
-        if isinstance(excinfo.value, ComplianceFailure):
-            return excinfo.value.text
-        return super().repr_failure(excinfo, style=style)
-
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"{self.policy.id}: {self.policy.title}"
 
 
-class SourceErrorItem(pytest.Item):
+class SourceErrorItem(ComplianceItem):
     """A source that cannot be read: one ordinary failing item naming the file, never zero resources."""
 
     def __init__(self, *, message: str, **kwargs: Any) -> None:
@@ -130,12 +134,6 @@ class SourceErrorItem(pytest.Item):
 
     def runtest(self) -> None:
         raise ComplianceFailure(self.message)
-
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
-                     style: Any = None) -> str | Any:
-        if isinstance(excinfo.value, ComplianceFailure):
-            return excinfo.value.text
-        return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"cannot load {self.path.name}"

@@ -18,6 +18,7 @@ __all__ = [
     "RuleSettings",
     "cannot_evaluate",
     "compliant",
+    "judge",
     "non_compliant",
     "not_applicable",
     "policy",
@@ -58,6 +59,15 @@ def non_compliant(*messages: str) -> Result:
 def cannot_evaluate(*messages: str) -> Result:
     """The rule needs a value that is unknown before apply; reported as ``unknown``, never as a pass."""
     return Result(Outcome.UNKNOWN, tuple(messages))
+
+
+def judge(problems: Sequence[str], unknown: Sequence[str]) -> Result:
+    """Any problem makes the resource non-compliant; otherwise anything unknown means cannot evaluate."""
+    if problems:
+        return non_compliant(*problems)
+    if unknown:
+        return cannot_evaluate(*unknown)
+    return compliant()
 
 
 @dataclass(frozen=True)

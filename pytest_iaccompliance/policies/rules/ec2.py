@@ -12,6 +12,7 @@ from pytest_iaccompliance.policies.base import (
     Result,
     cannot_evaluate,
     compliant,
+    judge,
     non_compliant,
     not_applicable,
     policy,
@@ -155,11 +156,7 @@ def instance_volumes_encrypted(resource: Resource, context: PolicyContext) -> Re
             unknown.append(f"{resource.address}: {where}.encrypted is not known before apply")
         elif not value:
             problems.append(f"{resource.address}: {where} is not encrypted")
-    if problems:
-        return non_compliant(*problems)
-    if unknown:
-        return cannot_evaluate(*unknown)
-    return compliant()
+    return judge(problems, unknown)
 
 
 @policy(

@@ -21,6 +21,7 @@ from pytest_iaccompliance.policies.base import (
     Result,
     cannot_evaluate,
     compliant,
+    judge,
     non_compliant,
     not_applicable,
     policy,
@@ -154,11 +155,7 @@ def _check_documents(
         return not_applicable()
     by_check, unknown = analysis
     messages = [m for check in checks for m in by_check.get(check, ())]
-    if messages:
-        return non_compliant(*messages)
-    if unknown:
-        return cannot_evaluate(*unknown)
-    return compliant()
+    return judge(messages, unknown)
 
 
 @policy(

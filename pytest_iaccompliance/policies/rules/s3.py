@@ -12,6 +12,7 @@ from pytest_iaccompliance.policies.base import (
     Result,
     cannot_evaluate,
     compliant,
+    judge,
     non_compliant,
     policy,
 )
@@ -293,11 +294,7 @@ def bucket_acl_not_public(resource: Resource, context: PolicyContext) -> Result:
         more, undecided = _acl_problems(partner.address, partner.properties)
         problems.extend(more)
         unknown.extend(undecided)
-    if problems:
-        return non_compliant(*problems)
-    if unknown:
-        return cannot_evaluate(*unknown)
-    return compliant()
+    return judge(problems, unknown)
 
 
 POLICIES: tuple[Policy, ...] = (
