@@ -10,6 +10,7 @@ import pytest
 # Glue modules that each bring their fixtures, options and hooks; registered like any pytest plugin.
 SUBPLUGINS = (
     "pytest_iaccompliance.fixtures.core",
+    "pytest_iaccompliance.fixtures.pulumi",
 )
 
 
