@@ -9,6 +9,7 @@ stack outputs; neither is a policy target.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,15 @@ def load_document(document: Mapping[str, Any], path: Path) -> list[Any] | None:
         raise SourceError(path, f"`deployment` is {type(deployment).__name__}, expected an object "
                                 "(is this `pulumi stack export` output?)")
     return [LoadedSource(path, KIND_PULUMI_EXPORT, resources_from_deployment(deployment, path))]
+
+
+def _json_or_text(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in "{[":
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
 
 
 def _stack_of(urn: str) -> tuple[str, str]:
@@ -94,7 +104,9 @@ def resources_from_deployment(deployment: Mapping[str, Any], path: Path) -> Reso
             continue
         if token.startswith(_PROVIDER_PREFIX):
             package = token[len(_PROVIDER_PREFIX):]
-            config = terraform_properties(f"{package}:index:Provider", {**state, **inputs})
+            # Provider inputs carry object-valued settings (defaultTags) as JSON text.
+            raw = {k: _json_or_text(v) for k, v in {**state, **inputs}.items()}
+            config = terraform_properties(f"{package}:index:Provider", raw)
             config["urn"] = urn
             providers.setdefault(package, []).append(config)
             continue
