@@ -1,7 +1,9 @@
-"""Capturing 1,000 resources: the ``pulumi_mocks`` runner against raw ``set_mocks`` with awaited outputs.
+"""Capturing 1,000 resources: the ``pulumi_mocks`` runner against raw ``set_mocks`` with awaited
+outputs.
 
 The baseline is what a user writes today: a ``Mocks`` subclass, ``set_mocks``, the program, then
-``@pulumi.runtime.test`` awaiting every resource's outputs. Both run in this process, alternately, and
+``@pulumi.runtime.test`` awaiting every resource's outputs. Both run in this process, alternately,
+and
 the ratio of the best times is printed (goal: at most 1.2).
 
     python benchmarks/pulumi_capture.py [--resources 1000] [--rounds 2]
@@ -22,12 +24,27 @@ def program(count: int) -> list[Any]:
     for index in range(count):
         kind = index % 4
         if kind == 0:
-            created.append(aws.s3.Bucket(f"bucket-{index}", tags={"Owner": "bench", "Index": str(index)}))
+            created.append(
+                aws.s3.Bucket(f"bucket-{index}", tags={"Owner": "bench", "Index": str(index)})
+            )
         elif kind == 1:
-            created.append(aws.ec2.SecurityGroup(f"sg-{index}", ingress=[{
-                "protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["10.0.0.0/8"]}]))
+            created.append(
+                aws.ec2.SecurityGroup(
+                    f"sg-{index}",
+                    ingress=[
+                        {
+                            "protocol": "tcp",
+                            "from_port": 443,
+                            "to_port": 443,
+                            "cidr_blocks": ["10.0.0.0/8"],
+                        }
+                    ],
+                )
+            )
         elif kind == 2:
-            created.append(aws.iam.Role(f"role-{index}", assume_role_policy='{"Version":"2012-10-17"}'))
+            created.append(
+                aws.iam.Role(f"role-{index}", assume_role_policy='{"Version":"2012-10-17"}')
+            )
         else:
             created.append(aws.sqs.Queue(f"queue-{index}", sqs_managed_sse_enabled=True))
     return created
@@ -82,8 +99,10 @@ def main() -> None:
             best[label] = min(best[label], elapsed)
             print(f"{label:14s} {options.resources} resources: {elapsed:6.2f} s")
     ratio = best["pulumi_mocks"] / best["raw set_mocks"]
-    print(f"best raw {best['raw set_mocks']:.2f} s, best pulumi_mocks {best['pulumi_mocks']:.2f} s, "
-          f"ratio {ratio:.2f}x (goal <= 1.2x)")
+    print(
+        f"best raw {best['raw set_mocks']:.2f} s, best pulumi_mocks {best['pulumi_mocks']:.2f} s, "
+        f"ratio {ratio:.2f}x (goal <= 1.2x)"
+    )
 
 
 if __name__ == "__main__":

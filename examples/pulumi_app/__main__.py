@@ -1,4 +1,6 @@
-"""A web tier: network, security groups, an encrypted database, a private bucket, a role and a secret."""
+"""A web tier: network, security groups, an encrypted database, a private bucket, a role and a
+secret.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +20,15 @@ web = aws.ec2.SecurityGroup(
     "web",
     vpc_id=network.vpc.id,
     description="HTTPS from the internet",
-    ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["0.0.0.0/0"],
-              "description": "HTTPS"}],
+    ingress=[
+        {
+            "protocol": "tcp",
+            "from_port": 443,
+            "to_port": 443,
+            "cidr_blocks": ["0.0.0.0/0"],
+            "description": "HTTPS",
+        }
+    ],
     egress=[{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["10.0.0.0/16"]}],
     tags=tags,
 )
@@ -31,8 +40,13 @@ database_sg = aws.ec2.SecurityGroup(
     tags=tags,
 )
 
-key = aws.kms.Key("data", description="Data at rest", enable_key_rotation=True, deletion_window_in_days=30,
-                  tags=tags)
+key = aws.kms.Key(
+    "data",
+    description="Data at rest",
+    enable_key_rotation=True,
+    deletion_window_in_days=30,
+    tags=tags,
+)
 subnets = aws.rds.SubnetGroup("database", subnet_ids=[s.id for s in network.subnets], tags=tags)
 database = aws.rds.Instance(
     "orders",
@@ -59,35 +73,67 @@ database = aws.rds.Instance(
 )
 
 assets = aws.s3.Bucket("assets", tags=tags)
-aws.s3.BucketPublicAccessBlock("assets", bucket=assets.id, block_public_acls=True, block_public_policy=True,
-                               ignore_public_acls=True, restrict_public_buckets=True)
+aws.s3.BucketPublicAccessBlock(
+    "assets",
+    bucket=assets.id,
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+)
 aws.s3.BucketServerSideEncryptionConfiguration(
     "assets",
     bucket=assets.id,
-    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms",
-                                                        "kms_master_key_id": key.arn},
-            "bucket_key_enabled": True}],
+    rules=[
+        {
+            "apply_server_side_encryption_by_default": {
+                "sse_algorithm": "aws:kms",
+                "kms_master_key_id": key.arn,
+            },
+            "bucket_key_enabled": True,
+        }
+    ],
 )
 aws.s3.BucketVersioning("assets", bucket=assets.id, versioning_configuration={"status": "Enabled"})
 
-assume = aws.iam.get_policy_document(statements=[{
-    "actions": ["sts:AssumeRole"],
-    "principals": [{"type": "Service", "identifiers": ["ec2.amazonaws.com"]}],
-}])
+assume = aws.iam.get_policy_document(
+    statements=[
+        {
+            "actions": ["sts:AssumeRole"],
+            "principals": [{"type": "Service", "identifiers": ["ec2.amazonaws.com"]}],
+        }
+    ]
+)
 role = aws.iam.Role("web", assume_role_policy=assume.json, tags=tags)
 aws.iam.RolePolicy(
     "web-assets",
     role=role.id,
-    policy=assets.arn.apply(lambda arn: json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"{arn}/*"]}],
-    })),
+    policy=assets.arn.apply(
+        lambda arn: json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"{arn}/*"]}
+                ],
+            }
+        )
+    ),
 )
 
-secret = aws.secretsmanager.Secret("orders-db", description="Orders database credentials", kms_key_id=key.arn,
-                                   recovery_window_in_days=7, tags=tags)
-aws.secretsmanager.SecretVersion("orders-db", secret_id=secret.id, secret_string=pulumi.Output.json_dumps(
-    {"username": "orders_admin", "password": config.require_secret("dbPassword")}))
+secret = aws.secretsmanager.Secret(
+    "orders-db",
+    description="Orders database credentials",
+    kms_key_id=key.arn,
+    recovery_window_in_days=7,
+    tags=tags,
+)
+aws.secretsmanager.SecretVersion(
+    "orders-db",
+    secret_id=secret.id,
+    secret_string=pulumi.Output.json_dumps(
+        {"username": "orders_admin", "password": config.require_secret("dbPassword")}
+    ),
+)
 
 pulumi.export("vpc_id", network.vpc.id)
 pulumi.export("bucket", assets.bucket)

@@ -1,4 +1,5 @@
-"""Pulumi programs as resource sets: recording mocks on the real runtime, and the type/property mapping.
+"""Pulumi programs as resource sets: recording mocks on the real runtime, and the type/property
+mapping.
 
 Nothing here imports pulumi until a program runs, so the plugin loads without it.
 """

@@ -1,7 +1,10 @@
-"""Default answers that look like AWS: identifiers, ARNs with the right service and region, common invokes.
+"""Default answers that look like AWS: identifiers, ARNs with the right service and region, common
+invokes.
 
-Pure functions of the request, no pulumi import: the recording mocks call them, tests read them directly.
-Answers are deterministic (a hash of the logical name, not a random number) so two runs of one program
+Pure functions of the request, no pulumi import: the recording mocks call them, tests read them
+directly.
+Answers are deterministic (a hash of the logical name, not a random number) so two runs of one
+program
 give the same identifiers.
 """
 
@@ -14,7 +17,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
-from pytest_iaccompliance.pulumi.mapping import sdk_module_dir, parse_token, snake_case, terraform_type
+from pytest_iaccompliance.pulumi.mapping import (
+    parse_token,
+    sdk_module_dir,
+    snake_case,
+    terraform_type,
+)
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
@@ -39,7 +47,8 @@ _ARN_SERVICE: Final[Mapping[str, str]] = {
     "apigatewayv2": "apigateway",
 }
 
-# Terraform type -> (id prefix, ARN resource part with {id} / {name}); services with a global namespace
+# Terraform type -> (id prefix, ARN resource part with {id} / {name}); services with a global
+# namespace
 # (IAM, S3) have no region, and IAM has the account but S3 does not.
 _SHAPES: Final[Mapping[str, tuple[str, str]]] = {
     "aws_vpc": ("vpc-", "vpc/{id}"),
@@ -112,7 +121,7 @@ _GLOBAL_SERVICES: Final = frozenset({"iam", "s3"})
 _KEBAB = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _declares_arn(token: str) -> bool:
     """Whether the installed SDK's resource class for ``token`` has an ``arn`` output."""
     parsed = parse_token(token)
@@ -140,7 +149,9 @@ class AwsAnswers:
         self.account_id = account_id
         self.region = region
 
-    def resource_state(self, token: str, name: str, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    def resource_state(
+        self, token: str, name: str, inputs: Mapping[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
         """The id and the output state a freshly created resource would have."""
         state = dict(inputs)
         rtype = terraform_type(token)
@@ -158,7 +169,9 @@ class AwsAnswers:
         prefix, arn_resource = _SHAPES.get(rtype, ("", ""))
         if rtype == "aws_kms_key":
             digest = _digest(token, name, length=32)
-            resource_id = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:]}"
+            resource_id = (
+                f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:]}"
+            )
         elif named is not None and not prefix:
             resource_id = named
         elif rtype == "aws_kms_alias" and isinstance(state.get("name"), str):
@@ -170,9 +183,13 @@ class AwsAnswers:
             parsed_name = parsed[2] if parsed else name
             arn_resource = _KEBAB.sub("-", parsed_name).lower() + "/{id}"
         if rtype in _SHAPES or _declares_arn(token):
-            state.setdefault("arn", self.arn(module, arn_resource.format(id=resource_id, name=named or name)))
+            state.setdefault(
+                "arn", self.arn(module, arn_resource.format(id=resource_id, name=named or name))
+            )
         if rtype == "aws_sqs_queue":
-            state.setdefault("url", f"https://sqs.{self.region}.amazonaws.com/{self.account_id}/{named}")
+            state.setdefault(
+                "url", f"https://sqs.{self.region}.amazonaws.com/{self.account_id}/{named}"
+            )
         return resource_id, state
 
     def arn(self, module: str, resource: str) -> str:
@@ -202,8 +219,12 @@ class AwsAnswers:
         }
 
     def partition(self, args: Mapping[str, Any]) -> dict[str, Any]:
-        return {"partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws",
-                "id": "aws"}
+        return {
+            "partition": "aws",
+            "dnsSuffix": "amazonaws.com",
+            "reverseDnsPrefix": "com.amazonaws",
+            "id": "aws",
+        }
 
     def availability_zones(self, args: Mapping[str, Any]) -> dict[str, Any]:
         excluded = set(args.get("excludeNames") or ())
@@ -220,8 +241,15 @@ class AwsAnswers:
         filters = args.get("filters") or []
         seed = json.dumps([args.get("owners"), filters], sort_keys=True, default=str)
         image_id = f"ami-{_digest(seed)}"
-        name = next((str(v[0]) for f in filters if isinstance(f, Mapping) and f.get("name") == "name"
-                     for v in [f.get("values") or ["image"]]), "image")
+        name = next(
+            (
+                str(v[0])
+                for f in filters
+                if isinstance(f, Mapping) and f.get("name") == "name"
+                for v in [f.get("values") or ["image"]]
+            ),
+            "image",
+        )
         return {
             "id": image_id,
             "imageId": image_id,
@@ -281,8 +309,12 @@ def _statement(block: Mapping[str, Any]) -> dict[str, Any]:
     if block.get("sid"):
         statement["Sid"] = block["sid"]
     statement["Effect"] = block.get("effect") or "Allow"
-    for key, name in (("actions", "Action"), ("notActions", "NotAction"), ("resources", "Resource"),
-                      ("notResources", "NotResource")):
+    for key, name in (
+        ("actions", "Action"),
+        ("notActions", "NotAction"),
+        ("resources", "Resource"),
+        ("notResources", "NotResource"),
+    ):
         if block.get(key):
             statement[name] = _one_or_list(block[key])
     for key, name in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
@@ -331,7 +363,9 @@ def _statements_of(text: Any) -> list[dict[str, Any]]:
     try:
         document = json.loads(text) if isinstance(text, str) else text
     except json.JSONDecodeError:
-        raise ValueError("aws.iam.get_policy_document: a source/override policy document is not JSON") from None
+        raise ValueError(
+            "aws.iam.get_policy_document: a source/override policy document is not JSON"
+        ) from None
     found = document.get("Statement") if isinstance(document, Mapping) else None
     if isinstance(found, Mapping):
         found = [found]

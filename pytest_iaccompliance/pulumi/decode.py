@@ -1,7 +1,10 @@
-"""Pulumi's wire values as plain Python: secrets and unknowns become facts on the model, not strings.
+"""Pulumi's wire values as plain Python: secrets and unknowns become facts on the model, not
+strings.
 
-Two encodings carry the same signatures: the protobuf ``Struct`` the engine receives (mocks) and the JSON
-of ``pulumi stack export``. Both decode to plain values, ``UNKNOWN`` for values not known in a preview,
+Two encodings carry the same signatures: the protobuf ``Struct`` the engine receives (mocks) and the
+JSON
+of ``pulumi stack export``. Both decode to plain values, ``UNKNOWN`` for values not known in a
+preview,
 and the dotted paths (wire names, list positions left out) of every value marked secret.
 """
 
@@ -33,8 +36,11 @@ def _join(path: str, key: str) -> str:
 def decode_struct(struct: Any) -> tuple[dict[str, Any], set[str]]:
     """A protobuf ``Struct`` of resource properties as a dict plus its secret paths."""
     secrets: set[str] = set()
-    result = {k: v for k, value in struct.fields.items()
-              if (v := _from_value(value, k, secrets)) is not None}
+    result = {
+        k: v
+        for k, value in struct.fields.items()
+        if (v := _from_value(value, k, secrets)) is not None
+    }
     return result, secrets
 
 
@@ -54,7 +60,11 @@ def _from_value(value: Any, path: str, secrets: set[str]) -> Any:
         fields = value.struct_value.fields
         if SIG_KEY in fields:
             return _special(fields, path, secrets)
-        return {k: v for k, item in fields.items() if (v := _from_value(item, _join(path, k), secrets)) is not None}
+        return {
+            k: v
+            for k, item in fields.items()
+            if (v := _from_value(item, _join(path, k), secrets)) is not None
+        }
     return None
 
 
@@ -71,11 +81,15 @@ def _special(fields: Any, path: str, secrets: set[str]) -> Any:
             secrets.add(path)
         return _from_value(fields["value"], path, secrets) if "value" in fields else UNKNOWN
     plain = {k: _from_value(v, _join(path, k), secrets) for k, v in fields.items() if k != SIG_KEY}
-    return {"kind": "asset" if sig == _ASSET_SIG else "archive" if sig == _ARCHIVE_SIG else sig, **plain}
+    return {
+        "kind": "asset" if sig == _ASSET_SIG else "archive" if sig == _ARCHIVE_SIG else sig,
+        **plain,
+    }
 
 
 def decode_json(value: Any, path: str = "", secrets: set[str] | None = None) -> Any:
-    """A ``pulumi stack export`` value: secrets (ciphertext or plaintext) recorded, unknowns marked."""
+    """A ``pulumi stack export`` value: secrets (ciphertext or plaintext) recorded, unknowns marked.
+    """
     if secrets is None:
         secrets = set()
     if isinstance(value, str):
@@ -96,7 +110,13 @@ def decode_json(value: Any, path: str = "", secrets: set[str] | None = None) -> 
                 return decode_json(value["value"], path, secrets)
             return ENCRYPTED
         if sig is not None:
-            return {"kind": "asset" if sig == _ASSET_SIG else "archive" if sig == _ARCHIVE_SIG else str(sig),
-                    **{k: v for k, v in value.items() if k != SIG_KEY}}
+            return {
+                "kind": "asset"
+                if sig == _ASSET_SIG
+                else "archive"
+                if sig == _ARCHIVE_SIG
+                else str(sig),
+                **{k: v for k, v in value.items() if k != SIG_KEY},
+            }
         return {str(k): decode_json(v, _join(path, str(k)), secrets) for k, v in value.items()}
     return value

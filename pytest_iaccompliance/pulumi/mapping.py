@@ -1,10 +1,15 @@
-"""Pulumi type tokens and property names in Terraform's vocabulary, so one rule serves Pulumi and cdktf.
+"""Pulumi type tokens and property names in Terraform's vocabulary, so one rule serves Pulumi and
+cdktf.
 
-Type tokens cannot be derived mechanically (``aws:rds/instance:Instance`` is ``aws_db_instance``), so they
+Type tokens cannot be derived mechanically (``aws:rds/instance:Instance`` is ``aws_db_instance``),
+so they
 live in an explicit table. Property names come from the installed ``pulumi_aws`` SDK: its
-``@pulumi.getter(name="...")`` annotations say which Python (snake_case) name each wire (camelCase) name
-has; the SDK's source is read as text, lazily and once per module, so nothing is imported. Where Pulumi
-pluralized a Terraform block (``defaultActions`` for ``default_action``) a small per-type table renames
+``@pulumi.getter(name="...")`` annotations say which Python (snake_case) name each wire (camelCase)
+name
+has; the SDK's source is read as text, lazily and once per module, so nothing is imported. Where
+Pulumi
+pluralized a Terraform block (``defaultActions`` for ``default_action``) a small per-type table
+renames
 it back. No pulumi import here: the ``pulumi stack export`` source uses this module too.
 """
 
@@ -23,8 +28,8 @@ __all__ = [
     "TYPE_MAP",
     "SdkNames",
     "parse_token",
-    "rename_path",
     "pulumi_tokens",
+    "rename_path",
     "sdk_module_dir",
     "sdk_names",
     "snake_case",
@@ -32,11 +37,14 @@ __all__ = [
     "terraform_type",
 ]
 
-# Terraform type -> the Pulumi tokens that declare it (aws:alb/* are aliases of aws:lb/*, V2 S3 resources
+# Terraform type -> the Pulumi tokens that declare it (aws:alb/* are aliases of aws:lb/*, V2 S3
+# resources
 # are the pre-v7 names of the same Terraform resources).
 _TERRAFORM_TO_PULUMI: Final[dict[str, tuple[str, ...]]] = {
     "aws_s3_bucket": ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"),
-    "aws_s3_bucket_public_access_block": ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",),
+    "aws_s3_bucket_public_access_block": (
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    ),
     "aws_s3_account_public_access_block": (
         "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
     ),
@@ -48,13 +56,20 @@ _TERRAFORM_TO_PULUMI: Final[dict[str, tuple[str, ...]]] = {
         "aws:s3/bucketVersioning:BucketVersioning",
         "aws:s3/bucketVersioningV2:BucketVersioningV2",
     ),
-    "aws_s3_bucket_logging": ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"),
+    "aws_s3_bucket_logging": (
+        "aws:s3/bucketLogging:BucketLogging",
+        "aws:s3/bucketLoggingV2:BucketLoggingV2",
+    ),
     "aws_s3_bucket_acl": ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"),
     "aws_s3_bucket_policy": ("aws:s3/bucketPolicy:BucketPolicy",),
     "aws_security_group": ("aws:ec2/securityGroup:SecurityGroup",),
     "aws_security_group_rule": ("aws:ec2/securityGroupRule:SecurityGroupRule",),
-    "aws_vpc_security_group_ingress_rule": ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",),
-    "aws_vpc_security_group_egress_rule": ("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",),
+    "aws_vpc_security_group_ingress_rule": (
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    ),
+    "aws_vpc_security_group_egress_rule": (
+        "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    ),
     "aws_default_security_group": ("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",),
     "aws_default_network_acl": ("aws:ec2/defaultNetworkAcl:DefaultNetworkAcl",),
     "aws_network_acl": ("aws:ec2/networkAcl:NetworkAcl",),
@@ -115,8 +130,10 @@ TYPE_MAP: Final[Mapping[str, str]] = {
     token: terraform for terraform, tokens in _TERRAFORM_TO_PULUMI.items() for token in tokens
 }
 
-# Per Terraform type: Pulumi's snake_case name (dotted path below the resource for nested blocks, list
-# positions left out) -> Terraform's name, where Pulumi pluralized a repeated block or renamed a field.
+# Per Terraform type: Pulumi's snake_case name (dotted path below the resource for nested blocks,
+# list
+# positions left out) -> Terraform's name, where Pulumi pluralized a repeated block or renamed a
+# field.
 PROPERTY_RENAMES: Final[Mapping[str, Mapping[str, str]]] = {
     "aws_s3_bucket": {
         "cors_rules": "cors_rule",
@@ -142,7 +159,10 @@ PROPERTY_RENAMES: Final[Mapping[str, Mapping[str, str]]] = {
         "ebs_block_devices": "ebs_block_device",
         "ephemeral_block_devices": "ephemeral_block_device",
     },
-    "aws_db_instance": {"listener_endpoints": "listener_endpoint", "master_user_secrets": "master_user_secret"},
+    "aws_db_instance": {
+        "listener_endpoints": "listener_endpoint",
+        "master_user_secrets": "master_user_secret",
+    },
     "aws_rds_cluster": {"master_user_secrets": "master_user_secret"},
     "aws_iam_role": {"inline_policies": "inline_policy"},
     "aws_cloudtrail": {
@@ -172,14 +192,17 @@ PROPERTY_RENAMES: Final[Mapping[str, Mapping[str, str]]] = {
 _TOKEN = re.compile(r"^(?P<package>[^:]+):(?P<module>[^:]*):(?P<name>[^:]+)$")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _GETTER = re.compile(
-    r'@pulumi\.getter(?:\(name="(?P<wire>[^"]+)"\))?\s*\n\s*def (?P<python>\w+)\(self\) -> (?P<annotation>[^\n]*):'
+    r'@pulumi\.getter(?:\(name="(?P<wire>[^"]+)"\))?\s*\n'
+    r"\s*def (?P<python>\w+)\(self\) -> (?P<annotation>[^\n]*):"
 )
-# Values under these keys are user data (tag names, environment variables): their keys stay as written.
+# Values under these keys are user data (tag names, environment variables): their keys stay as
+# written.
 _ALWAYS_MAPS: Final = frozenset({"tags", "tagsAll", "tags_all", "variables"})
 
 
 def parse_token(token: str) -> tuple[str, str, str] | None:
-    """``aws:s3/bucket:Bucket`` as (package, module, name): module is ``s3``, ``index`` at the top."""
+    """``aws:s3/bucket:Bucket`` as (package, module, name): module is ``s3``, ``index`` at the top.
+    """
     match = _TOKEN.match(token)
     if not match:
         return None
@@ -204,7 +227,9 @@ def snake_case(name: str) -> str:
 
 @dataclass(frozen=True)
 class SdkNames:
-    """What one SDK module declares: Python names by wire name, and which wire names hold free-form maps."""
+    """What one SDK module declares: Python names by wire name, and which wire names hold free-form
+    maps.
+    """
 
     python_names: Mapping[str, str]
     map_valued: frozenset[str]
@@ -229,9 +254,11 @@ def sdk_module_dir(package: str, module: str) -> Path | None:
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def sdk_names(package: str, module: str) -> SdkNames:
-    """The names the installed SDK declares for a module (``aws``, ``s3``), read once from its source."""
+    """The names the installed SDK declares for a module (``aws``, ``s3``), read once from its
+    source.
+    """
     directory = sdk_module_dir(package, module)
     if directory is None:
         return _EMPTY
@@ -279,12 +306,17 @@ def terraform_properties(token: str, properties: Mapping[str, Any]) -> dict[str,
     """A resource's Pulumi properties under Terraform's names (nested objects kept as objects)."""
     names = _names_for(token)
     renames = PROPERTY_RENAMES.get(terraform_type(token), {})
-    return {_rename(k, "", renames, names): _convert(v, _key_path("", k, names), k, renames, names)
-            for k, v in properties.items() if not k.startswith("__")}
+    return {
+        _rename(k, "", renames, names): _convert(v, _key_path("", k, names), k, renames, names)
+        for k, v in properties.items()
+        if not k.startswith("__")
+    }
 
 
 def rename_path(token: str, path: str) -> str:
-    """A dotted wire-name path (``serverSideEncryptionConfigurations.rules``) under Terraform's names."""
+    """A dotted wire-name path (``serverSideEncryptionConfigurations.rules``) under Terraform's
+    names.
+    """
     names = _names_for(token)
     renames = PROPERTY_RENAMES.get(terraform_type(token), {})
     parts: list[str] = []
@@ -310,12 +342,18 @@ def _rename(wire: str, parent: str, renames: Mapping[str, str], names: list[SdkN
     return renames.get(f"{parent}.{python}" if parent else python, python)
 
 
-def _convert(value: Any, path: str, wire: str, renames: Mapping[str, str], names: list[SdkNames]) -> Any:
+def _convert(
+    value: Any, path: str, wire: str, renames: Mapping[str, str], names: list[SdkNames]
+) -> Any:
     if isinstance(value, Mapping):
         if _is_map(wire, names):
             return dict(value)
-        return {_rename(k, path, renames, names): _convert(v, _key_path(path, k, names), k, renames, names)
-                for k, v in value.items()}
+        return {
+            _rename(k, path, renames, names): _convert(
+                v, _key_path(path, k, names), k, renames, names
+            )
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_convert(v, path, wire, renames, names) for v in value]
     return value

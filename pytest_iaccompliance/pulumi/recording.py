@@ -1,4 +1,5 @@
-"""Recording mocks and monitor on top of ``pulumi.runtime.set_mocks``: the real runtime, nothing faked.
+"""Recording mocks and monitor on top of ``pulumi.runtime.set_mocks``: the real runtime, nothing
+faked.
 
 Importing this module imports pulumi; only the runner and the fixture do, when a test asks for them.
 """
@@ -15,7 +16,13 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pytest_iaccompliance.pulumi.answers import AwsAnswers
 from pytest_iaccompliance.pulumi.mapping import pulumi_tokens
 
-__all__ = ["InvokeCall", "RecordingMocks", "RecordingMonitor", "Registration", "UnregisteredInvokeError"]
+__all__ = [
+    "InvokeCall",
+    "RecordingMocks",
+    "RecordingMonitor",
+    "Registration",
+    "UnregisteredInvokeError",
+]
 
 ResourceAnswer = Callable[[pulumi_mocks.MockResourceArgs], Any] | Mapping[str, Any]
 InvokeAnswer = Callable[[dict[str, Any]], Mapping[str, Any]] | Mapping[str, Any]
@@ -28,10 +35,11 @@ class UnregisteredInvokeError(LookupError):
         self.token = token
         arg_names = ", ".join(sorted(args)) or "no arguments"
         super().__init__(
-            f"no mock answer for invoke `{token}` (called with {arg_names}). Register one before running "
-            f"the program, as a mapping of the result's wire (camelCase) names or a function of the "
+            f"no mock answer for invoke `{token}` (called with {arg_names}). Register one "
+            "before running the program, as a mapping of the result's wire (camelCase) names "
+            "or a function of the "
             f"invoke's arguments:\n"
-            f"    pulumi_mocks.register_invoke({token!r}, {{\"id\": \"...\"}})\n"
+            f'    pulumi_mocks.register_invoke({token!r}, {{"id": "..."}})\n'
             f"    pulumi_mocks.register_invoke({token!r}, lambda args: {{...}})"
         )
 
@@ -44,7 +52,9 @@ class InvokeCall:
 
 @dataclass
 class Registration:
-    """What the program asked the engine for, as the engine received it (protobuf kept, decoded later)."""
+    """What the program asked the engine for, as the engine received it (protobuf kept, decoded
+    later).
+    """
 
     urn: str
     type: str
@@ -60,7 +70,9 @@ class Registration:
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
-    """AWS-like default answers, answers registered per resource type or invoke token, and a call log."""
+    """AWS-like default answers, answers registered per resource type or invoke token, and a call
+    log.
+    """
 
     def __init__(self, *, answers: AwsAnswers | None = None, preview: bool = False) -> None:
         self.answers = answers or AwsAnswers()
@@ -72,7 +84,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self._defaults = self.answers.invokes()
 
     def register_resource(self, type_: str, answer: ResourceAnswer) -> None:
-        """Outputs (or a function of ``MockResourceArgs`` giving outputs or ``(id, outputs)``) for a type.
+        """Outputs (or a function of ``MockResourceArgs`` giving outputs or ``(id, outputs)``) for a
+        type.
 
         ``type_`` is a Pulumi token or a Terraform type (which stands for all its Pulumi tokens).
         """
@@ -82,7 +95,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
     def register_invoke(self, token: str, answer: InvokeAnswer) -> None:
         self.invoke_answers[token] = answer
 
-    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+    def new_resource(
+        self, args: pulumi_mocks.MockResourceArgs
+    ) -> tuple[str | None, dict[Any, Any]]:
         if self.preview:
             # A preview knows only the inputs: the id and computed attributes are unknown.
             resource_id, state = "", dict(args.inputs)
@@ -100,7 +115,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
             resource_id = args.resource_id
         return resource_id, state
 
-    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+    def call(
+        self, args: pulumi_mocks.MockCallArgs
+    ) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
         arguments = dict(args.args)
         self.calls.append(InvokeCall(args.token, arguments))
         answer = self.invoke_answers.get(args.token) or self._defaults.get(args.token)
@@ -120,26 +137,42 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.registrations: list[Registration] = []
         self.outputs_by_urn: dict[str, Any] = {}
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the gRPC method name)
-        response = super().RegisterResource(request)
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
-            self.registrations.append(Registration(
-                urn=response.urn, type=request.type, name=request.name, custom=bool(request.custom),
-                parent=request.parent, provider=request.provider, id=response.id,
-                inputs=request.object, state=response.object,
-            ))
+            self.registrations.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    custom=bool(request.custom),
+                    parent=request.parent,
+                    provider=request.provider,
+                    id=response.id,
+                    inputs=request.object,
+                    state=response.object,
+                )
+            )
         return response
 
-    def ReadResource(self, request: Any) -> Any:  # noqa: N802
-        response = super().ReadResource(request)
-        self.registrations.append(Registration(
-            urn=response.urn, type=request.type, name=request.name, custom=True, parent=request.parent,
-            provider=request.provider, id=request.id, inputs=request.properties,
-            state=response.properties, read=True,
-        ))
+    def ReadResource(self, request: Any) -> Any:
+        response = super().ReadResource(request)  # type: ignore[no-untyped-call]
+        self.registrations.append(
+            Registration(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                custom=True,
+                parent=request.parent,
+                provider=request.provider,
+                id=request.id,
+                inputs=request.properties,
+                state=response.properties,
+                read=True,
+            )
+        )
         return response
 
-    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802
+    def RegisterResourceOutputs(self, request: Any) -> Any:
         self.outputs_by_urn[request.urn] = request.outputs
-        return super().RegisterResourceOutputs(request)
-
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]

@@ -1,9 +1,13 @@
 """Run a Pulumi program under recording mocks and hand back every resource it declared.
 
-The program runs in the real Pulumi runtime installed by ``pulumi.runtime.set_mocks``. The runner waits
-for every registration (so every input is resolved), then reads what the monitor received. Pulumi keeps
-its state in context variables and module globals (root stack, config, pending outputs, the event loop);
-each run starts from a clean slate and leaves one behind, so runs in one process never leak into each
+The program runs in the real Pulumi runtime installed by ``pulumi.runtime.set_mocks``. The runner
+waits
+for every registration (so every input is resolved), then reads what the monitor received. Pulumi
+keeps
+its state in context variables and module globals (root stack, config, pending outputs, the event
+loop);
+each run starts from a clean slate and leaves one behind, so runs in one process never leak into
+each
 other.
 """
 
@@ -28,7 +32,7 @@ from pytest_iaccompliance.pulumi.mapping import rename_path, terraform_propertie
 if TYPE_CHECKING:
     from pytest_iaccompliance.pulumi.recording import RecordingMocks, Registration
 
-__all__ = ["PulumiProgramError", "PulumiResources", "Program", "reset_runtime", "run_program"]
+__all__ = ["Program", "PulumiProgramError", "PulumiResources", "reset_runtime", "run_program"]
 
 KIND = "pulumi"
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -44,9 +48,16 @@ class PulumiProgramError(RuntimeError):
 class PulumiResources(ResourceSet):
     """Every resource a program declared, plus its stack outputs and the invokes it made."""
 
-    def __init__(self, resources: Sequence[Resource], *, name: str, metadata: Mapping[str, Any],
-                 outputs: Mapping[str, Any], secret_outputs: frozenset[str],
-                 invokes: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+    def __init__(
+        self,
+        resources: Sequence[Resource],
+        *,
+        name: str,
+        metadata: Mapping[str, Any],
+        outputs: Mapping[str, Any],
+        secret_outputs: frozenset[str],
+        invokes: Sequence[tuple[str, Mapping[str, Any]]],
+    ) -> None:
         super().__init__(resources, name=name, metadata=metadata)
         self.outputs: Mapping[str, Any] = MappingProxyType(dict(outputs))
         self.secret_outputs = secret_outputs
@@ -79,9 +90,11 @@ def _describe(program: Program) -> str:
 
 
 def _read_project(folder: Path, stack: str) -> _Project:
-    import yaml
+    import yaml  # type: ignore[import-untyped,unused-ignore]
 
-    project_file = next((folder / n for n in ("Pulumi.yaml", "Pulumi.yml") if (folder / n).is_file()), None)
+    project_file = next(
+        (folder / n for n in ("Pulumi.yaml", "Pulumi.yml") if (folder / n).is_file()), None
+    )
     if project_file is None:
         raise PulumiProgramError(f"{folder}: no Pulumi.yaml in this folder")
     try:
@@ -89,11 +102,15 @@ def _read_project(folder: Path, stack: str) -> _Project:
     except (OSError, yaml.YAMLError) as exc:
         raise PulumiProgramError(f"{project_file}: cannot read the project file: {exc}") from None
     if not isinstance(document, Mapping) or not isinstance(document.get("name"), str):
-        raise PulumiProgramError(f"{project_file}: expected a mapping with a `name` (the project name)")
+        raise PulumiProgramError(
+            f"{project_file}: expected a mapping with a `name` (the project name)"
+        )
     runtime = document.get("runtime")
     runtime_name = runtime.get("name") if isinstance(runtime, Mapping) else runtime
     if runtime_name not in (None, "python"):
-        raise PulumiProgramError(f"{project_file}: runtime is {runtime_name!r}, only python programs can run")
+        raise PulumiProgramError(
+            f"{project_file}: runtime is {runtime_name!r}, only python programs can run"
+        )
     main = folder / str(document.get("main") or ".")
     if main.is_dir():
         main = main / "__main__.py"
@@ -106,8 +123,11 @@ def _read_project(folder: Path, stack: str) -> _Project:
             stack_doc = yaml.safe_load(stack_file.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise PulumiProgramError(f"{stack_file}: cannot read the stack file: {exc}") from None
-        for key, value in (stack_doc.get("config") or {}).items() if isinstance(stack_doc, Mapping) else ():
-            # Encrypted values cannot be read without the stack's secrets provider: the test supplies them.
+        for key, value in (
+            (stack_doc.get("config") or {}).items() if isinstance(stack_doc, Mapping) else ()
+        ):
+            # Encrypted values cannot be read without the stack's secrets provider: the test
+            # supplies them.
             if not (isinstance(value, Mapping) and "secure" in value):
                 config[str(key)] = value
     return _Project(document["name"], main, folder, config)
@@ -123,7 +143,8 @@ def _config_text(value: Any) -> str:
 
 @contextlib.contextmanager
 def _project_context(project: _Project) -> Iterator[None]:
-    """The program's folder as cwd and first import path; modules it imported are forgotten after."""
+    """The program's folder as cwd and first import path; modules it imported are forgotten after.
+    """
     before = set(sys.modules)
     cwd = os.getcwd()
     sys.path.insert(0, str(project.folder))
@@ -148,14 +169,19 @@ def reset_runtime() -> None:
 
     settings.ROOT.set(None)
     pulumi_config.set_all_config({}, [])
-    settings.configure(settings.Settings(project="project", stack="stack", root_directory=None,
-                                         organization="organization"))
+    settings.configure(
+        settings.Settings(
+            project="project", stack="stack", root_directory=None, organization="organization"
+        )
+    )
     settings.SETTINGS.outputs = set()
 
 
 @contextlib.contextmanager
 def _own_event_loop() -> Iterator[asyncio.AbstractEventLoop]:
-    """A fresh event loop for one run; the thread's previous loop (or lack of one) is restored after."""
+    """A fresh event loop for one run; the thread's previous loop (or lack of one) is restored
+    after.
+    """
     local = getattr(asyncio.get_event_loop_policy(), "_local", None)
     previous = getattr(local, "_loop", None)
     set_called = getattr(local, "_set_called", None)
@@ -165,7 +191,9 @@ def _own_event_loop() -> Iterator[asyncio.AbstractEventLoop]:
         yield loop
     finally:
         _close(loop)
-        asyncio.set_event_loop(previous if isinstance(previous, asyncio.AbstractEventLoop) else None)
+        asyncio.set_event_loop(
+            previous if isinstance(previous, asyncio.AbstractEventLoop) else None
+        )
         if set_called is not None and local is not None:
             local._set_called = set_called
 
@@ -182,9 +210,12 @@ def run_program(
 ) -> PulumiResources:
     """Run ``program`` (a function, a module, a ``.py`` file or a project folder) under mocks.
 
-    ``config`` and ``secrets`` are stack configuration: keys without a namespace belong to the project
-    (``dbName`` is ``<project>:dbName``), ``aws:region`` names the provider's. Secrets are marked secret,
-    as ``pulumi config set --secret`` would. With ``preview=True`` the run is a preview: ids and computed
+    ``config`` and ``secrets`` are stack configuration: keys without a namespace belong to the
+    project
+    (``dbName`` is ``<project>:dbName``), ``aws:region`` names the provider's. Secrets are marked
+    secret,
+    as ``pulumi config set --secret`` would. With ``preview=True`` the run is a preview: ids and
+    computed
     attributes are ``UNKNOWN``.
     """
     from pulumi.runtime import config as pulumi_config
@@ -199,8 +230,10 @@ def run_program(
     except RuntimeError:
         pass
     else:
-        raise PulumiProgramError("run_program cannot run inside a running event loop (an async test); "
-                                 "call it from a synchronous test or fixture")
+        raise PulumiProgramError(
+            "run_program cannot run inside a running event loop (an async test); "
+            "call it from a synchronous test or fixture"
+        )
 
     label = _describe(program)
     project_info: _Project | None = None
@@ -223,8 +256,10 @@ def run_program(
     elif callable(program):
         target = program
     else:
-        raise PulumiProgramError(f"cannot run {program!r}: expected a function, a module, a .py file "
-                                 "or a Pulumi project folder")
+        raise PulumiProgramError(
+            f"cannot run {program!r}: expected a function, a module, a .py file "
+            "or a Pulumi project folder"
+        )
     project_name = project or (project_info.name if project_info else "project")
 
     all_config: dict[str, str] = {}
@@ -261,11 +296,13 @@ def run_program(
                     target()
 
         try:
-            pulumi_mocks.set_mocks(mocks, project=project_name, stack=stack, preview=preview, monitor=monitor)
+            pulumi_mocks.set_mocks(
+                mocks, project=project_name, stack=stack, preview=preview, monitor=monitor
+            )
             root = settings.get_root_resource()
             loop.run_until_complete(run_pulumi_func(body))
             outputs, secret_outputs = loop.run_until_complete(_stack_outputs(root))
-        except BaseException as exc:  # noqa: BLE001 (re-raised below with the program named)
+        except BaseException as exc:
             failure = exc
         finally:
             reset_runtime()
@@ -275,8 +312,12 @@ def run_program(
         if isinstance(failure, (KeyboardInterrupt, SystemExit)):
             raise failure
         message = str(failure) or type(failure).__name__
-        raise PulumiProgramError(f"{label} failed under mocks: {type(failure).__name__}: {message}") from failure
-    return _build(monitor, mocks, project_name, stack, outputs, frozenset(secret_outputs), all_config, label)
+        raise PulumiProgramError(
+            f"{label} failed under mocks: {type(failure).__name__}: {message}"
+        ) from failure
+    return _build(
+        monitor, mocks, project_name, stack, outputs, frozenset(secret_outputs), all_config, label
+    )
 
 
 def _close(loop: asyncio.AbstractEventLoop) -> None:
@@ -316,8 +357,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _build(monitor: Any, mocks: RecordingMocks, project: str, stack: str, outputs: dict[str, Any],
-           secret_outputs: frozenset[str], config: Mapping[str, str], label: str) -> PulumiResources:
+def _build(
+    monitor: Any,
+    mocks: RecordingMocks,
+    project: str,
+    stack: str,
+    outputs: dict[str, Any],
+    secret_outputs: frozenset[str],
+    config: Mapping[str, str],
+    label: str,
+) -> PulumiResources:
     resources: list[Resource] = []
     providers: dict[str, list[dict[str, Any]]] = {}
     # Registrations arrive from worker threads in no fixed order: sort for reproducible reports.
@@ -325,9 +374,10 @@ def _build(monitor: Any, mocks: RecordingMocks, project: str, stack: str, output
     for registration in registrations:
         if registration.type.startswith(PROVIDER_PREFIX):
             inputs, _ = decode_struct(registration.inputs)
-            package = registration.type[len(PROVIDER_PREFIX):]
+            package = registration.type[len(PROVIDER_PREFIX) :]
             providers.setdefault(package, []).append(
-                terraform_properties(f"{package}:index:Provider", inputs))
+                terraform_properties(f"{package}:index:Provider", inputs)
+            )
             continue
         resources.append(_resource(registration, monitor, mocks.preview, stack, label))
     for package, entries in _provider_config(config).items():
@@ -341,12 +391,19 @@ def _build(monitor: Any, mocks: RecordingMocks, project: str, stack: str, output
         "outputs": {k: ("[secret]" if k in secret_outputs else v) for k, v in outputs.items()},
     }
     invokes = [(call.token, call.args) for call in mocks.calls]
-    return PulumiResources(resources, name=stack, metadata=metadata, outputs=outputs,
-                           secret_outputs=secret_outputs, invokes=invokes)
+    return PulumiResources(
+        resources,
+        name=stack,
+        metadata=metadata,
+        outputs=outputs,
+        secret_outputs=secret_outputs,
+        invokes=invokes,
+    )
 
 
 def _provider_config(config: Mapping[str, str]) -> dict[str, dict[str, Any]]:
-    """The default providers' configuration (``aws:region``, ``aws:defaultTags``) from stack config."""
+    """The default providers' configuration (``aws:region``, ``aws:defaultTags``) from stack config.
+    """
     found: dict[str, dict[str, Any]] = {}
     for key, text in config.items():
         package, _, name = key.partition(":")
@@ -357,8 +414,11 @@ def _provider_config(config: Mapping[str, str]) -> dict[str, dict[str, Any]]:
         except (json.JSONDecodeError, TypeError):
             value = text
         found.setdefault(package, {})[name] = value
-    return {package: terraform_properties(f"{package}:index:Provider", values)
-            for package, values in found.items() if _sdk_package(package)}
+    return {
+        package: terraform_properties(f"{package}:index:Provider", values)
+        for package, values in found.items()
+        if _sdk_package(package)
+    }
 
 
 def _sdk_package(package: str) -> bool:
@@ -370,10 +430,14 @@ def _sdk_package(package: str) -> bool:
         return False
 
 
-def _resource(registration: Registration, monitor: Any, preview: bool, stack: str, label: str) -> Resource:
+def _resource(
+    registration: Registration, monitor: Any, preview: bool, stack: str, label: str
+) -> Resource:
     token = registration.type
     inputs, secret_wire_paths = decode_struct(registration.inputs)
-    state, state_secrets = decode_struct(registration.state) if registration.state is not None else ({}, set())
+    state, state_secrets = (
+        decode_struct(registration.state) if registration.state is not None else ({}, set())
+    )
     if preview:
         merged = dict(inputs)
         merged.setdefault("id", registration.id or UNKNOWN)

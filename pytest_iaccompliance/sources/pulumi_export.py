@@ -1,9 +1,13 @@
-"""``pulumi stack export`` JSON (and the backend's checkpoint file) as a resource set, without Pulumi.
+"""``pulumi stack export`` JSON (and the backend's checkpoint file) as a resource set, without
+Pulumi.
 
-Each resource's outputs are its full state and its inputs what the program set; both are merged (inputs
+Each resource's outputs are its full state and its inputs what the program set; both are merged
+(inputs
 win where they differ, as in a plan) under Terraform's names. Secrets carry Pulumi's signature: with
-``--show-secrets`` the plaintext is read, otherwise the value stays ``[secret]``; either way the path is
-flagged secret. Provider resources become metadata (their configuration), the stack resource gives the
+``--show-secrets`` the plaintext is read, otherwise the value stays ``[secret]``; either way the
+path is
+flagged secret. Provider resources become metadata (their configuration), the stack resource gives
+the
 stack outputs; neither is a policy target.
 """
 
@@ -11,12 +15,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_iaccompliance.model import Resource, ResourceSet, SourceLocation
 from pytest_iaccompliance.pulumi.decode import decode_json
 from pytest_iaccompliance.pulumi.mapping import rename_path, terraform_properties, terraform_type
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["KIND_PULUMI_EXPORT", "load_document", "resources_from_deployment"]
 
@@ -26,7 +32,9 @@ _PROVIDER_PREFIX = "pulumi:providers:"
 
 
 def _deployment_of(document: Mapping[str, Any]) -> Any:
-    """The deployment inside an export (``deployment``) or a checkpoint (``checkpoint.latest``); else None."""
+    """The deployment inside an export (``deployment``) or a checkpoint (``checkpoint.latest``);
+    else None.
+    """
     deployment = document.get("deployment")
     if deployment is not None and ("version" in document or isinstance(deployment, Mapping)):
         return deployment
@@ -43,8 +51,11 @@ def load_document(document: Mapping[str, Any], path: Path) -> list[Any] | None:
     if deployment is None:
         return None
     if not isinstance(deployment, Mapping):
-        raise SourceError(path, f"`deployment` is {type(deployment).__name__}, expected an object "
-                                "(is this `pulumi stack export` output?)")
+        raise SourceError(
+            path,
+            f"`deployment` is {type(deployment).__name__}, expected an object "
+            "(is this `pulumi stack export` output?)",
+        )
     return [LoadedSource(path, KIND_PULUMI_EXPORT, resources_from_deployment(deployment, path))]
 
 
@@ -65,14 +76,18 @@ def _stack_of(urn: str) -> tuple[str, str]:
 
 
 def resources_from_deployment(deployment: Mapping[str, Any], path: Path) -> ResourceSet:
-    """Resources of one deployment; raises ``SourceError`` naming the file and the resource at fault."""
+    """Resources of one deployment; raises ``SourceError`` naming the file and the resource at
+    fault.
+    """
     from pytest_iaccompliance.sources import SourceError
 
     entries = deployment.get("resources")
     if entries is None:
         entries = []
     if not isinstance(entries, list):
-        raise SourceError(path, f"`deployment.resources` is {type(entries).__name__}, expected a list")
+        raise SourceError(
+            path, f"`deployment.resources` is {type(entries).__name__}, expected a list"
+        )
     resources: list[Resource] = []
     providers: dict[str, list[dict[str, Any]]] = {}
     outputs: dict[str, Any] = {}
@@ -84,14 +99,19 @@ def resources_from_deployment(deployment: Mapping[str, Any], path: Path) -> Reso
             raise SourceError(path, f"`{where}` is {type(entry).__name__}, expected an object")
         urn, token = entry.get("urn"), entry.get("type")
         if not isinstance(urn, str) or not urn.startswith("urn:pulumi:") or urn.count("::") < 3:
-            raise SourceError(path, f"`{where}` has no valid `urn` (expected urn:pulumi:<stack>::<project>::"
-                                    f"<type>::<name>, found {urn!r})")
+            raise SourceError(
+                path,
+                f"`{where}` has no valid `urn` (expected urn:pulumi:<stack>::<project>::"
+                f"<type>::<name>, found {urn!r})",
+            )
         if not isinstance(token, str) or not token:
             raise SourceError(path, f"`{where}` ({urn}) has no `type`")
         for key in ("inputs", "outputs"):
             if entry.get(key) is not None and not isinstance(entry[key], Mapping):
-                raise SourceError(path, f"`{where}.{key}` ({urn}) is {type(entry[key]).__name__}, "
-                                        "expected an object")
+                raise SourceError(
+                    path,
+                    f"`{where}.{key}` ({urn}) is {type(entry[key]).__name__}, expected an object",
+                )
         if entry.get("delete") or entry.get("pendingReplacement"):
             continue  # an old copy awaiting deletion is not part of the stack's current shape
         stack, project = _stack_of(urn)
@@ -103,7 +123,7 @@ def resources_from_deployment(deployment: Mapping[str, Any], path: Path) -> Reso
             secret_outputs = sorted({p.split(".", 1)[0] for p in secrets})
             continue
         if token.startswith(_PROVIDER_PREFIX):
-            package = token[len(_PROVIDER_PREFIX):]
+            package = token[len(_PROVIDER_PREFIX) :]
             # Provider inputs carry object-valued settings (defaultTags) as JSON text.
             raw = {k: _json_or_text(v) for k, v in {**state, **inputs}.items()}
             config = terraform_properties(f"{package}:index:Provider", raw)
@@ -113,16 +133,18 @@ def resources_from_deployment(deployment: Mapping[str, Any], path: Path) -> Reso
         merged = {**state, **inputs}
         if entry.get("id"):
             merged["id"] = entry["id"]
-        resources.append(Resource(
-            type=terraform_type(token),
-            name=urn.rsplit("::", 1)[-1],
-            address=urn,
-            properties=terraform_properties(token, merged),
-            source=SourceLocation(KIND_PULUMI_EXPORT, str(path), urn, stack),
-            secret_paths=frozenset(rename_path(token, p) for p in secrets if p),
-            parent=entry.get("parent") if isinstance(entry.get("parent"), str) else None,
-            mode="data" if entry.get("external") else "managed",
-        ))
+        resources.append(
+            Resource(
+                type=terraform_type(token),
+                name=urn.rsplit("::", 1)[-1],
+                address=urn,
+                properties=terraform_properties(token, merged),
+                source=SourceLocation(KIND_PULUMI_EXPORT, str(path), urn, stack),
+                secret_paths=frozenset(rename_path(token, p) for p in secrets if p),
+                parent=entry.get("parent") if isinstance(entry.get("parent"), str) else None,
+                mode="data" if entry.get("external") else "managed",
+            )
+        )
     manifest = deployment.get("manifest")
     metadata = {
         "kind": KIND_PULUMI_EXPORT,
@@ -133,6 +155,7 @@ def resources_from_deployment(deployment: Mapping[str, Any], path: Path) -> Reso
         "secret_outputs": secret_outputs,
         "manifest": dict(manifest) if isinstance(manifest, Mapping) else {},
         "secrets_provider": (deployment.get("secrets_providers") or {}).get("type")
-        if isinstance(deployment.get("secrets_providers"), Mapping) else None,
+        if isinstance(deployment.get("secrets_providers"), Mapping)
+        else None,
     }
     return ResourceSet(resources, name=stack or path.stem, metadata=metadata)

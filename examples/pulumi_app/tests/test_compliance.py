@@ -17,7 +17,9 @@ def test_security_group_ingress_rules(stack):  # type: ignore[no-untyped-def]
     for sg in stack.get_resources("aws_security_group"):
         for rule in sg.get("ingress", []):
             if rule.get("cidr_blocks") == ["0.0.0.0/0"]:
-                assert rule["from_port"] == rule["to_port"] == 443, "CIS Violation: unrestricted ingress"
+                assert rule["from_port"] == rule["to_port"] == 443, (
+                    "CIS Violation: unrestricted ingress"
+                )
 
 
 @pytest.mark.critical
@@ -26,16 +28,28 @@ def test_encryption_flags_across_resources(stack):  # type: ignore[no-untyped-de
         assert db.get("storage_encrypted") is True, "CIS Violation: RDS encryption disabled"
         assert db.get("publicly_accessible") is False
     bucket = stack.of_type("aws_s3_bucket")[0]
-    [encryption] = stack.find_related("aws_s3_bucket_server_side_encryption_configuration", bucket, "bucket")
-    assert encryption.blocks("rule")[0]["apply_server_side_encryption_by_default"]["sse_algorithm"] == "aws:kms"
+    [encryption] = stack.find_related(
+        "aws_s3_bucket_server_side_encryption_configuration", bucket, "bucket"
+    )
+    assert (
+        encryption.blocks("rule")[0]["apply_server_side_encryption_by_default"]["sse_algorithm"]
+        == "aws:kms"
+    )
 
 
 @pytest.mark.critical
 def test_bucket_blocks_public_access(stack):  # type: ignore[no-untyped-def]
     bucket = stack.of_type("aws_s3_bucket")[0]
     [block] = stack.find_related("aws_s3_bucket_public_access_block", bucket, "bucket")
-    assert all(block.get(flag) is True for flag in (
-        "block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"))
+    assert all(
+        block.get(flag) is True
+        for flag in (
+            "block_public_acls",
+            "block_public_policy",
+            "ignore_public_acls",
+            "restrict_public_buckets",
+        )
+    )
 
 
 @pytest.mark.critical
@@ -49,7 +63,13 @@ def test_database_password_is_a_secret(stack):  # type: ignore[no-untyped-def]
 @pytest.mark.warning
 def test_every_resource_is_tagged(stack):  # type: ignore[no-untyped-def]
     for resource in stack:
-        if resource.type in ("aws_vpc", "aws_subnet", "aws_security_group", "aws_db_instance", "aws_s3_bucket"):
+        if resource.type in (
+            "aws_vpc",
+            "aws_subnet",
+            "aws_security_group",
+            "aws_db_instance",
+            "aws_s3_bucket",
+        ):
             assert {"Environment", "Owner", "CostCenter"} <= set(resource.tags), resource.address
 
 
@@ -64,5 +84,9 @@ def test_network_is_one_component(stack):  # type: ignore[no-untyped-def]
 def test_exported_stack_has_no_failed_findings():
     findings = scan(EXPORT)
     assert findings, "the export must be read"
-    failed = [f"{f.policy_id} {f.address}: {f.message}" for f in findings if f.status is FindingStatus.FAILED]
+    failed = [
+        f"{f.policy_id} {f.address}: {f.message}"
+        for f in findings
+        if f.status is FindingStatus.FAILED
+    ]
     assert not failed
