@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the programs and tests below are source text run by pytester)
 """What a user sees: the ``pulumi_mocks`` fixture running programs under the real Pulumi runtime."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import pytest
 
 ROOT = str(Path(__file__).resolve().parents[2])
 
-PROGRAMS = """
+PROGRAMS = '''
 import json
 import pulumi
 import pulumi_aws as aws
@@ -21,8 +22,7 @@ class Tier(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.bucket = aws.s3.Bucket(f"{name}-logs", tags={"Owner": "web"}, opts=child)
         self.sg = aws.ec2.SecurityGroup(f"{name}-sg", ingress=[{
-            "protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"]}],
-            opts=child)
+            "protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"]}], opts=child)
         self.register_outputs({})
 
 
@@ -64,69 +64,56 @@ def unregistered():
 def referencing():
     bucket = aws.s3.Bucket("data")
     aws.s3.BucketServerSideEncryptionConfiguration("data", bucket=bucket.id, rules=[{
-        "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id":
-        "k"}}])
-    aws.iam.Role("app", assume_role_policy=bucket.arn.apply(lambda arn: json.dumps({"Statement":
-    arn})))
-"""
+        "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": "k"}}])
+    aws.iam.Role("app", assume_role_policy=bucket.arn.apply(lambda arn: json.dumps({"Statement": arn})))
+'''
 
 
 @pytest.fixture
 def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     # The subprocess must import this checkout even when it is not installed.
-    monkeypatch.setenv(
-        "PYTHONPATH", os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")]))
-    )
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")])))
     pytester.makepyfile(programs=PROGRAMS)
     pytester.syspathinsert()
     return pytester
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess(
-        "-p", "pytest_iaccompliance.plugin", "-W", "ignore::UserWarning", *args
-    )
+    return pytester.runpytest_subprocess("-p", "pytest_iaccompliance.plugin", "-W", "ignore::UserWarning",
+                                         *args)
 
 
 def test_every_resource_with_components_and_parents(project: pytest.Pytester) -> None:
-    project.makepyfile(
-        test_it="""
+    project.makepyfile(test_it='''
         import programs
 
         def test_capture(pulumi_mocks):
             stack = pulumi_mocks.run(programs.components)
             assert sorted(r.type for r in stack) == [
-                "acme:web:Tier", "aws_s3_bucket", "aws_s3_bucket_public_access_block",
-                "aws_security_group"]
+                "acme:web:Tier", "aws_s3_bucket", "aws_s3_bucket_public_access_block", "aws_security_group"]
             tier = stack.by_name("web")[0]
             bucket = stack.of_type("aws_s3_bucket")[0]
             assert bucket.parent == tier.address
             assert {r.name for r in stack.children(tier)} == {"web-logs", "web-sg"}
-            assert bucket.address.startswith("urn:pulumi:test::project::acme:web:Tier$aws:s3/bucket:
-            Bucket::")
+            assert bucket.address.startswith("urn:pulumi:test::project::acme:web:Tier$aws:s3/bucket:Bucket::")
             assert stack.by_address("aws_s3_bucket.web-logs") is bucket
             pab = stack.of_type("aws_s3_bucket_public_access_block")[0]
-            assert pab.get("bucket") == bucket.get("id") == bucket.get("bucket") ==
-            stack.outputs["bucket"]
-            assert stack.find_related("aws_s3_bucket_public_access_block", bucket, "bucket") ==
-            [pab]
+            assert pab.get("bucket") == bucket.get("id") == bucket.get("bucket") == stack.outputs["bucket"]
+            assert stack.find_related("aws_s3_bucket_public_access_block", bucket, "bucket") == [pab]
             sg = stack.of_type("aws_security_group")[0]
             assert sg.blocks("ingress")[0]["cidr_blocks"] == ["0.0.0.0/0"]
             assert sg.get("arn").startswith("arn:aws:ec2:us-east-1:123456789012:security-group/sg-")
             assert stack.get_resources("aws_s3_bucket")[0]["tags"] == {"Owner": "web"}
-    """
-    )
+    ''')
     run(project).assert_outcomes(passed=1)
 
 
 def test_config_and_secrets(project: pytest.Pytester) -> None:
-    project.makepyfile(
-        test_it="""
+    project.makepyfile(test_it='''
         import programs
 
         def test_config(pulumi_mocks):
-            stack = pulumi_mocks.run(programs.configured, config={"dbClass": "db.t3.micro",
-            "storage": 20},
+            stack = pulumi_mocks.run(programs.configured, config={"dbClass": "db.t3.micro", "storage": 20},
                                      secrets={"dbPassword": "hunter2"})
             db = stack.of_type("aws_db_instance")[0]
             assert db.get("instance_class") == "db.t3.micro"
@@ -142,20 +129,17 @@ def test_config_and_secrets(project: pytest.Pytester) -> None:
             from pytest_iaccompliance.pulumi import PulumiProgramError
             with pytest.raises(PulumiProgramError, match="dbClass"):
                 pulumi_mocks.run(programs.configured)
-    """
-    )
+    ''')
     run(project).assert_outcomes(passed=2)
 
 
 def test_default_and_registered_invokes(project: pytest.Pytester) -> None:
-    project.makepyfile(
-        test_it="""
+    project.makepyfile(test_it='''
         import json
         import programs
 
         def test_invokes(pulumi_mocks):
-            pulumi_mocks.register_invoke("aws:ec2/getVpc:getVpc", {"id": "vpc-0abc", "cidrBlock":
-            "10.0.0.0/16"})
+            pulumi_mocks.register_invoke("aws:ec2/getVpc:getVpc", {"id": "vpc-0abc", "cidrBlock": "10.0.0.0/16"})
             stack = pulumi_mocks.run(programs.invokes, config={"aws:region": "eu-west-1"})
             assert stack.outputs["region"] == "eu-west-1"
             instance = stack.of_type("aws_instance")[0]
@@ -164,64 +148,53 @@ def test_default_and_registered_invokes(project: pytest.Pytester) -> None:
             assert stack.of_type("aws_subnet")[0].get("vpc_id") == "vpc-0abc"
             policy = json.loads(stack.of_type("aws_iam_policy")[0].get("policy"))
             assert policy == {"Version": "2012-10-17", "Statement": [{
-                "Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource":
-                "arn:aws:s3:::b/*",
+                "Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
                 "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
                 "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}
             tokens = [token for token, _ in stack.invokes]
             assert "aws:index/getCallerIdentity:getCallerIdentity" in tokens
             assert "aws:ec2/getVpc:getVpc" in tokens
-    """
-    )
+    ''')
     run(project).assert_outcomes(passed=1)
 
 
 def test_unregistered_invoke_names_token_and_fix(project: pytest.Pytester) -> None:
-    project.makepyfile(
-        test_it="""
+    project.makepyfile(test_it='''
         import programs
 
         def test_unregistered(pulumi_mocks):
             pulumi_mocks.run(programs.unregistered)
-    """
-    )
+    ''')
     result = run(project)
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(
-        [
-            "*PulumiProgramError: unregistered: no mock answer for invoke `aws:ec2/getVpc:getVpc`*",
-            "*pulumi_mocks.register_invoke('aws:ec2/getVpc:getVpc'*",
-        ]
-    )
+    result.stdout.fnmatch_lines([
+        "*PulumiProgramError: unregistered: no mock answer for invoke `aws:ec2/getVpc:getVpc`*",
+        "*pulumi_mocks.register_invoke('aws:ec2/getVpc:getVpc'*",
+    ])
 
 
 def test_registered_resource_answers(project: pytest.Pytester) -> None:
-    project.makepyfile(
-        test_it="""
+    project.makepyfile(test_it='''
         import programs
 
         def test_answers(pulumi_mocks):
-            pulumi_mocks.register_resource("aws_s3_bucket", lambda args: ("fixed-bucket", {"bucket":
-            "fixed-bucket"}))
+            pulumi_mocks.register_resource("aws_s3_bucket", lambda args: ("fixed-bucket", {"bucket": "fixed-bucket"}))
             stack = pulumi_mocks.run(programs.referencing)
             assert stack.of_type("aws_s3_bucket")[0].get("id") == "fixed-bucket"
             sse = stack.of_type("aws_s3_bucket_server_side_encryption_configuration")[0]
             assert sse.get("bucket") == "fixed-bucket"
-            assert sse.blocks("rule")[0]["apply_server_side_encryption_by_default"]["sse_algorithm"]
-            == "aws:kms"
-    """
-    )
+            assert sse.blocks("rule")[0]["apply_server_side_encryption_by_default"]["sse_algorithm"] == "aws:kms"
+    ''')
     run(project).assert_outcomes(passed=1)
 
 
-ISOLATION = """
+ISOLATION = '''
     import programs
 
     def test_first(pulumi_mocks):
         stack = pulumi_mocks.run(programs.components, stack="one")
         assert len(stack) == 4
-        assert all("::one::" not in r.address or r.address.startswith("urn:pulumi:one::") for r in
-        stack)
+        assert all("::one::" not in r.address or r.address.startswith("urn:pulumi:one::") for r in stack)
 
     def test_failing_program_in_between(pulumi_mocks):
         import pytest
@@ -255,7 +228,7 @@ ISOLATION = """
             assert value == "plain_id"
 
         check()
-"""
+'''
 
 
 def test_state_isolation_between_tests(project: pytest.Pytester) -> None:
@@ -269,8 +242,7 @@ def test_state_isolation_under_xdist(project: pytest.Pytester) -> None:
 
 
 def test_preview_unknowns_are_never_compliant(project: pytest.Pytester) -> None:
-    project.makepyfile(
-        test_it="""
+    project.makepyfile(test_it='''
         from pytest_iaccompliance.model import UNKNOWN, is_unknown
         import programs
 
@@ -284,6 +256,5 @@ def test_preview_unknowns_are_never_compliant(project: pytest.Pytester) -> None:
             role = stack.of_type("aws_iam_role")[0]
             assert role.get("assume_role_policy") is UNKNOWN
             assert stack.metadata["preview"] is True
-    """
-    )
+    ''')
     run(project).assert_outcomes(passed=1)
