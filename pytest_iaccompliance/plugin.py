@@ -13,6 +13,7 @@ from pytest_iaccompliance.options import Settings, add_options
 SUBPLUGINS = (
     "pytest_iaccompliance.fixtures.core",
     "pytest_iaccompliance.fixtures.cdktf",
+    "pytest_iaccompliance.fixtures.pulumi",
 )
 
 MARKERS = (

@@ -41,9 +41,9 @@ Loader = Callable[[Mapping[str, Any], Path], "list[LoadedSource] | None"]
 
 
 def _loaders() -> tuple[Loader, ...]:
-    from pytest_iaccompliance.sources import terraform_json
+    from pytest_iaccompliance.sources import pulumi_export, terraform_json
 
-    return (terraform_json.load_document,)
+    return (terraform_json.load_document, pulumi_export.load_document)
 
 
 _SKIPPED_DIRS = {"node_modules", ".terraform", ".git", "__pycache__", ".venv", "venv"}

@@ -1,0 +1,140 @@
+"""A web tier: network, security groups, an encrypted database, a private bucket, a role and a
+secret.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pulumi_aws as aws
+from network import Network
+
+config = pulumi.Config()
+environment = config.require("environment")
+tags = {"Environment": environment, "Owner": "platform", "CostCenter": "web"}
+
+network = Network("main", cidr="10.0.0.0/16", tags=tags)
+
+web = aws.ec2.SecurityGroup(
+    "web",
+    vpc_id=network.vpc.id,
+    description="HTTPS from the internet",
+    ingress=[
+        {
+            "protocol": "tcp",
+            "from_port": 443,
+            "to_port": 443,
+            "cidr_blocks": ["0.0.0.0/0"],
+            "description": "HTTPS",
+        }
+    ],
+    egress=[{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["10.0.0.0/16"]}],
+    tags=tags,
+)
+database_sg = aws.ec2.SecurityGroup(
+    "database",
+    vpc_id=network.vpc.id,
+    description="PostgreSQL from the web tier only",
+    ingress=[{"protocol": "tcp", "from_port": 5432, "to_port": 5432, "security_groups": [web.id]}],
+    tags=tags,
+)
+
+key = aws.kms.Key(
+    "data",
+    description="Data at rest",
+    enable_key_rotation=True,
+    deletion_window_in_days=30,
+    tags=tags,
+)
+subnets = aws.rds.SubnetGroup("database", subnet_ids=[s.id for s in network.subnets], tags=tags)
+database = aws.rds.Instance(
+    "orders",
+    engine="postgres",
+    engine_version="16.3",
+    instance_class=config.get("dbInstanceClass") or "db.t3.micro",
+    allocated_storage=20,
+    db_name="orders",
+    username="orders_admin",
+    password=config.require_secret("dbPassword"),
+    db_subnet_group_name=subnets.name,
+    vpc_security_group_ids=[database_sg.id],
+    storage_encrypted=True,
+    kms_key_id=key.arn,
+    publicly_accessible=False,
+    backup_retention_period=7,
+    deletion_protection=True,
+    iam_database_authentication_enabled=True,
+    auto_minor_version_upgrade=True,
+    multi_az=True,
+    skip_final_snapshot=False,
+    final_snapshot_identifier="orders-final",
+    tags=tags,
+)
+
+assets = aws.s3.Bucket("assets", tags=tags)
+aws.s3.BucketPublicAccessBlock(
+    "assets",
+    bucket=assets.id,
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+)
+aws.s3.BucketServerSideEncryptionConfiguration(
+    "assets",
+    bucket=assets.id,
+    rules=[
+        {
+            "apply_server_side_encryption_by_default": {
+                "sse_algorithm": "aws:kms",
+                "kms_master_key_id": key.arn,
+            },
+            "bucket_key_enabled": True,
+        }
+    ],
+)
+aws.s3.BucketVersioning("assets", bucket=assets.id, versioning_configuration={"status": "Enabled"})
+
+assume = aws.iam.get_policy_document(
+    statements=[
+        {
+            "actions": ["sts:AssumeRole"],
+            "principals": [{"type": "Service", "identifiers": ["ec2.amazonaws.com"]}],
+        }
+    ]
+)
+role = aws.iam.Role("web", assume_role_policy=assume.json, tags=tags)
+aws.iam.RolePolicy(
+    "web-assets",
+    role=role.id,
+    policy=assets.arn.apply(
+        lambda arn: json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"{arn}/*"]}
+                ],
+            }
+        )
+    ),
+)
+
+secret = aws.secretsmanager.Secret(
+    "orders-db",
+    description="Orders database credentials",
+    kms_key_id=key.arn,
+    recovery_window_in_days=7,
+    tags=tags,
+)
+aws.secretsmanager.SecretVersion(
+    "orders-db",
+    secret_id=secret.id,
+    secret_string=pulumi.Output.json_dumps(
+        {"username": "orders_admin", "password": config.require_secret("dbPassword")}
+    ),
+)
+
+pulumi.export("vpc_id", network.vpc.id)
+pulumi.export("bucket", assets.bucket)
+pulumi.export("db_endpoint", database.endpoint)

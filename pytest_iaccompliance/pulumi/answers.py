@@ -1,0 +1,372 @@
+"""Default answers that look like AWS: identifiers, ARNs with the right service and region, common
+invokes.
+
+Pure functions of the request, no pulumi import: the recording mocks call them, tests read them
+directly.
+Answers are deterministic (a hash of the logical name, not a random number) so two runs of one
+program
+give the same identifiers.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
+
+from pytest_iaccompliance.pulumi.mapping import (
+    parse_token,
+    sdk_module_dir,
+    snake_case,
+    terraform_type,
+)
+
+__all__ = [
+    "DEFAULT_ACCOUNT_ID",
+    "DEFAULT_INVOKES",
+    "DEFAULT_REGION",
+    "AwsAnswers",
+    "policy_document_json",
+]
+
+DEFAULT_ACCOUNT_ID: Final = "123456789012"
+DEFAULT_REGION: Final = "us-east-1"
+
+# Pulumi module -> the ARN's service, where they differ.
+_ARN_SERVICE: Final[Mapping[str, str]] = {
+    "lb": "elasticloadbalancing",
+    "alb": "elasticloadbalancing",
+    "elb": "elasticloadbalancing",
+    "efs": "elasticfilesystem",
+    "ebs": "ec2",
+    "vpc": "ec2",
+    "cloudwatch": "logs",
+    "apigatewayv2": "apigateway",
+}
+
+# Terraform type -> (id prefix, ARN resource part with {id} / {name}); services with a global
+# namespace
+# (IAM, S3) have no region, and IAM has the account but S3 does not.
+_SHAPES: Final[Mapping[str, tuple[str, str]]] = {
+    "aws_vpc": ("vpc-", "vpc/{id}"),
+    "aws_subnet": ("subnet-", "subnet/{id}"),
+    "aws_security_group": ("sg-", "security-group/{id}"),
+    "aws_default_security_group": ("sg-", "security-group/{id}"),
+    "aws_security_group_rule": ("sgrule-", "security-group-rule/{id}"),
+    "aws_vpc_security_group_ingress_rule": ("sgr-", "security-group-rule/{id}"),
+    "aws_vpc_security_group_egress_rule": ("sgr-", "security-group-rule/{id}"),
+    "aws_network_acl": ("acl-", "network-acl/{id}"),
+    "aws_default_network_acl": ("acl-", "network-acl/{id}"),
+    "aws_internet_gateway": ("igw-", "internet-gateway/{id}"),
+    "aws_nat_gateway": ("nat-", "natgateway/{id}"),
+    "aws_route_table": ("rtb-", "route-table/{id}"),
+    "aws_eip": ("eipalloc-", "elastic-ip/{id}"),
+    "aws_flow_log": ("fl-", "vpc-flow-log/{id}"),
+    "aws_instance": ("i-", "instance/{id}"),
+    "aws_launch_template": ("lt-", "launch-template/{id}"),
+    "aws_ebs_volume": ("vol-", "volume/{id}"),
+    "aws_db_instance": ("", "db:{id}"),
+    "aws_rds_cluster": ("", "cluster:{id}"),
+    "aws_rds_cluster_instance": ("", "db:{id}"),
+    "aws_db_subnet_group": ("", "subgrp:{id}"),
+    "aws_kms_key": ("", "key/{id}"),
+    "aws_kms_alias": ("", "{id}"),
+    "aws_iam_role": ("", "role/{id}"),
+    "aws_iam_policy": ("", "policy/{id}"),
+    "aws_iam_user": ("", "user/{id}"),
+    "aws_s3_bucket": ("", "{id}"),
+    "aws_sqs_queue": ("", "{name}"),
+    "aws_sns_topic": ("", "{id}"),
+    "aws_lambda_function": ("", "function:{id}"),
+    "aws_secretsmanager_secret": ("", "secret:{id}-AbCdEf"),
+    "aws_dynamodb_table": ("", "table/{id}"),
+    "aws_cloudtrail": ("", "trail/{id}"),
+    "aws_cloudwatch_log_group": ("", "log-group:{id}"),
+    "aws_lb": ("", "loadbalancer/app/{id}/0123456789abcdef"),
+    "aws_lb_listener": ("", "listener/app/{id}/0123456789abcdef"),
+    "aws_lb_target_group": ("", "targetgroup/{id}/0123456789abcdef"),
+    "aws_efs_file_system": ("fs-", "file-system/{id}"),
+    "aws_ecr_repository": ("", "repository/{id}"),
+    "aws_ecs_cluster": ("", "cluster/{id}"),
+    "aws_eks_cluster": ("", "cluster/{id}"),
+}
+
+# Terraform type -> the wire property Pulumi auto-names when the program leaves it out; also the id.
+_AUTONAME: Final[Mapping[str, str]] = {
+    "aws_s3_bucket": "bucket",
+    "aws_db_instance": "identifier",
+    "aws_rds_cluster": "clusterIdentifier",
+    "aws_rds_cluster_instance": "identifier",
+    "aws_iam_role": "name",
+    "aws_iam_policy": "name",
+    "aws_security_group": "name",
+    "aws_db_subnet_group": "name",
+    "aws_lb": "name",
+    "aws_lb_target_group": "name",
+    "aws_sqs_queue": "name",
+    "aws_sns_topic": "name",
+    "aws_lambda_function": "name",
+    "aws_secretsmanager_secret": "name",
+    "aws_cloudwatch_log_group": "name",
+    "aws_dynamodb_table": "name",
+    "aws_ecr_repository": "name",
+    "aws_ecs_cluster": "name",
+    "aws_eks_cluster": "name",
+    "aws_cloudtrail": "name",
+}
+_GLOBAL_SERVICES: Final = frozenset({"iam", "s3"})
+_KEBAB = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+@functools.cache
+def _declares_arn(token: str) -> bool:
+    """Whether the installed SDK's resource class for ``token`` has an ``arn`` output."""
+    parsed = parse_token(token)
+    if parsed is None:
+        return False
+    directory = sdk_module_dir(parsed[0], parsed[1])
+    module_part = token.split(":")[1].split("/")[-1]
+    if directory is None:
+        return False
+    path = directory / f"{snake_case(module_part)}.py"
+    try:
+        return "def arn(self) -> pulumi.Output[" in path.read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
+def _digest(*parts: str, length: int = 17) -> str:
+    return hashlib.sha1("\0".join(parts).encode()).hexdigest()[:length]
+
+
+class AwsAnswers:
+    """Identifiers and ARNs for one account and region."""
+
+    def __init__(self, account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION) -> None:
+        self.account_id = account_id
+        self.region = region
+
+    def resource_state(
+        self, token: str, name: str, inputs: Mapping[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        """The id and the output state a freshly created resource would have."""
+        state = dict(inputs)
+        rtype = terraform_type(token)
+        parsed = parse_token(token)
+        package, module = (parsed[0], parsed[1]) if parsed else ("", "")
+        if package != "aws":
+            return f"{name}-{_digest(token, name, length=7)}", state
+        autoname = _AUTONAME.get(rtype)
+        named = None
+        if autoname is not None:
+            named = state.get(autoname)
+            if not isinstance(named, str) or not named:
+                named = f"{name}-{_digest(token, name, length=7)}"
+                state[autoname] = named
+        prefix, arn_resource = _SHAPES.get(rtype, ("", ""))
+        if rtype == "aws_kms_key":
+            digest = _digest(token, name, length=32)
+            resource_id = (
+                f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:]}"
+            )
+        elif named is not None and not prefix:
+            resource_id = named
+        elif rtype == "aws_kms_alias" and isinstance(state.get("name"), str):
+            resource_id = str(state["name"])
+        else:
+            resource_id = f"{prefix or name + '-'}{_digest(token, name)}"
+        state.setdefault("id", resource_id)
+        if not arn_resource:
+            parsed_name = parsed[2] if parsed else name
+            arn_resource = _KEBAB.sub("-", parsed_name).lower() + "/{id}"
+        if rtype in _SHAPES or _declares_arn(token):
+            state.setdefault(
+                "arn", self.arn(module, arn_resource.format(id=resource_id, name=named or name))
+            )
+        if rtype == "aws_sqs_queue":
+            state.setdefault(
+                "url", f"https://sqs.{self.region}.amazonaws.com/{self.account_id}/{named}"
+            )
+        return resource_id, state
+
+    def arn(self, module: str, resource: str) -> str:
+        service = _ARN_SERVICE.get(module, module)
+        if service == "s3":
+            return f"arn:aws:s3:::{resource}"
+        region = "" if service in _GLOBAL_SERVICES else self.region
+        return f"arn:aws:{service}:{region}:{self.account_id}:{resource}"
+
+    # ---- invokes -------------------------------------------------------------------------------
+    def caller_identity(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "accountId": self.account_id,
+            "arn": f"arn:aws:iam::{self.account_id}:user/pytest",
+            "userId": "AIDAEXAMPLEUSERID0001",
+            "id": self.account_id,
+        }
+
+    def region_info(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        region = str(args.get("region") or args.get("name") or self.region)
+        return {
+            "name": region,
+            "region": region,
+            "id": region,
+            "endpoint": f"ec2.{region}.amazonaws.com",
+            "description": region,
+        }
+
+    def partition(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "partition": "aws",
+            "dnsSuffix": "amazonaws.com",
+            "reverseDnsPrefix": "com.amazonaws",
+            "id": "aws",
+        }
+
+    def availability_zones(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        excluded = set(args.get("excludeNames") or ())
+        names = [f"{self.region}{s}" for s in "abc" if f"{self.region}{s}" not in excluded]
+        return {
+            "names": names,
+            "zoneIds": [f"use1-az{i}" for i in range(1, len(names) + 1)],
+            "groupNames": [self.region],
+            "id": self.region,
+            "state": args.get("state") or "available",
+        }
+
+    def ami(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        filters = args.get("filters") or []
+        seed = json.dumps([args.get("owners"), filters], sort_keys=True, default=str)
+        image_id = f"ami-{_digest(seed)}"
+        name = next(
+            (
+                str(v[0])
+                for f in filters
+                if isinstance(f, Mapping) and f.get("name") == "name"
+                for v in [f.get("values") or ["image"]]
+            ),
+            "image",
+        )
+        return {
+            "id": image_id,
+            "imageId": image_id,
+            "arn": f"arn:aws:ec2:{self.region}::image/{image_id}",
+            "architecture": "x86_64",
+            "name": name.replace("*", "2024.01.01"),
+            "ownerId": str((args.get("owners") or [self.account_id])[0]),
+            "rootDeviceName": "/dev/xvda",
+            "rootDeviceType": "ebs",
+            "virtualizationType": "hvm",
+            "state": "available",
+            "mostRecent": bool(args.get("mostRecent")),
+        }
+
+    def policy_document(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        document = policy_document_json(args)
+        return {
+            "json": json.dumps(document, indent=2),
+            "minifiedJson": json.dumps(document, separators=(",", ":")),
+            "id": _digest(json.dumps(document, sort_keys=True), length=10),
+            "statements": args.get("statements"),
+            "version": document["Version"],
+        }
+
+    def invokes(self) -> dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]]:
+        return {
+            "aws:index/getCallerIdentity:getCallerIdentity": self.caller_identity,
+            "aws:index/getRegion:getRegion": self.region_info,
+            "aws:index/getPartition:getPartition": self.partition,
+            "aws:index/getAvailabilityZones:getAvailabilityZones": self.availability_zones,
+            "aws:ec2/getAmi:getAmi": self.ami,
+            "aws:iam/getPolicyDocument:getPolicyDocument": self.policy_document,
+        }
+
+
+DEFAULT_INVOKES: Final = tuple(AwsAnswers().invokes())
+
+
+def _one_or_list(values: Sequence[Any]) -> Any:
+    # Terraform's aws_iam_policy_document writes a single value as a string, several as a list.
+    values = list(values)
+    return values[0] if len(values) == 1 else values
+
+
+def _principals(blocks: Any) -> dict[str, Any] | str:
+    merged: dict[str, list[Any]] = {}
+    for block in blocks or ():
+        if isinstance(block, Mapping):
+            merged.setdefault(str(block.get("type")), []).extend(block.get("identifiers") or ())
+    if list(merged) == ["*"] and merged["*"] == ["*"]:
+        return "*"
+    return {k: _one_or_list(v) for k, v in merged.items()}
+
+
+def _statement(block: Mapping[str, Any]) -> dict[str, Any]:
+    statement: dict[str, Any] = {}
+    if block.get("sid"):
+        statement["Sid"] = block["sid"]
+    statement["Effect"] = block.get("effect") or "Allow"
+    for key, name in (
+        ("actions", "Action"),
+        ("notActions", "NotAction"),
+        ("resources", "Resource"),
+        ("notResources", "NotResource"),
+    ):
+        if block.get(key):
+            statement[name] = _one_or_list(block[key])
+    for key, name in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
+        if block.get(key):
+            statement[name] = _principals(block[key])
+    conditions: dict[str, dict[str, Any]] = {}
+    for condition in block.get("conditions") or ():
+        if isinstance(condition, Mapping):
+            test = conditions.setdefault(str(condition.get("test")), {})
+            test[str(condition.get("variable"))] = _one_or_list(condition.get("values") or [])
+    if conditions:
+        statement["Condition"] = conditions
+    return statement
+
+
+def policy_document_json(args: Mapping[str, Any]) -> dict[str, Any]:
+    """The IAM JSON ``aws.iam.get_policy_document`` computes, Terraform's merge rules included.
+
+    Source documents come first; a statement with the same Sid as a source statement replaces it;
+    override documents replace statements by Sid last (statements without Sid are appended).
+    """
+    statements: list[dict[str, Any]] = []
+
+    def merge(new: list[dict[str, Any]]) -> None:
+        for statement in new:
+            sid = statement.get("Sid")
+            index = next((i for i, s in enumerate(statements) if sid and s.get("Sid") == sid), None)
+            if index is None:
+                statements.append(statement)
+            else:
+                statements[index] = statement
+
+    for source in args.get("sourcePolicyDocuments") or ():
+        merge(_statements_of(source))
+    merge([_statement(b) for b in args.get("statements") or () if isinstance(b, Mapping)])
+    for override in args.get("overridePolicyDocuments") or ():
+        merge(_statements_of(override))
+    document: dict[str, Any] = {"Version": args.get("version") or "2012-10-17"}
+    if args.get("policyId"):
+        document["Id"] = args["policyId"]
+    document["Statement"] = statements
+    return document
+
+
+def _statements_of(text: Any) -> list[dict[str, Any]]:
+    try:
+        document = json.loads(text) if isinstance(text, str) else text
+    except json.JSONDecodeError:
+        raise ValueError(
+            "aws.iam.get_policy_document: a source/override policy document is not JSON"
+        ) from None
+    found = document.get("Statement") if isinstance(document, Mapping) else None
+    if isinstance(found, Mapping):
+        found = [found]
+    return [dict(s) for s in found or () if isinstance(s, Mapping)]

@@ -1,0 +1,359 @@
+"""Pulumi type tokens and property names in Terraform's vocabulary, so one rule serves Pulumi and
+cdktf.
+
+Type tokens cannot be derived mechanically (``aws:rds/instance:Instance`` is ``aws_db_instance``),
+so they
+live in an explicit table. Property names come from the installed ``pulumi_aws`` SDK: its
+``@pulumi.getter(name="...")`` annotations say which Python (snake_case) name each wire (camelCase)
+name
+has; the SDK's source is read as text, lazily and once per module, so nothing is imported. Where
+Pulumi
+pluralized a Terraform block (``defaultActions`` for ``default_action``) a small per-type table
+renames
+it back. No pulumi import here: the ``pulumi stack export`` source uses this module too.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+__all__ = [
+    "PROPERTY_RENAMES",
+    "TYPE_MAP",
+    "SdkNames",
+    "parse_token",
+    "pulumi_tokens",
+    "rename_path",
+    "sdk_module_dir",
+    "sdk_names",
+    "snake_case",
+    "terraform_properties",
+    "terraform_type",
+]
+
+# Terraform type -> the Pulumi tokens that declare it (aws:alb/* are aliases of aws:lb/*, V2 S3
+# resources
+# are the pre-v7 names of the same Terraform resources).
+_TERRAFORM_TO_PULUMI: Final[dict[str, tuple[str, ...]]] = {
+    "aws_s3_bucket": ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"),
+    "aws_s3_bucket_public_access_block": (
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    ),
+    "aws_s3_account_public_access_block": (
+        "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
+    ),
+    "aws_s3_bucket_server_side_encryption_configuration": (
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+    ),
+    "aws_s3_bucket_versioning": (
+        "aws:s3/bucketVersioning:BucketVersioning",
+        "aws:s3/bucketVersioningV2:BucketVersioningV2",
+    ),
+    "aws_s3_bucket_logging": (
+        "aws:s3/bucketLogging:BucketLogging",
+        "aws:s3/bucketLoggingV2:BucketLoggingV2",
+    ),
+    "aws_s3_bucket_acl": ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"),
+    "aws_s3_bucket_policy": ("aws:s3/bucketPolicy:BucketPolicy",),
+    "aws_security_group": ("aws:ec2/securityGroup:SecurityGroup",),
+    "aws_security_group_rule": ("aws:ec2/securityGroupRule:SecurityGroupRule",),
+    "aws_vpc_security_group_ingress_rule": (
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    ),
+    "aws_vpc_security_group_egress_rule": (
+        "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    ),
+    "aws_default_security_group": ("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",),
+    "aws_default_network_acl": ("aws:ec2/defaultNetworkAcl:DefaultNetworkAcl",),
+    "aws_network_acl": ("aws:ec2/networkAcl:NetworkAcl",),
+    "aws_network_acl_rule": ("aws:ec2/networkAclRule:NetworkAclRule",),
+    "aws_vpc": ("aws:ec2/vpc:Vpc",),
+    "aws_flow_log": ("aws:ec2/flowLog:FlowLog",),
+    "aws_subnet": ("aws:ec2/subnet:Subnet",),
+    "aws_internet_gateway": ("aws:ec2/internetGateway:InternetGateway",),
+    "aws_nat_gateway": ("aws:ec2/natGateway:NatGateway",),
+    "aws_route_table": ("aws:ec2/routeTable:RouteTable",),
+    "aws_eip": ("aws:ec2/eip:Eip",),
+    "aws_instance": ("aws:ec2/instance:Instance",),
+    "aws_launch_template": ("aws:ec2/launchTemplate:LaunchTemplate",),
+    "aws_launch_configuration": ("aws:ec2/launchConfiguration:LaunchConfiguration",),
+    "aws_ebs_volume": ("aws:ebs/volume:Volume",),
+    "aws_ebs_encryption_by_default": ("aws:ebs/encryptionByDefault:EncryptionByDefault",),
+    "aws_db_instance": ("aws:rds/instance:Instance",),
+    "aws_rds_cluster": ("aws:rds/cluster:Cluster",),
+    "aws_rds_cluster_instance": ("aws:rds/clusterInstance:ClusterInstance",),
+    "aws_db_subnet_group": ("aws:rds/subnetGroup:SubnetGroup",),
+    "aws_kms_key": ("aws:kms/key:Key",),
+    "aws_kms_key_policy": ("aws:kms/keyPolicy:KeyPolicy",),
+    "aws_kms_alias": ("aws:kms/alias:Alias",),
+    "aws_iam_policy": ("aws:iam/policy:Policy",),
+    "aws_iam_role": ("aws:iam/role:Role",),
+    "aws_iam_user": ("aws:iam/user:User",),
+    "aws_iam_role_policy": ("aws:iam/rolePolicy:RolePolicy",),
+    "aws_iam_user_policy": ("aws:iam/userPolicy:UserPolicy",),
+    "aws_iam_group_policy": ("aws:iam/groupPolicy:GroupPolicy",),
+    "aws_iam_user_policy_attachment": ("aws:iam/userPolicyAttachment:UserPolicyAttachment",),
+    "aws_iam_role_policy_attachment": ("aws:iam/rolePolicyAttachment:RolePolicyAttachment",),
+    "aws_iam_group_policy_attachment": ("aws:iam/groupPolicyAttachment:GroupPolicyAttachment",),
+    "aws_cloudtrail": ("aws:cloudtrail/trail:Trail",),
+    "aws_cloudwatch_log_group": ("aws:cloudwatch/logGroup:LogGroup",),
+    "aws_dynamodb_table": ("aws:dynamodb/table:Table",),
+    "aws_sqs_queue": ("aws:sqs/queue:Queue",),
+    "aws_sns_topic": ("aws:sns/topic:Topic",),
+    "aws_lb": ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"),
+    "aws_lb_listener": ("aws:lb/listener:Listener", "aws:alb/listener:Listener"),
+    "aws_lb_target_group": ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"),
+    "aws_elb": ("aws:elb/loadBalancer:LoadBalancer",),
+    "aws_efs_file_system": ("aws:efs/fileSystem:FileSystem",),
+    "aws_lambda_function": ("aws:lambda/function:Function",),
+    "aws_lambda_permission": ("aws:lambda/permission:Permission",),
+    "aws_lambda_function_url": ("aws:lambda/functionUrl:FunctionUrl",),
+    "aws_secretsmanager_secret": ("aws:secretsmanager/secret:Secret",),
+    "aws_secretsmanager_secret_version": ("aws:secretsmanager/secretVersion:SecretVersion",),
+    "aws_secretsmanager_secret_rotation": ("aws:secretsmanager/secretRotation:SecretRotation",),
+    "aws_ecr_repository": ("aws:ecr/repository:Repository",),
+    "aws_ecs_cluster": ("aws:ecs/cluster:Cluster",),
+    "aws_eks_cluster": ("aws:eks/cluster:Cluster",),
+    "aws_elasticache_cluster": ("aws:elasticache/cluster:Cluster",),
+    "aws_autoscaling_group": ("aws:autoscaling/group:Group",),
+    "aws_apigatewayv2_api": ("aws:apigatewayv2/api:Api",),
+}
+
+TYPE_MAP: Final[Mapping[str, str]] = {
+    token: terraform for terraform, tokens in _TERRAFORM_TO_PULUMI.items() for token in tokens
+}
+
+# Per Terraform type: Pulumi's snake_case name (dotted path below the resource for nested blocks,
+# list
+# positions left out) -> Terraform's name, where Pulumi pluralized a repeated block or renamed a
+# field.
+PROPERTY_RENAMES: Final[Mapping[str, Mapping[str, str]]] = {
+    "aws_s3_bucket": {
+        "cors_rules": "cors_rule",
+        "grants": "grant",
+        "lifecycle_rules": "lifecycle_rule",
+        "loggings": "logging",
+        "replication_configurations": "replication_configuration",
+        "server_side_encryption_configurations": "server_side_encryption_configuration",
+        "server_side_encryption_configurations.rules": "rule",
+        "versionings": "versioning",
+        "websites": "website",
+    },
+    "aws_s3_bucket_server_side_encryption_configuration": {"rules": "rule"},
+    "aws_s3_bucket_logging": {"target_grants": "target_grant"},
+    "aws_route_table": {"routes": "route"},
+    "aws_instance": {
+        "ebs_block_devices": "ebs_block_device",
+        "ephemeral_block_devices": "ephemeral_block_device",
+        "network_interfaces": "network_interface",
+    },
+    "aws_launch_template": {"license_specifications": "license_specification"},
+    "aws_launch_configuration": {
+        "ebs_block_devices": "ebs_block_device",
+        "ephemeral_block_devices": "ephemeral_block_device",
+    },
+    "aws_db_instance": {
+        "listener_endpoints": "listener_endpoint",
+        "master_user_secrets": "master_user_secret",
+    },
+    "aws_rds_cluster": {"master_user_secrets": "master_user_secret"},
+    "aws_iam_role": {"inline_policies": "inline_policy"},
+    "aws_cloudtrail": {
+        "advanced_event_selectors": "advanced_event_selector",
+        "event_selectors": "event_selector",
+        "insight_selectors": "insight_selector",
+    },
+    "aws_dynamodb_table": {
+        "attributes": "attribute",
+        "global_secondary_indexes": "global_secondary_index",
+        "local_secondary_indexes": "local_secondary_index",
+        "replicas": "replica",
+    },
+    "aws_lb": {"subnet_mappings": "subnet_mapping"},
+    "aws_lb_listener": {"default_actions": "default_action"},
+    "aws_elb": {"listeners": "listener"},
+    "aws_efs_file_system": {"lifecycle_policies": "lifecycle_policy"},
+    "aws_lambda_function": {"name": "function_name"},
+    "aws_lambda_permission": {"function": "function_name"},
+    "aws_secretsmanager_secret": {"replicas": "replica"},
+    "aws_ecr_repository": {"encryption_configurations": "encryption_configuration"},
+    "aws_ecs_cluster": {"settings": "setting"},
+    "aws_elasticache_cluster": {"log_delivery_configurations": "log_delivery_configuration"},
+    "aws_autoscaling_group": {"tags": "tag"},
+}
+
+_TOKEN = re.compile(r"^(?P<package>[^:]+):(?P<module>[^:]*):(?P<name>[^:]+)$")
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_GETTER = re.compile(
+    r'@pulumi\.getter(?:\(name="(?P<wire>[^"]+)"\))?\s*\n'
+    r"\s*def (?P<python>\w+)\(self\) -> (?P<annotation>[^\n]*):"
+)
+# Values under these keys are user data (tag names, environment variables): their keys stay as
+# written.
+_ALWAYS_MAPS: Final = frozenset({"tags", "tagsAll", "tags_all", "variables"})
+
+
+def parse_token(token: str) -> tuple[str, str, str] | None:
+    """``aws:s3/bucket:Bucket`` as (package, module, name): module is ``s3``, ``index`` at the top.
+    """
+    match = _TOKEN.match(token)
+    if not match:
+        return None
+    module = match["module"].split("/", 1)[0]
+    return match["package"], module, match["name"]
+
+
+def terraform_type(token: str) -> str:
+    """The Terraform type a Pulumi token stands for; an unmapped token is kept as it is."""
+    return TYPE_MAP.get(token, token)
+
+
+def pulumi_tokens(terraform: str) -> tuple[str, ...]:
+    """The Pulumi tokens of a Terraform type (empty when unmapped)."""
+    return _TERRAFORM_TO_PULUMI.get(terraform, ())
+
+
+def snake_case(name: str) -> str:
+    """The generic camelCase -> snake_case conversion, used when the SDK does not declare a name."""
+    return _CAMEL_BOUNDARY.sub("_", name).lower()
+
+
+@dataclass(frozen=True)
+class SdkNames:
+    """What one SDK module declares: Python names by wire name, and which wire names hold free-form
+    maps.
+    """
+
+    python_names: Mapping[str, str]
+    map_valued: frozenset[str]
+
+
+_EMPTY = SdkNames({}, frozenset())
+
+
+def sdk_module_dir(package: str, module: str) -> Path | None:
+    try:
+        spec = importlib.util.find_spec(f"pulumi_{package.replace('-', '_')}")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    root = Path(next(iter(spec.submodule_search_locations)))
+    if module in ("", "index"):
+        return root
+    for candidate in (module, f"{module}_"):  # ``lambda`` is ``lambda_`` in Python
+        if (root / candidate).is_dir():
+            return root / candidate
+    return None
+
+
+@functools.cache
+def sdk_names(package: str, module: str) -> SdkNames:
+    """The names the installed SDK declares for a module (``aws``, ``s3``), read once from its
+    source.
+    """
+    directory = sdk_module_dir(package, module)
+    if directory is None:
+        return _EMPTY
+    python_names: dict[str, str] = {}
+    maps: dict[str, bool] = {}
+    for path in sorted(directory.glob("*.py")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for match in _GETTER.finditer(text):
+            python = match["python"]
+            wire = match["wire"] or python
+            python_names.setdefault(wire, python)
+            is_map = "Mapping[" in match["annotation"].split("Sequence[", 1)[0]
+            # A wire name counts as a free-form map only if every declaration of it is one.
+            maps[wire] = maps.get(wire, True) and is_map
+    return SdkNames(python_names, frozenset(w for w, is_map in maps.items() if is_map))
+
+
+def _names_for(token: str) -> list[SdkNames]:
+    parsed = parse_token(token)
+    if parsed is None:
+        return []
+    package, module, _ = parsed
+    names = [sdk_names(package, module)]
+    if module not in ("", "index"):
+        names.append(sdk_names(package, "index"))
+    return names
+
+
+def _python_name(wire: str, names: list[SdkNames]) -> str:
+    for declared in names:
+        python = declared.python_names.get(wire)
+        if python is not None:
+            return python.rstrip("_") or python
+    return snake_case(wire)
+
+
+def _is_map(wire: str, names: list[SdkNames]) -> bool:
+    return wire in _ALWAYS_MAPS or any(wire in declared.map_valued for declared in names)
+
+
+def terraform_properties(token: str, properties: Mapping[str, Any]) -> dict[str, Any]:
+    """A resource's Pulumi properties under Terraform's names (nested objects kept as objects)."""
+    names = _names_for(token)
+    renames = PROPERTY_RENAMES.get(terraform_type(token), {})
+    return {
+        _rename(k, "", renames, names): _convert(v, _key_path("", k, names), k, renames, names)
+        for k, v in properties.items()
+        if not k.startswith("__")
+    }
+
+
+def rename_path(token: str, path: str) -> str:
+    """A dotted wire-name path (``serverSideEncryptionConfigurations.rules``) under Terraform's
+    names.
+    """
+    names = _names_for(token)
+    renames = PROPERTY_RENAMES.get(terraform_type(token), {})
+    parts: list[str] = []
+    pulumi_path = ""
+    in_map = False
+    for wire in path.split("."):
+        if in_map or wire.isdigit():
+            parts.append(wire)
+            continue
+        parts.append(_rename(wire, pulumi_path, renames, names))
+        pulumi_path = _key_path(pulumi_path, wire, names)
+        in_map = _is_map(wire, names)
+    return ".".join(parts)
+
+
+def _key_path(parent: str, wire: str, names: list[SdkNames]) -> str:
+    python = _python_name(wire, names)
+    return f"{parent}.{python}" if parent else python
+
+
+def _rename(wire: str, parent: str, renames: Mapping[str, str], names: list[SdkNames]) -> str:
+    python = _python_name(wire, names)
+    return renames.get(f"{parent}.{python}" if parent else python, python)
+
+
+def _convert(
+    value: Any, path: str, wire: str, renames: Mapping[str, str], names: list[SdkNames]
+) -> Any:
+    if isinstance(value, Mapping):
+        if _is_map(wire, names):
+            return dict(value)
+        return {
+            _rename(k, path, renames, names): _convert(
+                v, _key_path(path, k, names), k, renames, names
+            )
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_convert(v, path, wire, renames, names) for v in value]
+    return value

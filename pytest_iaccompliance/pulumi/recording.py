@@ -1,0 +1,178 @@
+"""Recording mocks and monitor on top of ``pulumi.runtime.set_mocks``: the real runtime, nothing
+faked.
+
+Importing this module imports pulumi; only the runner and the fixture do, when a test asks for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+
+from pytest_iaccompliance.pulumi.answers import AwsAnswers
+from pytest_iaccompliance.pulumi.mapping import pulumi_tokens
+
+__all__ = [
+    "InvokeCall",
+    "RecordingMocks",
+    "RecordingMonitor",
+    "Registration",
+    "UnregisteredInvokeError",
+]
+
+ResourceAnswer = Callable[[pulumi_mocks.MockResourceArgs], Any] | Mapping[str, Any]
+InvokeAnswer = Callable[[dict[str, Any]], Mapping[str, Any]] | Mapping[str, Any]
+
+
+class UnregisteredInvokeError(LookupError):
+    """A program called a provider function no answer was registered for."""
+
+    def __init__(self, token: str, args: Mapping[str, Any]) -> None:
+        self.token = token
+        arg_names = ", ".join(sorted(args)) or "no arguments"
+        super().__init__(
+            f"no mock answer for invoke `{token}` (called with {arg_names}). Register one "
+            "before running the program, as a mapping of the result's wire (camelCase) names "
+            "or a function of the "
+            f"invoke's arguments:\n"
+            f'    pulumi_mocks.register_invoke({token!r}, {{"id": "..."}})\n'
+            f"    pulumi_mocks.register_invoke({token!r}, lambda args: {{...}})"
+        )
+
+
+@dataclass
+class InvokeCall:
+    token: str
+    args: dict[str, Any]
+
+
+@dataclass
+class Registration:
+    """What the program asked the engine for, as the engine received it (protobuf kept, decoded
+    later).
+    """
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str
+    provider: str
+    id: str
+    inputs: Any
+    state: Any
+    read: bool = False
+    outputs: Any = None
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """AWS-like default answers, answers registered per resource type or invoke token, and a call
+    log.
+    """
+
+    def __init__(self, *, answers: AwsAnswers | None = None, preview: bool = False) -> None:
+        self.answers = answers or AwsAnswers()
+        self.preview = preview
+        self.resource_answers: dict[str, ResourceAnswer] = {}
+        self.invoke_answers: dict[str, InvokeAnswer] = {}
+        self.calls: list[InvokeCall] = []
+        self.errors: list[Exception] = []
+        self._defaults = self.answers.invokes()
+
+    def register_resource(self, type_: str, answer: ResourceAnswer) -> None:
+        """Outputs (or a function of ``MockResourceArgs`` giving outputs or ``(id, outputs)``) for a
+        type.
+
+        ``type_`` is a Pulumi token or a Terraform type (which stands for all its Pulumi tokens).
+        """
+        for token in pulumi_tokens(type_) or (type_,):
+            self.resource_answers[token] = answer
+
+    def register_invoke(self, token: str, answer: InvokeAnswer) -> None:
+        self.invoke_answers[token] = answer
+
+    def new_resource(
+        self, args: pulumi_mocks.MockResourceArgs
+    ) -> tuple[str | None, dict[Any, Any]]:
+        if self.preview:
+            # A preview knows only the inputs: the id and computed attributes are unknown.
+            resource_id, state = "", dict(args.inputs)
+        else:
+            resource_id, state = self.answers.resource_state(args.typ, args.name, args.inputs)
+        answer = self.resource_answers.get(args.typ)
+        if answer is not None:
+            given = answer(args) if callable(answer) else answer
+            if isinstance(given, tuple):
+                resource_id, given = given[0], given[1]
+            state.update(given or {})
+            if "id" in (given or {}) and not self.preview:
+                resource_id = str(given["id"])
+        if args.resource_id and not self.preview:
+            resource_id = args.resource_id
+        return resource_id, state
+
+    def call(
+        self, args: pulumi_mocks.MockCallArgs
+    ) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        arguments = dict(args.args)
+        self.calls.append(InvokeCall(args.token, arguments))
+        answer = self.invoke_answers.get(args.token) or self._defaults.get(args.token)
+        if answer is None:
+            error = UnregisteredInvokeError(args.token, arguments)
+            self.errors.append(error)
+            raise error
+        result = answer(arguments) if callable(answer) else answer
+        return dict(result), []
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The mock monitor, keeping every registration in order with its raw inputs and parent."""
+
+    def __init__(self, mocks: RecordingMocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+        self.outputs_by_urn: dict[str, Any] = {}
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        if request.type != "pulumi:pulumi:Stack":
+            self.registrations.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    custom=bool(request.custom),
+                    parent=request.parent,
+                    provider=request.provider,
+                    id=response.id,
+                    inputs=request.object,
+                    state=response.object,
+                )
+            )
+        return response
+
+    def ReadResource(self, request: Any) -> Any:
+        response = super().ReadResource(request)  # type: ignore[no-untyped-call]
+        self.registrations.append(
+            Registration(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                custom=True,
+                parent=request.parent,
+                provider=request.provider,
+                id=request.id,
+                inputs=request.properties,
+                state=response.properties,
+                read=True,
+            )
+        )
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        self.outputs_by_urn[request.urn] = request.outputs
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]

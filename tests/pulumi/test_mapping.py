@@ -1,0 +1,151 @@
+"""The type table and property names against the installed pulumi_aws SDK (read as text, not
+imported).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pytest_iaccompliance.pulumi.mapping import (
+    PROPERTY_RENAMES,
+    TYPE_MAP,
+    parse_token,
+    pulumi_tokens,
+    sdk_module_dir,
+    snake_case,
+    terraform_properties,
+    terraform_type,
+)
+
+PACK_TYPES = [
+    "aws_s3_bucket",
+    "aws_s3_bucket_public_access_block",
+    "aws_s3_bucket_server_side_encryption_configuration",
+    "aws_s3_bucket_versioning",
+    "aws_s3_bucket_logging",
+    "aws_s3_bucket_acl",
+    "aws_s3_bucket_policy",
+    "aws_security_group",
+    "aws_security_group_rule",
+    "aws_vpc_security_group_ingress_rule",
+    "aws_vpc_security_group_egress_rule",
+    "aws_default_security_group",
+    "aws_network_acl",
+    "aws_network_acl_rule",
+    "aws_vpc",
+    "aws_flow_log",
+    "aws_subnet",
+    "aws_instance",
+    "aws_launch_template",
+    "aws_ebs_volume",
+    "aws_ebs_encryption_by_default",
+    "aws_db_instance",
+    "aws_rds_cluster",
+    "aws_kms_key",
+    "aws_iam_policy",
+    "aws_iam_role",
+    "aws_iam_role_policy",
+    "aws_iam_user_policy",
+    "aws_iam_group_policy",
+    "aws_iam_user_policy_attachment",
+    "aws_cloudtrail",
+    "aws_dynamodb_table",
+    "aws_sqs_queue",
+    "aws_sns_topic",
+    "aws_lb",
+    "aws_lb_listener",
+    "aws_efs_file_system",
+    "aws_lambda_function",
+    "aws_lambda_permission",
+    "aws_lambda_function_url",
+    "aws_secretsmanager_secret",
+    "aws_secretsmanager_secret_rotation",
+]
+_REGISTRATION = re.compile(r"super\((\w+), __self__\)\.__init__\(\s*'([^']+)'")
+
+
+def _resource_file(token: str) -> str:
+    parsed = parse_token(token)
+    assert parsed is not None, token
+    directory = sdk_module_dir(parsed[0], parsed[1])
+    assert directory is not None, f"no pulumi_aws module for {token}"
+    return (directory / f"{snake_case(token.split(':')[1].split('/')[-1])}.py").read_text(
+        encoding="utf-8"
+    )
+
+
+@pytest.mark.parametrize("terraform", PACK_TYPES)
+def test_every_pack_type_is_mapped(terraform: str) -> None:
+    assert pulumi_tokens(terraform), f"{terraform} has no Pulumi token"
+    for token in pulumi_tokens(terraform):
+        assert terraform_type(token) == terraform
+
+
+@pytest.mark.parametrize("token", sorted(TYPE_MAP))
+def test_every_token_is_registered_by_the_installed_sdk(token: str) -> None:
+    registered = {found for _, found in _REGISTRATION.findall(_resource_file(token))}
+    assert token in registered
+
+
+@pytest.mark.parametrize(("terraform", "renames"), sorted(PROPERTY_RENAMES.items()))
+def test_every_renamed_property_exists_in_the_sdk(terraform: str, renames: dict[str, str]) -> None:
+    text = "".join(_resource_file(token) for token in pulumi_tokens(terraform))
+    top_level = [p for p in renames if "." not in p]
+    for python_name in top_level:
+        assert re.search(rf"def {python_name}\(self\)", text), (
+            f"{terraform}: no property {python_name}"
+        )
+
+
+def test_unmapped_token_is_kept() -> None:
+    assert (
+        terraform_type("aws:appsync/graphQLApi:GraphQLApi") == "aws:appsync/graphQLApi:GraphQLApi"
+    )
+    assert terraform_type("my:component:Thing") == "my:component:Thing"
+
+
+def test_properties_use_sdk_names_and_terraform_blocks() -> None:
+    props = terraform_properties(
+        "aws:s3/bucketV2:BucketV2",
+        {
+            "serverSideEncryptionConfigurations": [
+                {
+                    "rules": [
+                        {
+                            "applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"},
+                            "bucketKeyEnabled": True,
+                        }
+                    ]
+                }
+            ],
+            "tags": {"CostCenter": "x"},
+            "__defaults": [],
+        },
+    )
+    assert props == {
+        "server_side_encryption_configuration": [
+            {
+                "rule": [
+                    {
+                        "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms"},
+                        "bucket_key_enabled": True,
+                    }
+                ]
+            }
+        ],
+        "tags": {"CostCenter": "x"},
+    }
+    listener = terraform_properties(
+        "aws:lb/listener:Listener", {"defaultActions": [{"type": "forward"}]}
+    )
+    assert listener == {"default_action": [{"type": "forward"}]}
+    permission = terraform_properties("aws:lambda/permission:Permission", {"function": "f"})
+    assert permission == {"function_name": "f"}
+
+
+def test_generic_fallback_converter() -> None:
+    assert snake_case("cidrBlocks") == "cidr_blocks"
+    assert snake_case("ipv6CidrBlock") == "ipv6_cidr_block"
+    assert snake_case("enableDNSSupport") == "enable_dns_support"
