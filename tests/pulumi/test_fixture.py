@@ -79,8 +79,7 @@ def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytes
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("-p", "pytest_iaccompliance.plugin", "-W", "ignore::UserWarning",
-                                         *args)
+    return pytester.runpytest_subprocess("-W", "ignore::UserWarning", *args)
 
 
 def test_every_resource_with_components_and_parents(project: pytest.Pytester) -> None:
