@@ -26,6 +26,10 @@ EXAMPLES = (
     Example("terraform_json", (), 0, "the payments stack passes its seed-style compliance tests"),
     Example("terraform_json", ("--iac-source", "cdktf.out"), 1,
             "the legacy stack fails critical policies; missing tags are tolerated warnings"),
+    Example("cdktf_app", (), 0,
+            "the cdktf platform stack, synthesized through the fixture, passes its compliance tests"),
+    Example("cdktf_app", ("--iac-source", "cdktf.out"), 0,
+            "its committed synth output has no critical finding; three warnings are tolerated"),
     Example("iam_property", (), 0,
             "property tests prove a builder-made IAM policy grants exactly its least-privilege intent"),
 )

@@ -1,5 +1,9 @@
 """A small production platform in CDK for Terraform: network, database, storage, IAM, remote state.
 
+It passes every critical rule of the built-in pack (TLS-only bucket policy, VPC flow logs to an
+encrypted log group, ...) and keeps a few warnings (open egress, no access logging, no IAM database
+authentication) that ``pytest --iac-source cdktf.out`` reports as tolerated.
+
 Synthesize with ``cdktf synth`` (see cdktf.json) or ``python my_infra.py``; the tests beside it
 synthesize it through the ``cdktf_synth`` fixture instead.
 """
@@ -10,19 +14,34 @@ import json
 from typing import TYPE_CHECKING
 
 from cdktf import App, S3Backend, TerraformStack
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+    DataAwsIamPolicyDocument,
+    DataAwsIamPolicyDocumentStatement,
+    DataAwsIamPolicyDocumentStatementCondition,
+    DataAwsIamPolicyDocumentStatementPrincipals,
+)
 from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
+from cdktf_cdktf_provider_aws.flow_log import FlowLog
 from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
 from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
 from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
     S3BucketServerSideEncryptionConfigurationA,
     S3BucketServerSideEncryptionConfigurationRuleA,
     S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
+    S3BucketVersioningA,
+    S3BucketVersioningVersioningConfiguration,
 )
 from cdktf_cdktf_provider_aws.security_group import (
     SecurityGroup,
@@ -72,12 +91,59 @@ class PlatformStack(TerraformStack):
             ],
         )
 
+        account_id = DataAwsCallerIdentity(self, "current").account_id
+        flow_log_group_name = f"/aws/vpc-flow-logs/{environment}-main"
+        # The account keeps administering the key (as the default key policy does); CloudWatch Logs
+        # may use it only for the flow-log group, so the log group can be encrypted with it.
+        key_policy = DataAwsIamPolicyDocument(
+            self,
+            "data_key_policy",
+            statement=[
+                DataAwsIamPolicyDocumentStatement(
+                    sid="AccountAdministersKey",
+                    actions=["kms:*"],
+                    resources=["*"],
+                    principals=[
+                        DataAwsIamPolicyDocumentStatementPrincipals(
+                            type="AWS", identifiers=[f"arn:aws:iam::{account_id}:root"]
+                        )
+                    ],
+                ),
+                DataAwsIamPolicyDocumentStatement(
+                    sid="CloudWatchLogsEncryptsFlowLogs",
+                    actions=[
+                        "kms:Encrypt*",
+                        "kms:Decrypt*",
+                        "kms:ReEncrypt*",
+                        "kms:GenerateDataKey*",
+                        "kms:Describe*",
+                    ],
+                    resources=["*"],
+                    principals=[
+                        DataAwsIamPolicyDocumentStatementPrincipals(
+                            type="Service", identifiers=[f"logs.{region}.amazonaws.com"]
+                        )
+                    ],
+                    condition=[
+                        DataAwsIamPolicyDocumentStatementCondition(
+                            test="ArnEquals",
+                            variable="kms:EncryptionContext:aws:logs:arn",
+                            values=[
+                                f"arn:aws:logs:{region}:{account_id}:log-group:"
+                                f"{flow_log_group_name}"
+                            ],
+                        )
+                    ],
+                ),
+            ],
+        )
         key = KmsKey(
             self,
             "data_key",
             description=f"{environment} data at rest",
             enable_key_rotation=True,
             deletion_window_in_days=30,
+            policy=key_policy.json,
         )
 
         vpc = Vpc(
@@ -88,6 +154,7 @@ class PlatformStack(TerraformStack):
             enable_dns_support=True,
             tags={"Name": f"{environment}-main"},
         )
+        self._flow_logs(vpc, key, flow_log_group_name, environment, region, account_id)
         subnets = [
             Subnet(
                 self,
@@ -181,6 +248,33 @@ class PlatformStack(TerraformStack):
             ignore_public_acls=True,
             restrict_public_buckets=True,
         )
+        S3BucketVersioningA(
+            self,
+            "documents_versioning",
+            bucket=bucket.id,
+            versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
+        )
+        tls_only = DataAwsIamPolicyDocument(
+            self,
+            "documents_tls_only",
+            statement=[
+                DataAwsIamPolicyDocumentStatement(
+                    sid="DenyInsecureTransport",
+                    effect="Deny",
+                    actions=["s3:*"],
+                    resources=[bucket.arn, f"{bucket.arn}/*"],
+                    principals=[
+                        DataAwsIamPolicyDocumentStatementPrincipals(type="*", identifiers=["*"])
+                    ],
+                    condition=[
+                        DataAwsIamPolicyDocumentStatementCondition(
+                            test="Bool", variable="aws:SecureTransport", values=["false"]
+                        )
+                    ],
+                )
+            ],
+        )
+        S3BucketPolicy(self, "documents_policy", bucket=bucket.id, policy=tls_only.json)
         S3BucketServerSideEncryptionConfigurationA(
             self,
             "documents_encryption",
@@ -233,6 +327,79 @@ class PlatformStack(TerraformStack):
         )
         IamRolePolicyAttachment(
             self, "app_documents_attachment", role=role.name, policy_arn=policy.arn
+        )
+
+    def _flow_logs(
+        self,
+        vpc: Vpc,
+        key: KmsKey,
+        group_name: str,
+        environment: str,
+        region: str,
+        account_id: str,
+    ) -> None:
+        """All VPC traffic to a KMS-encrypted log group, written by a role only VPC Flow Logs assumes."""
+        group = CloudwatchLogGroup(
+            self,
+            "flow_logs",
+            name=group_name,
+            retention_in_days=365,
+            kms_key_id=key.arn,
+        )
+        role = IamRole(
+            self,
+            "flow_logs_role",
+            name=f"{environment}-vpc-flow-logs",
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "sts:AssumeRole",
+                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                        }
+                    ],
+                }
+            ),
+        )
+        IamRolePolicy(
+            self,
+            "flow_logs_delivery",
+            name="deliver-flow-logs",
+            role=role.id,
+            policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": [
+                                "logs:CreateLogStream",
+                                "logs:PutLogEvents",
+                                "logs:DescribeLogStreams",
+                            ],
+                            "Resource": f"{group.arn}:*",
+                        },
+                        {
+                            "Effect": "Allow",
+                            "Action": "logs:DescribeLogGroups",
+                            "Resource": f"arn:aws:logs:{region}:{account_id}:log-group:*",
+                        },
+                    ],
+                }
+            ),
+        )
+        FlowLog(
+            self,
+            "main_flow_log",
+            vpc_id=vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
         )
 
 
