@@ -3,9 +3,8 @@
     python benchmarks/scan_vs_checkov.py    # 5,000 and 50,000 resources, Checkov at 5,000
     python benchmarks/scan_vs_checkov.py --sizes 5000 --skip-checkov
 
-Our side runs ``pytest --iac-source FILE -p no:cacheprovider -q`` when the pytest plugin is present
-(``pytest_iaccompliance/plugin.py``), otherwise ``python -c "import pytest_iaccompliance as p;
-p.scan(FILE)"``. Checkov runs as ``checkov -f FILE --framework terraform_json --skip-download`` from
+Our side runs ``pytest --iac-source FILE -p no:cacheprovider -q`` from its own virtual environment,
+``benchmarks/.work/iac-venv`` (this checkout, core dependencies only). Checkov runs as ``checkov -f FILE --framework terraform_json --skip-download`` from
 its own virtual environment, ``benchmarks/.work/checkov-venv``, created on first use. Each command
 runs under a small wrapper process, so its peak RSS is read from ``RUSAGE_CHILDREN`` of that wrapper
 alone. Prints seconds, peak RSS and the ratios the project's speed goals are stated in.
@@ -15,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -27,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 WORK = HERE / ".work"
 CHECKOV_VENV = WORK / "checkov-venv"
+OUR_VENV = WORK / "iac-venv"
 CHECKOV_SPECS = ("checkov==3.2.*", "checkov")
 
 GOAL_SPEEDUP = 20.0
@@ -69,44 +68,23 @@ def measure(
     return Timing(data["seconds"], data["peak_kb"] / 1024, data["code"])
 
 
-def plugin_available() -> bool:
-    return (ROOT / "pytest_iaccompliance" / "plugin.py").exists()
+def our_python() -> Path:
+    """A virtual environment with this checkout and its core dependencies only, like a user's CI.
 
-
-def _entry_point_installed() -> bool:
-    probe = (
-        "import importlib.metadata as m; print(any(e.value.split(':')[0].startswith("
-        "'pytest_iaccompliance') for e in m.entry_points(group='pytest11')))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
-    )
-    return result.stdout.strip() == "True"
+    Both tools get an environment of their own, so neither pays for the other's plugins (Hypothesis, for
+    one, imports itself at the end of every pytest session it is installed in).
+    """
+    python = OUR_VENV / "bin" / "python"
+    if not python.exists():
+        print(f"installing pytest-iaccompliance into {OUR_VENV} (once) ...", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(OUR_VENV)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "-e", str(ROOT)], check=True)
+    return python
 
 
 def our_command(file: Path) -> tuple[list[str], str]:
-    if plugin_available():
-        command = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "--iac-source",
-            str(file),
-            "-p",
-            "no:cacheprovider",
-            "-q",
-        ]
-        if not _entry_point_installed():
-            command[3:3] = ["-p", "pytest_iaccompliance.plugin"]
-        return command, "pytest --iac-source"
-    code = f"import pytest_iaccompliance as p; p.scan({str(file)!r})"
-    return [sys.executable, "-c", code], "python -c scan() (plugin not on this branch yet)"
-
-
-def our_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
-    return env
+    command = [str(our_python()), "-m", "pytest", "--iac-source", str(file), "-p", "no:cacheprovider", "-q"]
+    return command, "pytest --iac-source"
 
 
 def checkov_binary() -> Path:
@@ -153,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in args.sizes:
             file = generate(size)
             command, label = our_command(file)
-            ours[size] = timing = measure(command, env=our_env(), cwd=Path(empty))
+            ours[size] = timing = measure(command, cwd=Path(empty))
             print(
                 f"ours    {size:>6} resources: {timing.seconds:7.2f} s  "
                 f"peak {timing.peak_mb:6.0f} MB  exit {timing.code}  [{label}]",
