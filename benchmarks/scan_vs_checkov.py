@@ -4,7 +4,8 @@
     python benchmarks/scan_vs_checkov.py --sizes 5000 --skip-checkov
 
 Our side runs ``pytest --iac-source FILE -p no:cacheprovider -q`` from its own virtual environment,
-``benchmarks/.work/iac-venv`` (this checkout, core dependencies only). Checkov runs as ``checkov -f FILE --framework terraform_json --skip-download`` from
+``benchmarks/.work/iac-venv`` (this checkout, core dependencies only). Checkov runs as
+``checkov -f FILE --framework terraform_json --skip-download`` from
 its own virtual environment, ``benchmarks/.work/checkov-venv``, created on first use. Each command
 runs under a small wrapper process, so its peak RSS is read from ``RUSAGE_CHILDREN`` of that wrapper
 alone. Prints seconds, peak RSS and the ratios the project's speed goals are stated in.
