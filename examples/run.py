@@ -30,6 +30,10 @@ EXAMPLES = (
             "the cdktf platform stack, synthesized through the fixture, passes its compliance tests"),
     Example("cdktf_app", ("--iac-source", "cdktf.out"), 0,
             "its committed synth output has no critical finding; three warnings are tolerated"),
+    Example("pulumi_app", (), 0,
+            "the Pulumi web tier, run under recording mocks, passes its compliance tests"),
+    Example("pulumi_app", ("--iac-source", "stack-export.json"), 0,
+            "its checked-in stack export passes every built-in policy, required tags included"),
     Example("iam_property", (), 0,
             "property tests prove a builder-made IAM policy grants exactly its least-privilege intent"),
 )

@@ -95,6 +95,35 @@ aws.s3.BucketServerSideEncryptionConfiguration(
     ],
 )
 aws.s3.BucketVersioning("assets", bucket=assets.id, versioning_configuration={"status": "Enabled"})
+# Access logs go to the account's central log bucket, like the VPC flow logs.
+aws.s3.BucketLogging(
+    "assets",
+    bucket=assets.id,
+    target_bucket=config.require("accessLogBucket"),
+    target_prefix="assets/",
+)
+# Plain-HTTP requests would expose objects in transit: deny every request without TLS.
+aws.s3.BucketPolicy(
+    "assets",
+    bucket=assets.id,
+    policy=assets.arn.apply(
+        lambda arn: json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "DenyInsecureTransport",
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Action": "s3:*",
+                        "Resource": [arn, f"{arn}/*"],
+                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                    }
+                ],
+            }
+        )
+    ),
+)
 
 assume = aws.iam.get_policy_document(
     statements=[
@@ -127,12 +156,22 @@ secret = aws.secretsmanager.Secret(
     recovery_window_in_days=7,
     tags=tags,
 )
-aws.secretsmanager.SecretVersion(
+credentials = aws.secretsmanager.SecretVersion(
     "orders-db",
     secret_id=secret.id,
     secret_string=pulumi.Output.json_dumps(
         {"username": "orders_admin", "password": config.require_secret("dbPassword")}
     ),
+)
+
+# The account's shared PostgreSQL single-user rotation function changes the password every 30 days,
+# so a leaked credential does not stay valid.
+aws.secretsmanager.SecretRotation(
+    "orders-db",
+    secret_id=secret.id,
+    rotation_lambda_arn=config.require("rotationLambdaArn"),
+    rotation_rules={"automatically_after_days": 30},
+    opts=pulumi.ResourceOptions(depends_on=[credentials]),
 )
 
 pulumi.export("vpc_id", network.vpc.id)

@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (the programs and tests below are source text run by pytester)
 """What a user sees: the ``pulumi_mocks`` fixture running programs under the real Pulumi runtime."""
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pytest_iaccompliance import FindingStatus, scan
+from pytest_iaccompliance.assertions import assert_compliant
 
 EXPORT = Path(__file__).parents[1] / "stack-export.json"
 
@@ -78,6 +79,13 @@ def test_network_is_one_component(stack):  # type: ignore[no-untyped-def]
     [network] = stack.of_type("pulumi-app:network:Network")
     children = {r.type for r in stack.children(network)}
     assert children == {"aws_vpc", "aws_subnet", "aws_flow_log"}
+
+
+@pytest.mark.critical
+def test_program_passes_the_configured_pack(stack, iac_policies):  # type: ignore[no-untyped-def]
+    """The program as written, not only its last export, meets every policy this project selects."""
+    findings = assert_compliant(stack, policies=iac_policies)
+    assert any(f.policy_id == "AWS-S3-003" for f in findings)
 
 
 @pytest.mark.critical
