@@ -102,6 +102,11 @@ _AUTONAME: Final[Mapping[str, str]] = {
     "aws_rds_cluster_instance": "identifier",
     "aws_iam_role": "name",
     "aws_iam_policy": "name",
+    "aws_iam_user": "name",
+    "aws_iam_group": "name",
+    "aws_iam_instance_profile": "name",
+    "aws_launch_template": "name",
+    "aws_elb": "name",
     "aws_security_group": "name",
     "aws_db_subnet_group": "name",
     "aws_lb": "name",
@@ -138,6 +143,29 @@ def _declares_arn(token: str) -> bool:
         return False
 
 
+_STRING_OUTPUT = re.compile(
+    r'@pulumi\.getter(?:\(name="(?P<wire>[^"]+)"\))?\s*\n(?:\s*@[^\n]*\n)*'
+    r"\s*def (?P<python>\w+)\(self\) -> pulumi\.Output\[(?:Optional\[)?_builtins\.str\]?\]:"
+)
+
+
+@functools.cache
+def _string_outputs(token: str) -> frozenset[str]:
+    """Wire names the SDK's resource class for ``token`` declares as string outputs."""
+    parsed = parse_token(token)
+    if parsed is None:
+        return frozenset()
+    directory = sdk_module_dir(parsed[0], parsed[1])
+    if directory is None:
+        return frozenset()
+    path = directory / f"{snake_case(token.split(':')[1].split('/')[-1])}.py"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return frozenset()
+    return frozenset(m["wire"] or m["python"] for m in _STRING_OUTPUT.finditer(text))
+
+
 def _digest(*parts: str, length: int = 17) -> str:
     return hashlib.sha1("\0".join(parts).encode()).hexdigest()[:length]
 
@@ -154,6 +182,11 @@ class AwsAnswers:
     ) -> tuple[str, dict[str, Any]]:
         """The id and the output state a freshly created resource would have."""
         state = dict(inputs)
+        # A policy document given as an object (``Union[str, PolicyDocumentArgs]``) comes back from
+        # the provider as JSON text, and the SDK refuses anything else for a string output.
+        for wire in _string_outputs(token):
+            if isinstance(state.get(wire), (Mapping, list)):
+                state[wire] = json.dumps(state[wire])
         rtype = terraform_type(token)
         parsed = parse_token(token)
         package, module = (parsed[0], parsed[1]) if parsed else ("", "")

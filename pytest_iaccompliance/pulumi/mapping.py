@@ -96,17 +96,22 @@ _TERRAFORM_TO_PULUMI: Final[dict[str, tuple[str, ...]]] = {
     "aws_iam_policy": ("aws:iam/policy:Policy",),
     "aws_iam_role": ("aws:iam/role:Role",),
     "aws_iam_user": ("aws:iam/user:User",),
+    "aws_iam_group": ("aws:iam/group:Group",),
+    "aws_iam_instance_profile": ("aws:iam/instanceProfile:InstanceProfile",),
     "aws_iam_role_policy": ("aws:iam/rolePolicy:RolePolicy",),
     "aws_iam_user_policy": ("aws:iam/userPolicy:UserPolicy",),
     "aws_iam_group_policy": ("aws:iam/groupPolicy:GroupPolicy",),
     "aws_iam_user_policy_attachment": ("aws:iam/userPolicyAttachment:UserPolicyAttachment",),
     "aws_iam_role_policy_attachment": ("aws:iam/rolePolicyAttachment:RolePolicyAttachment",),
     "aws_iam_group_policy_attachment": ("aws:iam/groupPolicyAttachment:GroupPolicyAttachment",),
+    "aws_iam_policy_attachment": ("aws:iam/policyAttachment:PolicyAttachment",),
     "aws_cloudtrail": ("aws:cloudtrail/trail:Trail",),
     "aws_cloudwatch_log_group": ("aws:cloudwatch/logGroup:LogGroup",),
     "aws_dynamodb_table": ("aws:dynamodb/table:Table",),
     "aws_sqs_queue": ("aws:sqs/queue:Queue",),
+    "aws_sqs_queue_policy": ("aws:sqs/queuePolicy:QueuePolicy",),
     "aws_sns_topic": ("aws:sns/topic:Topic",),
+    "aws_sns_topic_policy": ("aws:sns/topicPolicy:TopicPolicy",),
     "aws_lb": ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"),
     "aws_lb_listener": ("aws:lb/listener:Listener", "aws:alb/listener:Listener"),
     "aws_lb_target_group": ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"),
@@ -147,6 +152,7 @@ PROPERTY_RENAMES: Final[Mapping[str, Mapping[str, str]]] = {
         "websites": "website",
     },
     "aws_s3_bucket_server_side_encryption_configuration": {"rules": "rule"},
+    "aws_s3_bucket_acl": {"access_control_policy.grants": "grant"},
     "aws_s3_bucket_logging": {"target_grants": "target_grant"},
     "aws_route_table": {"routes": "route"},
     "aws_instance": {
@@ -233,6 +239,9 @@ class SdkNames:
 
     python_names: Mapping[str, str]
     map_valued: frozenset[str]
+    # Wire names that take an IAM policy document as an object (``Union[str, PolicyDocumentArgs]``):
+    # the document's keys (``Statement``, ``Effect``) are IAM's, never renamed.
+    documents: frozenset[str] = frozenset()
 
 
 _EMPTY = SdkNames({}, frozenset())
@@ -264,6 +273,7 @@ def sdk_names(package: str, module: str) -> SdkNames:
         return _EMPTY
     python_names: dict[str, str] = {}
     maps: dict[str, bool] = {}
+    documents: set[str] = set()
     for path in sorted(directory.glob("*.py")):
         try:
             text = path.read_text(encoding="utf-8")
@@ -276,7 +286,13 @@ def sdk_names(package: str, module: str) -> SdkNames:
             is_map = "Mapping[" in match["annotation"].split("Sequence[", 1)[0]
             # A wire name counts as a free-form map only if every declaration of it is one.
             maps[wire] = maps.get(wire, True) and is_map
-    return SdkNames(python_names, frozenset(w for w, is_map in maps.items() if is_map))
+            if "PolicyDocument" in match["annotation"]:
+                documents.add(wire)
+    return SdkNames(
+        python_names,
+        frozenset(w for w, is_map in maps.items() if is_map),
+        frozenset(documents),
+    )
 
 
 def _names_for(token: str) -> list[SdkNames]:
@@ -299,7 +315,11 @@ def _python_name(wire: str, names: list[SdkNames]) -> str:
 
 
 def _is_map(wire: str, names: list[SdkNames]) -> bool:
-    return wire in _ALWAYS_MAPS or any(wire in declared.map_valued for declared in names)
+    """Whether the value under ``wire`` is user data (tags, a policy document): keys kept as written.
+    """
+    return wire in _ALWAYS_MAPS or any(
+        wire in declared.map_valued or wire in declared.documents for declared in names
+    )
 
 
 def terraform_properties(token: str, properties: Mapping[str, Any]) -> dict[str, Any]:

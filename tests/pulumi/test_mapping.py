@@ -4,6 +4,7 @@ imported).
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -149,3 +150,29 @@ def test_generic_fallback_converter() -> None:
     assert snake_case("cidrBlocks") == "cidr_blocks"
     assert snake_case("ipv6CidrBlock") == "ipv6_cidr_block"
     assert snake_case("enableDNSSupport") == "enable_dns_support"
+
+
+def test_policy_documents_given_as_objects_keep_iam_keys() -> None:
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "iam:*"}]}
+    assert terraform_properties("aws:iam/policy:Policy", {"policy": document}) == {"policy": document}
+    role = terraform_properties("aws:iam/role:Role", {"assumeRolePolicy": document, "maxSessionDuration": 1})
+    assert role == {"assume_role_policy": document, "max_session_duration": 1}
+
+
+def test_bucket_acl_grants_are_terraform_grant_blocks() -> None:
+    grant = {"grantee": {"type": "Group", "uri": "u"}, "permission": "READ"}
+    props = terraform_properties(
+        "aws:s3/bucketAcl:BucketAcl", {"accessControlPolicy": {"grants": [grant], "owner": {"id": "o"}}}
+    )
+    assert props == {"access_control_policy": {"grant": [grant], "owner": {"id": "o"}}}
+
+
+def test_mock_state_holds_policy_documents_as_json_text() -> None:
+    from pytest_iaccompliance.pulumi.answers import AwsAnswers
+
+    document = {"Version": "2012-10-17", "Statement": []}
+    _, state = AwsAnswers().resource_state("aws:iam/policy:Policy", "p", {"policy": document})
+    assert state["policy"] == json.dumps(document)
+    _, user = AwsAnswers().resource_state("aws:iam/user:User", "alice", {})
+    assert user["name"].startswith("alice-")
+    assert user["id"] == user["name"]
