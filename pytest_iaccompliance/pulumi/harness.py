@@ -77,8 +77,8 @@ class PulumiMocks:
         stack: str | None = None,
         project: str | None = None,
     ) -> PulumiResources:
-        """Run a function, module, ``.py`` file or project folder; every resource, inputs resolved.
-        """
+        """Run a function, module, ``.py`` file or project folder; every resource, inputs resolved."""
+        __tracebackhide__ = True
         from pytest_iaccompliance.pulumi.runner import run_program
 
         region = {"aws:region": self.region} if self.region else {}
@@ -96,4 +96,5 @@ class PulumiMocks:
 
     def preview(self, program: Program, **kwargs: Any) -> PulumiResources:
         """``run`` as a preview: ids and computed attributes are ``UNKNOWN``."""
+        __tracebackhide__ = True
         return self.run(program, preview=True, **kwargs)

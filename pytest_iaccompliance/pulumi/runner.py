@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import runpy
 import sys
+import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +44,49 @@ Program = Callable[[], Any] | str | os.PathLike[str] | ModuleType
 
 
 class PulumiProgramError(RuntimeError):
-    """The program could not run under mocks; the message names the program and what went wrong."""
+    """The program could not run under mocks; the message names the program, the user's line and the error.
+
+    The original exception stays on ``original``; it is not chained, because its traceback runs through
+    Pulumi's asyncio internals and would bury the one line that matters.
+    """
+
+    original: BaseException | None = None
+
+
+def _runtime_dirs() -> tuple[str, ...]:
+    """Folders whose frames are machinery, not the user's program: Pulumi, the SDK, asyncio, this package."""
+    folders = [Path(__file__).parent.parent, Path(asyncio.__file__).parent, Path(contextlib.__file__).parent]
+    folders.extend(
+        Path(module.__file__).parent
+        for name in ("pulumi", "pulumi_aws")
+        if (module := sys.modules.get(name)) is not None and module.__file__
+    )
+    return tuple(str(folder.resolve()) + os.sep for folder in folders)
+
+
+def _user_frame(exc: BaseException) -> str | None:
+    """``file:line in function: source`` of the innermost frame outside Pulumi, asyncio and this package."""
+    machinery = _runtime_dirs()
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if str(Path(frame.filename).resolve()).startswith(machinery):
+            continue
+        source = f": {frame.line.strip()}" if frame.line else ""
+        return f"{frame.filename}:{frame.lineno} in {frame.name}{source}"
+    return None
+
+
+def _never_retrieved(sink: list[BaseException]) -> Callable[[asyncio.AbstractEventLoop, dict[str, Any]], None]:
+    """An exception handler that keeps exceptions nobody awaited (an ``apply`` whose result no resource
+    used) instead of printing them when the future is collected."""
+
+    def handle(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exception = context.get("exception")
+        if "never retrieved" in str(context.get("message", "")) and isinstance(exception, BaseException):
+            sink.append(exception)
+        else:
+            loop.default_exception_handler(context)
+
+    return handle
 
 
 class PulumiResources(ResourceSet):
@@ -178,14 +222,13 @@ def reset_runtime() -> None:
 
 
 @contextlib.contextmanager
-def _own_event_loop() -> Iterator[asyncio.AbstractEventLoop]:
-    """A fresh event loop for one run; the thread's previous loop (or lack of one) is restored
-    after.
-    """
+def _own_event_loop(unretrieved: list[BaseException]) -> Iterator[asyncio.AbstractEventLoop]:
+    """A fresh event loop for one run; the thread's previous loop (or lack of one) is restored after."""
     local = getattr(asyncio.get_event_loop_policy(), "_local", None)
     previous = getattr(local, "_loop", None)
     set_called = getattr(local, "_set_called", None)
     loop = asyncio.new_event_loop()
+    loop.set_exception_handler(_never_retrieved(unretrieved))
     asyncio.set_event_loop(loop)
     try:
         yield loop
@@ -210,14 +253,13 @@ def run_program(
 ) -> PulumiResources:
     """Run ``program`` (a function, a module, a ``.py`` file or a project folder) under mocks.
 
-    ``config`` and ``secrets`` are stack configuration: keys without a namespace belong to the
-    project
-    (``dbName`` is ``<project>:dbName``), ``aws:region`` names the provider's. Secrets are marked
-    secret,
-    as ``pulumi config set --secret`` would. With ``preview=True`` the run is a preview: ids and
-    computed
-    attributes are ``UNKNOWN``.
+    ``config`` and ``secrets`` are stack configuration: keys without a namespace belong to the project
+    (``dbName`` is ``<project>:dbName``), ``aws:region`` names the provider's. Secrets are marked secret,
+    as ``pulumi config set --secret`` would. With ``preview=True`` the run is a preview: ids and computed
+    attributes are ``UNKNOWN``. An ``apply`` callback that raised fails the run even when no resource
+    consumed its result, so an assertion inside ``apply`` can never pass silently.
     """
+    __tracebackhide__ = True
     from pulumi.runtime import config as pulumi_config
     from pulumi.runtime import mocks as pulumi_mocks
     from pulumi.runtime import settings
@@ -284,7 +326,8 @@ def run_program(
     outputs: dict[str, Any] = {}
     secret_outputs: set[str] = set()
     failure: BaseException | None = None
-    with _own_event_loop() as loop:
+    unretrieved: list[BaseException] = []
+    with _own_event_loop(unretrieved) as loop:
         reset_runtime()
         pulumi_config.set_all_config(all_config, secret_keys)
 
@@ -306,15 +349,22 @@ def run_program(
             failure = exc
         finally:
             reset_runtime()
+            gc.collect()  # unreferenced failed futures report to the handler now, not at random later
     if mocks.errors:
         raise PulumiProgramError(f"{label}: {mocks.errors[0]}") from None
+    if failure is None and unretrieved:
+        failure = unretrieved[0]
     if failure is not None:
         if isinstance(failure, (KeyboardInterrupt, SystemExit)):
             raise failure
         message = str(failure) or type(failure).__name__
-        raise PulumiProgramError(
+        where = _user_frame(failure)
+        error = PulumiProgramError(
             f"{label} failed under mocks: {type(failure).__name__}: {message}"
-        ) from failure
+            + (f"\n  at {where}" if where else "")
+        )
+        error.original = failure
+        raise error from None
     return _build(
         monitor, mocks, project_name, stack, outputs, frozenset(secret_outputs), all_config, label
     )
