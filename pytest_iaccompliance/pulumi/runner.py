@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import json
 import os
 import runpy
@@ -349,7 +348,6 @@ def run_program(
             failure = exc
         finally:
             reset_runtime()
-            gc.collect()  # unreferenced failed futures report to the handler now, not at random later
     if mocks.errors:
         raise PulumiProgramError(f"{label}: {mocks.errors[0]}") from None
     if failure is None and unretrieved:
