@@ -23,6 +23,7 @@ OPT_REPORT = "--iac-report"
 OPT_SARIF = "--iac-sarif"
 OPT_GRANULARITY = "--iac-granularity"
 OPT_UNKNOWN = "--iac-unknown"
+OPT_SYNTH_CACHE = "--iac-synth-cache"
 
 INI_SOURCES = "iac_sources"
 INI_MAX_CRITICAL = "iac_max_critical"
@@ -34,9 +35,12 @@ INI_REQUIRED_TAGS = "iac_required_tags"
 INI_ALLOWED_FAMILIES = "iac_allowed_instance_families"
 INI_GRANULARITY = "iac_granularity"
 INI_UNKNOWN = "iac_unknown"
+INI_SYNTH_CACHE = "iac_synth_cache"
+INI_CDK_LIBRARY = "iac_cdk_library"
 
 GRANULARITIES = ("policy", "resource")
 UNKNOWN_MODES = ("fail", "skip")
+SYNTH_CACHE_MODES = ("on", "off", "refresh")
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -61,6 +65,9 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(OPT_UNKNOWN, choices=UNKNOWN_MODES, default=None, dest="iac_unknown",
                     help="what a scan item does when a value needed is unknown before apply: fail "
                     "(default) or skip")
+    group.addoption(OPT_SYNTH_CACHE, choices=SYNTH_CACHE_MODES, default=None, dest="iac_synth_cache",
+                    help="cdktf/cdktn synth cache: on (default) reads and writes, off bypasses it, refresh "
+                    "re-synthesizes every stack and rewrites its entry")
     parser.addini(INI_SOURCES, "sources the policy pack scans (paths relative to the ini file)",
                   type="paths", default=[])
     parser.addini(INI_MAX_CRITICAL, "critical failures tolerated (default 0)", default="0")
@@ -77,6 +84,9 @@ def add_options(parser: pytest.Parser) -> None:
                   default="policy")
     parser.addini(INI_UNKNOWN, "scan items with unknown values: `fail` (default) or `skip`",
                   default="fail")
+    parser.addini(INI_SYNTH_CACHE, "default for --iac-synth-cache (on, off or refresh)", default="on")
+    parser.addini(INI_CDK_LIBRARY, "CDK for Terraform library to synthesize with: cdktf or cdktn "
+                  "(default: cdktf if installed, else cdktn)", default="")
 
 
 def _limit(text: str | None, name: str, default: int | None) -> int | None:
@@ -98,6 +108,11 @@ def _choice(value: str, name: str, choices: Sequence[str]) -> str:
     if value not in choices:
         raise pytest.UsageError(f"{name} expects one of {', '.join(choices)}, got {value!r}")
     return value
+
+
+def synth_cache_mode(config: pytest.Config) -> str:
+    mode = config.option.iac_synth_cache or str(config.getini(INI_SYNTH_CACHE)).strip() or "on"
+    return _choice(mode, f"ini {INI_SYNTH_CACHE}", SYNTH_CACHE_MODES)
 
 
 def _severity_overrides(lines: Sequence[str]) -> dict[str, Severity]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from pytest_iaccompliance.options import OPT_SYNTH_CACHE
 from tests.cdktf.conftest import LIB, PLUGIN_ARGS
 
 if TYPE_CHECKING:
@@ -184,7 +185,7 @@ def test_node_missing_is_one_clear_failure(
         test_user_node="def test_synth(cdktf_synth):\n"
         "    cdktf_synth('stacks:BucketStack', 'app')\n"
     )
-    result = user_project.runpytest(*PLUGIN_ARGS, "--iac-synth-cache", "off")
+    result = user_project.runpytest(*PLUGIN_ARGS, OPT_SYNTH_CACHE, "off")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         ["cannot run Node.js at '/nonexistent/node'*install Node.js 20 or newer*"]
@@ -193,14 +194,14 @@ def test_node_missing_is_one_clear_failure(
 
 
 def test_bad_cache_option_values(user_project: pytest.Pytester) -> None:
-    result = user_project.runpytest(*PLUGIN_ARGS, "--iac-synth-cache", "sometimes")
+    result = user_project.runpytest(*PLUGIN_ARGS, OPT_SYNTH_CACHE, "sometimes")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--iac-synth-cache: invalid choice: 'sometimes'*"])
     user_project.makeini("[pytest]\niac_synth_cache = maybe\n")
     result = user_project.runpytest(*PLUGIN_ARGS)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
-        ["*ini iac_synth_cache = 'maybe': expected one of on, off, refresh*"]
+        ["*ini iac_synth_cache expects one of on, off, refresh, got 'maybe'*"]
     )
 
 
@@ -263,7 +264,7 @@ def test_cache_hit_miss_invalidation_refresh_and_off(user_project: pytest.Pytest
     os.utime(newest, ns=(stamp, stamp))
     _run(user_project).stdout.fnmatch_lines(["*JSII_LOADED=False*", "*1 hit(s), 0 miss(es)*"])
 
-    refreshed = _run(user_project, "--iac-synth-cache", "refresh")
+    refreshed = _run(user_project, OPT_SYNTH_CACHE, "refresh")
     refreshed.stdout.fnmatch_lines(
         ["*JSII_LOADED=True*", "iaccompliance synth cache (refresh): 0 hit(s), 1 miss(es)*"]
     )
@@ -271,7 +272,7 @@ def test_cache_hit_miss_invalidation_refresh_and_off(user_project: pytest.Pytest
     assert json.loads(newest.read_text())["key"] == newest.stem
 
     before = {p: p.stat().st_mtime_ns for p in _entries(user_project)}
-    off = _run(user_project, "--iac-synth-cache", "off")
+    off = _run(user_project, OPT_SYNTH_CACHE, "off")
     off.stdout.fnmatch_lines(
         ["*JSII_LOADED=True*", "iaccompliance synth cache (off): 0 hit(s), 1 miss(es)*"]
     )
@@ -336,7 +337,7 @@ def test_nothing_is_left_in_the_temp_dir(
     monkeypatch.setenv("TMPDIR", str(temp))
     user_project.makepyfile(test_hygiene=HYGIENE_TEST)
     result = user_project.runpytest_subprocess(
-        *PLUGIN_ARGS, "--iac-synth-cache", "off", "--basetemp", str(user_project.path / "basetemp")
+        *PLUGIN_ARGS, OPT_SYNTH_CACHE, "off", "--basetemp", str(user_project.path / "basetemp")
     )
     result.assert_outcomes(passed=4)
     assert sorted(p.name for p in temp.iterdir()) == []
