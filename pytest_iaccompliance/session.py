@@ -71,6 +71,7 @@ class SeverityPlugin:
 
     def __init__(self, config: pytest.Config, settings: Settings) -> None:
         self.config = config
+        self.controller = is_controller(config)
         self.ledger = Ledger(settings)
         config.stash[LEDGER] = self.ledger
 
@@ -79,11 +80,13 @@ class SeverityPlugin:
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
-        severity = severity_of(item)
-        # Only the call phase is the test's verdict; a broken fixture is an ordinary error.
-        if severity is not None and report.when == "call":
+        # Only the call phase is the test's verdict (a broken fixture is an ordinary error), and only
+        # a failure needs its severity: a passing suite pays nothing for the markers.
+        if report.when != "call":
+            return report
+        if report.failed and (severity := severity_of(item)) is not None:
             setattr(report, REPORT_SEVERITY, severity.value)
-        if report.when == "call" and FINDINGS in item.stash:
+        if FINDINGS in item.stash:
             # Passed findings matter only to the JSON manifest; skip serializing them otherwise.
             keep_passed = self.ledger.settings.report is not None
             setattr(report, REPORT_FINDINGS, [f.to_dict() for f in item.stash[FINDINGS]
@@ -91,7 +94,7 @@ class SeverityPlugin:
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if not is_controller(self.config):
+        if not self.controller:
             return
         findings = getattr(report, REPORT_FINDINGS, None)
         if findings and report.when == "call":
@@ -116,7 +119,7 @@ class SeverityPlugin:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
         result = yield
-        if is_controller(self.config) and not self.config.option.collectonly:
+        if self.controller and not self.config.option.collectonly:
             self._decide(session)
         return result
 
@@ -189,7 +192,7 @@ class SeverityPlugin:
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         settings = self.ledger.settings
-        if not is_controller(self.config) or self.config.option.collectonly:
+        if not self.controller or self.config.option.collectonly:
             return
         if settings.report is not None:
             from pytest_iaccompliance.reporting.manifest import write_manifest

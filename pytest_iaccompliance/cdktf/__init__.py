@@ -5,17 +5,8 @@ Nothing here imports cdktf, cdktn or jsii at import time; synthesis does, a cach
 
 from __future__ import annotations
 
-from pytest_iaccompliance.cdktf.cache import CACHE_MODES, SynthCache
-from pytest_iaccompliance.cdktf.errors import (
-    CdkLibraryError,
-    NodeError,
-    StackTargetError,
-    SynthError,
-)
-from pytest_iaccompliance.cdktf.library import CdkLibrary, select_library
-from pytest_iaccompliance.cdktf.stack import SynthesizedApp, SynthesizedStack
-from pytest_iaccompliance.cdktf.synth import Synthesizer, SynthStats, synthesize, synthesize_app
-from pytest_iaccompliance.cdktf.testing import Testing
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __all__ = [
     "CACHE_MODES",
@@ -34,3 +25,30 @@ __all__ = [
     "synthesize",
     "synthesize_app",
 ]
+
+# Names resolve on first use, so the plugin can reach ``cdktf.node`` at start-up without loading
+# the synthesis and cache machinery.
+_HOMES = {
+    "CACHE_MODES": "cache", "SynthCache": "cache",
+    "CdkLibraryError": "errors", "NodeError": "errors", "StackTargetError": "errors", "SynthError": "errors",
+    "CdkLibrary": "library", "select_library": "library",
+    "SynthesizedApp": "stack", "SynthesizedStack": "stack",
+    "Synthesizer": "synth", "SynthStats": "synth", "synthesize": "synth", "synthesize_app": "synth",
+    "Testing": "testing",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+
+
+if TYPE_CHECKING:
+    from pytest_iaccompliance.cdktf.cache import CACHE_MODES, SynthCache
+    from pytest_iaccompliance.cdktf.errors import CdkLibraryError, NodeError, StackTargetError, SynthError
+    from pytest_iaccompliance.cdktf.library import CdkLibrary, select_library
+    from pytest_iaccompliance.cdktf.stack import SynthesizedApp, SynthesizedStack
+    from pytest_iaccompliance.cdktf.synth import Synthesizer, SynthStats, synthesize, synthesize_app
+    from pytest_iaccompliance.cdktf.testing import Testing
