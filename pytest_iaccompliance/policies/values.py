@@ -185,60 +185,25 @@ def missing(keys: Iterable[str], present: Mapping[str, Any]) -> list[str]:
     return [k for k in keys if k not in present]
 
 
-def _principals_of(blocks: Iterable[Mapping[str, Any]]) -> Any:
-    mapping: dict[str, list[str]] = {}
-    for block in blocks:
-        kind = str(block.get("type") or "AWS")
-        identifiers = [str(i) for i in as_list(block.get("identifiers"))]
-        if kind == "*":
-            return "*"
-        mapping.setdefault(kind, []).extend(identifiers)
-    return {k: v[0] if len(v) == 1 else v for k, v in mapping.items()}
-
-
 def _from_policy_document_data(data: Resource) -> dict[str, Any] | Unknown:
     """A ``data.aws_iam_policy_document`` rendered to the JSON document it produces."""
-    statements: list[dict[str, Any]] = []
-    for key in (
-        "source_policy_documents",
-        "override_policy_documents",
-        "source_json",
-        "override_json",
-    ):
-        for source in as_list(data.get(key)):
-            parsed = parse_json_document(source)
+    from pytest_iaccompliance.iam.terraform import render_policy_document
+
+    documents: dict[str, list[Mapping[str, Any]]] = {"sources": [], "overrides": []}
+    for key, kind in (("source_policy_documents", "sources"), ("source_json", "sources"),
+                      ("override_policy_documents", "overrides"), ("override_json", "overrides")):
+        for document in as_list(data.get(key)):
+            parsed = parse_json_document(document)
             if not isinstance(parsed, Mapping):
                 return Unknown(f"{data.address} merges {key} that cannot be read statically")
-            statements.extend(
-                dict(s) for s in as_list(parsed.get("Statement")) if isinstance(s, Mapping)
-            )
-    for block in data.blocks("statement"):
-        statement: dict[str, Any] = {"Effect": str(block.get("effect") or "Allow")}
-        if block.get("sid"):
-            statement["Sid"] = str(block.get("sid"))
-        for key, name in (
-            ("actions", "Action"),
-            ("not_actions", "NotAction"),
-            ("resources", "Resource"),
-            ("not_resources", "NotResource"),
-        ):
-            if block.get(key) is not None:
-                statement[name] = as_list(block.get(key))
-        for key, name in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-            blocks = [b for b in as_list(block.get(key)) if isinstance(b, Mapping)]
-            if blocks:
-                statement[name] = _principals_of(blocks)
-        conditions: dict[str, dict[str, Any]] = {}
-        for condition in (c for c in as_list(block.get("condition")) if isinstance(c, Mapping)):
-            test, variable = condition.get("test"), condition.get("variable")
-            if test and variable:
-                conditions.setdefault(str(test), {})[str(variable)] = as_list(
-                    condition.get("values")
-                )
-        if conditions:
-            statement["Condition"] = conditions
-        statements.append(statement)
-    return {"Version": "2012-10-17", "Statement": statements}
+            documents[kind].append(parsed)
+    return render_policy_document(
+        data.blocks("statement"),
+        sources=documents["sources"],
+        overrides=documents["overrides"],
+        version=data.get("version"),
+        policy_id=data.get("policy_id"),
+    )
 
 
 def policy_document(value: Any, resources: ResourceSet) -> Mapping[str, Any] | Unknown | None:

@@ -14,7 +14,7 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from pytest_iaccompliance.pulumi.mapping import (
@@ -321,85 +321,26 @@ class AwsAnswers:
 DEFAULT_INVOKES: Final = tuple(AwsAnswers().invokes())
 
 
-def _one_or_list(values: Sequence[Any]) -> Any:
-    # Terraform's aws_iam_policy_document writes a single value as a string, several as a list.
-    values = list(values)
-    return values[0] if len(values) == 1 else values
-
-
-def _principals(blocks: Any) -> dict[str, Any] | str:
-    merged: dict[str, list[Any]] = {}
-    for block in blocks or ():
-        if isinstance(block, Mapping):
-            merged.setdefault(str(block.get("type")), []).extend(block.get("identifiers") or ())
-    if list(merged) == ["*"] and merged["*"] == ["*"]:
-        return "*"
-    return {k: _one_or_list(v) for k, v in merged.items()}
-
-
-def _statement(block: Mapping[str, Any]) -> dict[str, Any]:
-    statement: dict[str, Any] = {}
-    if block.get("sid"):
-        statement["Sid"] = block["sid"]
-    statement["Effect"] = block.get("effect") or "Allow"
-    for key, name in (
-        ("actions", "Action"),
-        ("notActions", "NotAction"),
-        ("resources", "Resource"),
-        ("notResources", "NotResource"),
-    ):
-        if block.get(key):
-            statement[name] = _one_or_list(block[key])
-    for key, name in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
-        if block.get(key):
-            statement[name] = _principals(block[key])
-    conditions: dict[str, dict[str, Any]] = {}
-    for condition in block.get("conditions") or ():
-        if isinstance(condition, Mapping):
-            test = conditions.setdefault(str(condition.get("test")), {})
-            test[str(condition.get("variable"))] = _one_or_list(condition.get("values") or [])
-    if conditions:
-        statement["Condition"] = conditions
-    return statement
+_INVOKE_KEYS = {"notActions": "not_actions", "notResources": "not_resources",
+                "notPrincipals": "not_principals", "conditions": "condition"}
 
 
 def policy_document_json(args: Mapping[str, Any]) -> dict[str, Any]:
-    """The IAM JSON ``aws.iam.get_policy_document`` computes, Terraform's merge rules included.
+    """The IAM JSON ``aws.iam.get_policy_document`` computes, the provider's merge rules included."""
+    from pytest_iaccompliance.iam.terraform import render_policy_document
 
-    Source documents come first; a statement with the same Sid as a source statement replaces it;
-    override documents replace statements by Sid last (statements without Sid are appended).
-    """
-    statements: list[dict[str, Any]] = []
-
-    def merge(new: list[dict[str, Any]]) -> None:
-        for statement in new:
-            sid = statement.get("Sid")
-            index = next((i for i, s in enumerate(statements) if sid and s.get("Sid") == sid), None)
-            if index is None:
-                statements.append(statement)
-            else:
-                statements[index] = statement
-
-    for source in args.get("sourcePolicyDocuments") or ():
-        merge(_statements_of(source))
-    merge([_statement(b) for b in args.get("statements") or () if isinstance(b, Mapping)])
-    for override in args.get("overridePolicyDocuments") or ():
-        merge(_statements_of(override))
-    document: dict[str, Any] = {"Version": args.get("version") or "2012-10-17"}
-    if args.get("policyId"):
-        document["Id"] = args["policyId"]
-    document["Statement"] = statements
-    return document
-
-
-def _statements_of(text: Any) -> list[dict[str, Any]]:
+    blocks = [
+        {_INVOKE_KEYS.get(str(key), str(key)): value for key, value in block.items()}
+        for block in args.get("statements") or ()
+        if isinstance(block, Mapping)
+    ]
     try:
-        document = json.loads(text) if isinstance(text, str) else text
-    except json.JSONDecodeError:
-        raise ValueError(
-            "aws.iam.get_policy_document: a source/override policy document is not JSON"
-        ) from None
-    found = document.get("Statement") if isinstance(document, Mapping) else None
-    if isinstance(found, Mapping):
-        found = [found]
-    return [dict(s) for s in found or () if isinstance(s, Mapping)]
+        return render_policy_document(
+            blocks,
+            sources=args.get("sourcePolicyDocuments") or (),
+            overrides=args.get("overridePolicyDocuments") or (),
+            version=args.get("version"),
+            policy_id=args.get("policyId"),
+        )
+    except ValueError as exc:
+        raise ValueError(f"aws.iam.get_policy_document: {exc}") from None
