@@ -24,7 +24,8 @@ def test_blocks_render_as_the_provider_writes_them() -> None:
     assert document == {"Version": "2012-10-17", "Statement": [
         {"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject",
          "Resource": ["arn:aws:s3:::b/*", "arn:aws:s3:::b"],
-         "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+         "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+         "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
         {"Effect": "Deny", "NotAction": "iam:*", "Resource": "*", "Principal": "*"},
     ]}
 
