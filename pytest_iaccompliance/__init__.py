@@ -48,12 +48,19 @@ def load(path: str | os.PathLike[str], *, stack: str | None = None) -> ResourceS
     return loaded[0].resources
 
 
+def _words(value: str | Sequence[str] | None) -> tuple[str, ...] | None:
+    """One string is one item (``select="AWS-S3-*"``), never a sequence of characters."""
+    if value is None:
+        return None
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 def scan(
     paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     *,
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
-    severity_overrides: Mapping[str, Severity] | None = None,
+    severity_overrides: Mapping[str, Severity | str] | None = None,
     required_tags: Sequence[str] = (),
     allowed_instance_families: Sequence[str] = (),
     plugins: Iterable[object] = (),
@@ -69,10 +76,13 @@ def scan(
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     suite = PolicySuite.load(
-        select=select,
-        ignore=ignore,
-        severity_overrides=severity_overrides,
-        settings=RuleSettings(tuple(required_tags), tuple(allowed_instance_families)),
+        select=_words(select),
+        ignore=_words(ignore),
+        severity_overrides={
+            policy_id: Severity.parse(value) if isinstance(value, str) else value
+            for policy_id, value in (severity_overrides or {}).items()
+        },
+        settings=RuleSettings(_words(required_tags) or (), _words(allowed_instance_families) or ()),
         plugins=plugins,
     )
     return [finding for path in paths for loaded in load_path(path) for finding in suite.evaluate(loaded.resources)]

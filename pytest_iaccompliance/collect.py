@@ -79,17 +79,7 @@ def _finding_line(finding: Finding) -> str:
     return f"  - {finding.address}{where}: {finding.message}"
 
 
-class ComplianceItem(pytest.Item):
-    """An item whose failure is a compliance report: shown as written, without a traceback."""
-
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
-                     style: Any = None) -> str | Any:
-        if isinstance(excinfo.value, ComplianceFailure):
-            return excinfo.value.text
-        return super().repr_failure(excinfo, style=style)
-
-
-class PolicyItem(ComplianceItem):
+class PolicyItem(pytest.Item):
     """One policy over one source's resources (or over one resource, by granularity)."""
 
     def __init__(self, *, policy: Policy, context: PolicyContext, resources: Sequence[Resource],
@@ -121,25 +111,34 @@ class PolicyItem(ComplianceItem):
         if not findings:
             pytest.skip(f"{self.policy.id}: not applicable to any resource in {self.path.name}")
 
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str | Any:
+        from pytest_iaccompliance.policies.engine import PolicyError
+
+        # A compliance report, or a policy that misbehaved (named with its resource): no traceback.
+        if isinstance(excinfo.value, ComplianceFailure):
+            return excinfo.value.text
+        if isinstance(excinfo.value, PolicyError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"{self.policy.id}: {self.policy.title}"
 
 
-class SourceErrorItem(ComplianceItem):
-    """A source that cannot be read: one ordinary failing item naming the file, never zero resources."""
+class SourceCollector(pytest.File):
+    """A source that cannot be read is a collection error naming the file: it blocks the run under any
+    ``-m``/``-k`` selection, as a broken test module does, and is never zero resources."""
 
-    def __init__(self, *, message: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.message = message
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException]) -> str | Any:  # type: ignore[override]
+        from pytest_iaccompliance.sources import SourceError
 
-    def runtest(self) -> None:
-        raise ComplianceFailure(self.message)
-
-    def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None, f"cannot load {self.path.name}"
+        if isinstance(excinfo.value, SourceError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
 
 
-class ComplianceSource(pytest.File):
+class ComplianceSource(SourceCollector):
     """One source file's stacks, each turned into policy items."""
 
     def __init__(self, *, suite: PolicySuite, settings: Settings, **kwargs: Any) -> None:
@@ -149,13 +148,9 @@ class ComplianceSource(pytest.File):
 
     def collect(self) -> Iterable[pytest.Item]:
         from pytest_iaccompliance.policies.engine import candidates
-        from pytest_iaccompliance.sources import SourceError, load_file
+        from pytest_iaccompliance.sources import load_file
 
-        try:
-            stacks = load_file(self.path)
-        except SourceError as exc:
-            yield SourceErrorItem.from_parent(self, name="load", message=str(exc))
-            return
+        stacks = load_file(self.path)
         for stack in stacks:
             prefix = f"{stack.label}::" if len(stacks) > 1 else ""
             context = self.suite.context(stack.resources)
@@ -190,28 +185,32 @@ def source_nodeid(session: pytest.Session, path: Path) -> str:
 
 
 def source_collectors(session: pytest.Session, settings: Settings) -> Iterator[pytest.Collector]:
-    """Collectors for every configured source; a missing path becomes a failing item, not a crash."""
+    """Collectors for every configured source, each file once however the sources overlap."""
     from pytest_iaccompliance.sources import SourceError, discover
 
     suite = policy_suite(session.config, settings)
+    seen: set[Path] = set()
     for source in settings.sources:
         try:
             files = discover(Path(source))
         except SourceError as exc:
             yield MissingSource.from_parent(session, path=Path(source), nodeid=source_nodeid(session, Path(source)),
-                                            message=str(exc))
+                                            error=exc)
             continue
         for file in files:
+            if file.resolve() in seen:
+                continue
+            seen.add(file.resolve())
             yield ComplianceSource.from_parent(session, path=file, nodeid=source_nodeid(session, file),
                                                suite=suite, settings=settings)
 
 
-class MissingSource(pytest.File):
+class MissingSource(SourceCollector):
     """A configured source path that does not exist or holds nothing to scan."""
 
-    def __init__(self, *, message: str, **kwargs: Any) -> None:
+    def __init__(self, *, error: Exception, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.message = message
+        self.error = error
 
     def collect(self) -> Iterable[pytest.Item]:
-        yield SourceErrorItem.from_parent(self, name="load", message=self.message)
+        raise self.error

@@ -24,6 +24,7 @@ __all__ = [
     "Severity",
     "SourceLocation",
     "Unknown",
+    "UnreadableValue",
     "as_blocks",
     "is_unknown",
     "paused_gc",
@@ -88,15 +89,42 @@ def is_unknown(value: object) -> bool:
     return isinstance(value, Unknown) or (isinstance(value, str) and "${" in value)
 
 
+class UnreadableValue(ValueError):
+    """A value a rule cannot read: unknown before apply, or of a shape no source legally produces.
+
+    The engine turns it into a "cannot evaluate" finding for the resource at hand, so a malformed input
+    is never taken for a compliant one.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 def as_blocks(value: object) -> list[Mapping[str, Any]]:
-    """Nested blocks as a list of mappings, whether given as one object, a list, or nothing."""
-    if value is None or isinstance(value, Unknown):
+    """Nested blocks as a list of mappings, whether given as one object, a list, or nothing.
+
+    Raises ``UnreadableValue`` for an unknown value or anything that is not blocks (a string where
+    ``ingress`` blocks belong): an empty list there would read as "no rules", a silent pass.
+    """
+    if value is None:
         return []
     if isinstance(value, Mapping):
         return [value]
     if isinstance(value, (list, tuple)):
-        return [item for item in value if isinstance(item, Mapping)]
-    return []
+        for item in value:
+            if not isinstance(item, Mapping):
+                _unreadable(item, "an element")
+        return list(value)
+    _unreadable(value, "the value")
+    return []  # pragma: no cover - _unreadable always raises
+
+
+def _unreadable(value: object, what: str) -> None:
+    if is_unknown(value):
+        reason = value.reason if isinstance(value, Unknown) else f"depends on {value}"
+        raise UnreadableValue(f"is not known before apply ({reason})")
+    raise UnreadableValue(f"{what} is {type(value).__name__} {str(value)[:60]!r}, expected a block or a list of blocks")
 
 
 @contextmanager
@@ -197,7 +225,10 @@ class Resource:
 
     def blocks(self, key: str) -> list[Mapping[str, Any]]:
         """Nested blocks under ``key`` as a list, whichever shape the source used."""
-        return as_blocks(self.properties.get(key))
+        try:
+            return as_blocks(self.properties.get(key))
+        except UnreadableValue as exc:
+            raise UnreadableValue(f"`{key}` of {self.address} {exc.reason}") from None
 
     def is_secret(self, key: str) -> bool:
         return key in self.secret_paths or any(p.startswith(key + ".") for p in self.secret_paths)

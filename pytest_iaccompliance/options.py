@@ -90,9 +90,13 @@ def add_options(parser: pytest.Parser) -> None:
 
 
 def _limit(text: str | None, name: str, default: int | None) -> int | None:
-    if text is None or str(text).strip() == "":
+    if text is None:
         return default
     value = str(text).strip()
+    if not value:
+        if name.startswith("--"):  # an empty command-line value is a mistake (an unset CI variable)
+            raise pytest.UsageError(f"{name} expects a whole number or 'none', got an empty value")
+        return default
     if value.lower() in {"none", "unlimited", "inf"}:
         return None
     try:
@@ -128,6 +132,23 @@ def _severity_overrides(lines: Sequence[str]) -> dict[str, Severity]:
     return overrides
 
 
+def _report_path(base: Path, value: str | None, name: str) -> Path | None:
+    """Checked before the run, so a bad path fails in a second rather than after the whole suite."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise pytest.UsageError(f"{name} expects a file path, got an empty value")
+    path = Path(base, value)
+    if path.is_dir():
+        raise pytest.UsageError(f"{name} {value}: is a folder; give the path of the file to write")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise pytest.UsageError(f"{name} {value}: {parent} is a file, not a folder")
+            break
+    return path
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every option resolved and validated once, so hooks read plain values."""
@@ -151,7 +172,7 @@ class Settings:
         invocation = config.invocation_params.dir
         cli_sources = [invocation / p for p in option.iac_source]
         ini_sources = list(config.getini(INI_SOURCES))
-        report = Path(invocation, option.iac_report) if option.iac_report else None
+        report = _report_path(invocation, option.iac_report, OPT_REPORT)
         return cls(
             sources=tuple(dict.fromkeys([*ini_sources, *cli_sources])),
             max_critical=_limit(option.iac_max_critical, OPT_MAX_CRITICAL, None)
@@ -166,7 +187,7 @@ class Settings:
             required_tags=tuple(config.getini(INI_REQUIRED_TAGS)),
             allowed_instance_families=tuple(config.getini(INI_ALLOWED_FAMILIES)),
             report=report,
-            sarif=Path(invocation, option.iac_sarif) if option.iac_sarif else None,
+            sarif=_report_path(invocation, option.iac_sarif, OPT_SARIF),
             granularity=_choice(option.iac_granularity or config.getini(INI_GRANULARITY),
                                 INI_GRANULARITY, GRANULARITIES),
             unknown=_choice(option.iac_unknown or config.getini(INI_UNKNOWN), INI_UNKNOWN, UNKNOWN_MODES),

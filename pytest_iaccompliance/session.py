@@ -6,14 +6,15 @@ failures by severity and decides whether they fail the session. A single process
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pytest_iaccompliance.model import Finding, FindingStatus, Severity
-from pytest_iaccompliance.options import Settings
+from pytest_iaccompliance.options import OPT_REPORT, OPT_SARIF, Settings
 
 # Namespaced report attributes: plain strings and lists, so they survive xdist's report serialization.
 REPORT_SEVERITY = "iaccompliance_severity"
@@ -66,12 +67,23 @@ def severity_of(item: pytest.Item) -> Severity | None:
     return found
 
 
+def _is_verdict(call: pytest.CallInfo[None]) -> bool:
+    """A policy that crashed says nothing about compliance: its failure is an ordinary error."""
+    if call.excinfo is None:
+        return True
+    from pytest_iaccompliance.policies.engine import PolicyError
+
+    return not isinstance(call.excinfo.value, PolicyError)
+
+
 class SeverityPlugin:
     """Registered on every process; counting and deciding happen only where ``is_controller``."""
 
     def __init__(self, config: pytest.Config, settings: Settings) -> None:
         self.config = config
         self.controller = is_controller(config)
+        self.report_errors: list[str] = []
+        self.stopped_early = False
         self.ledger = Ledger(settings)
         config.stash[LEDGER] = self.ledger
 
@@ -84,7 +96,7 @@ class SeverityPlugin:
         # a failure needs its severity: a passing suite pays nothing for the markers.
         if report.when != "call":
             return report
-        if report.failed and (severity := severity_of(item)) is not None:
+        if report.failed and (severity := severity_of(item)) is not None and _is_verdict(call):
             setattr(report, REPORT_SEVERITY, severity.value)
         if FINDINGS in item.stash:
             # Passed findings matter only to the JSON manifest; skip serializing them otherwise.
@@ -118,29 +130,39 @@ class SeverityPlugin:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
-        result = yield
-        if self.controller and not self.config.option.collectonly:
-            self._decide(session)
-        return result
+        try:
+            return (yield)
+        finally:
+            # Also when -x/--maxfail or an interruption ends the loop: the summary and the manifest
+            # then state the counts so far, and pytest's own exit status stands.
+            if self.controller and not self.config.option.collectonly:
+                self._decide(session)
 
     def _decide(self, session: pytest.Session) -> None:
+        self.stopped_early = bool(session.shouldfail or session.shouldstop)
         ledger = self.ledger
-        counted = ledger.ordinary_failures
+        tolerated = 0
         for severity in Severity:
             ledger.decided[severity] = ledger.over_limit(severity)
-            if ledger.decided[severity]:
-                counted += len(ledger.severity_reports.get(severity, ()))
-        # pytest's exit status reads testsfailed: leave in it only what counts against the session.
-        session.testsfailed = counted
+            if not ledger.decided[severity]:
+                tolerated += len(ledger.severity_reports.get(severity, ()))
+        # pytest's exit status reads testsfailed, which also counts collection errors: take out only
+        # the failures that are tolerated.
+        session.testsfailed = max(0, session.testsfailed - tolerated)
 
     @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         ledger = self.ledger
+        for error in self.report_errors:
+            terminalreporter.write_line(f"iaccompliance: {error}", red=True, bold=True)
         if not ledger.decided or (not any(ledger.severity_reports.values()) and not ledger.findings):
             return
         self._move_tolerated(terminalreporter)
         tr = terminalreporter
         tr.write_sep("=", "compliance summary")
+        if self.stopped_early:
+            tr.write_line("the run stopped early (-x/--maxfail or an interruption): counts so far; "
+                          "pytest's exit status stands", yellow=True)
         for severity in (Severity.CRITICAL, Severity.WARNING):
             limit = ledger.settings.limit_for(severity)
             count = ledger.count(severity)
@@ -194,14 +216,29 @@ class SeverityPlugin:
         settings = self.ledger.settings
         if not self.controller or self.config.option.collectonly:
             return
-        if settings.report is not None:
-            from pytest_iaccompliance.reporting.manifest import write_manifest
+        from pytest_iaccompliance.reporting.manifest import write_manifest
+        from pytest_iaccompliance.reporting.sarif import write_sarif
 
-            write_manifest(settings.report, self.ledger.findings, self.verdict(), exit_status=int(exitstatus))
-        if settings.sarif is not None:
-            from pytest_iaccompliance.reporting.sarif import write_sarif
+        def manifest(path: Path) -> None:
+            write_manifest(path, self.ledger.findings, self.verdict(), exit_status=int(exitstatus))
 
-            write_sarif(settings.sarif, self.ledger.findings, base=self.config.rootpath)
+        def sarif(path: Path) -> None:
+            write_sarif(path, self.ledger.findings, base=self.config.rootpath)
+
+        writes: tuple[tuple[Path | None, str, Callable[[Path], None]], ...] = (
+            (settings.report, OPT_REPORT, manifest),
+            (settings.sarif, OPT_SARIF, sarif),
+        )
+        for path, option, write in writes:
+            if path is None:
+                continue
+            try:
+                write(path)
+            except OSError as exc:
+                # A report the pipeline expects but did not get must not look like a green run.
+                self.report_errors.append(f"{option}: cannot write {path}: {exc.strerror or exc}")
+                if session.exitstatus == pytest.ExitCode.OK:
+                    session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def verdict(self) -> dict[str, Any]:
         ledger = self.ledger

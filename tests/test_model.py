@@ -9,6 +9,7 @@ from pytest_iaccompliance.model import (
     ResourceSet,
     Severity,
     Unknown,
+    UnreadableValue,
     as_blocks,
     is_unknown,
     parse_reference,
@@ -21,9 +22,27 @@ def bucket(name: str, **properties: object) -> Resource:
 
 def test_blocks_accept_object_list_or_nothing() -> None:
     assert as_blocks({"a": 1}) == [{"a": 1}]
-    assert as_blocks([{"a": 1}, "junk", {"b": 2}]) == [{"a": 1}, {"b": 2}]
+    assert as_blocks([{"a": 1}, {"b": 2}]) == [{"a": 1}, {"b": 2}]
     assert as_blocks(None) == []
-    assert as_blocks(Unknown()) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0.0.0.0/0", "the value is str '0.0.0.0/0', expected a block or a list of blocks"),
+        ([{"a": 1}, "junk"], "an element is str 'junk', expected a block"),
+        (Unknown("computed"), "is not known before apply (computed)"),
+        ("${var.rules}", "is not known before apply (depends on ${var.rules})"),
+        ([{"a": 1}, "${each.value}"], "is not known before apply"),
+    ],
+)
+def test_blocks_refuse_what_is_not_blocks(value: object, message: str) -> None:
+    with pytest.raises(UnreadableValue) as info:
+        as_blocks(value)
+    assert message in info.value.reason
+    resource = bucket("b", ingress=value)
+    with pytest.raises(UnreadableValue, match=r"^`ingress` of aws_s3_bucket.b "):
+        resource.blocks("ingress")
 
 
 def test_lookup_walks_lists_and_objects() -> None:

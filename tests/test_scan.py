@@ -41,3 +41,15 @@ def test_scan_errors_are_clear(tmp_path: Path, example_stacks: Path) -> None:
         scan(tmp_path / "missing.json")
     with pytest.raises(PolicySelectionError):
         scan(example_stacks, select=["NOPE"])
+
+
+def test_scan_accepts_single_strings_and_severity_names(example_stacks: Path) -> None:
+    findings = scan(example_stacks, select="AWS-TAG-*", required_tags="cost-center",
+                    severity_overrides={"AWS-TAG-001": "Critical"})
+    assert {f.policy_id for f in findings} == {"AWS-TAG-001"}
+    assert {f.severity for f in findings} == {Severity.CRITICAL}
+    assert {f.message for f in findings if f.status is FindingStatus.FAILED} >= {
+        "aws_s3_bucket.exports lacks required tag(s): cost-center"
+    }
+    with pytest.raises(ValueError, match="unknown severity 'urgent'"):
+        scan(example_stacks, severity_overrides={"AWS-TAG-001": "urgent"})

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from pytest_iaccompliance.model import Finding, FindingStatus, Resource, ResourceSet
+from pytest_iaccompliance.model import Finding, FindingStatus, Resource, ResourceSet, UnreadableValue
 from pytest_iaccompliance.policies.base import (
     Outcome,
     Policy,
     PolicyContext,
     Result,
     RuleSettings,
+    cannot_evaluate,
 )
 
 __all__ = ["PolicyError", "candidates", "check_resource", "evaluate", "evaluate_policy", "finding_for"]
@@ -61,6 +62,9 @@ def check_resource(item: Policy, resource: Resource, context: PolicyContext) -> 
     """One policy on one resource; a misbehaving policy is reported by id and resource."""
     try:
         result = item.check(resource, context)
+    except UnreadableValue as exc:
+        reason = exc.reason if exc.reason.startswith("`") else f"{resource.address}: {exc.reason}"
+        result = cannot_evaluate(reason)
     except Exception as exc:
         raise PolicyError(
             f"policy {item.id} raised {type(exc).__name__}: {exc} on {resource.address} "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -34,13 +35,18 @@ def build_manifest(findings: Iterable[Mapping[str, Any]], verdict: Mapping[str, 
 
 
 def write_json(path: Path, data: Any) -> None:
-    """Write atomically, so a pipeline never reads half a report."""
+    """Write atomically, so a pipeline never reads half a report; no temporary file is left behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2, sort_keys=True)
-        handle.write("\n")
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, sort_keys=True)
+            handle.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def write_manifest(path: Path, findings: Iterable[Mapping[str, Any]], verdict: Mapping[str, Any],

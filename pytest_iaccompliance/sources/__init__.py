@@ -83,7 +83,13 @@ def load_document(document: Any, path: Path) -> list[LoadedSource]:
     if not isinstance(document, Mapping):
         raise SourceError(path, f"top-level JSON value is {type(document).__name__}, expected an object")
     for loader in _loaders():
-        loaded = loader(document, path)
+        try:
+            loaded = loader(document, path)
+        except SourceError:
+            raise
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+            # A document of a known kind with a wrong shape somewhere inside: name the file, not a frame.
+            raise SourceError(path, f"has an unexpected shape: {type(exc).__name__}: {exc}") from None
         if loaded is not None:
             return loaded
     keys = ", ".join(sorted(map(str, document))[:8]) or "none"

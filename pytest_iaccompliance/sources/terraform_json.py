@@ -36,10 +36,10 @@ def load_document(document: Mapping[str, Any], path: Path) -> list[Any] | None:
     if "version" in document and isinstance(document.get("resources"), list) and "serial" in document:
         return [LoadedSource(path, KIND_STATE, _from_raw_state(document, path))]
     if _CONFIG_KEYS & set(document) and not set(document) - _CONFIG_KEYS - {"//"}:
-        kind = KIND_CDKTF if "//" in document or _has_cdktf_metadata(document) else KIND_TF_JSON
         for key in ("resource", "data"):
             if key in document and not isinstance(document[key], Mapping):
                 raise SourceError(path, f"`{key}` is {type(document[key]).__name__}, expected an object")
+        kind = KIND_CDKTF if "//" in document or _has_cdktf_metadata(document) else KIND_TF_JSON
         return [LoadedSource(path, kind, resources_from_config(document, path, kind))]
     return None
 
@@ -53,8 +53,8 @@ def _has_cdktf_metadata(document: Mapping[str, Any]) -> bool:
 
 def _stack_name(document: Mapping[str, Any], path: Path) -> str:
     meta = document.get("//")
-    if isinstance(meta, Mapping):
-        stack = meta.get("metadata", {}).get("stackName")
+    if isinstance(meta, Mapping) and isinstance(meta.get("metadata"), Mapping):
+        stack = meta["metadata"].get("stackName")
         if isinstance(stack, str):
             return stack
     if path.name == "cdk.tf.json":
@@ -84,8 +84,9 @@ def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = K
                     address = f"{rtype}.{name}" if mode == "managed" else f"data.{rtype}.{name}"
                     meta = body.get("//")
                     construct_path = None
-                    if isinstance(meta, Mapping):
-                        construct_path = meta.get("metadata", {}).get("path")
+                    if isinstance(meta, Mapping) and isinstance(meta.get("metadata"), Mapping):
+                        found = meta["metadata"].get("path")
+                        construct_path = found if isinstance(found, str) else None
                     properties = {k: v for k, v in body.items() if k not in _META_ARGUMENTS}
                     yield Resource(
                         type=rtype,
@@ -194,15 +195,21 @@ def _plan_resource(raw: Mapping[str, Any], path: Path, kind: str, values: Any,
                    secrets: Any = None) -> Resource:
     from pytest_iaccompliance.sources import SourceError
 
+    if not isinstance(raw, Mapping):
+        raise SourceError(path, f"resource entry is {type(raw).__name__}, expected an object")
     try:
         address, rtype, name = raw["address"], raw["type"], raw["name"]
     except KeyError as exc:
         raise SourceError(path, f"resource entry without {exc.args[0]!r}: {str(dict(raw))[:120]}") from None
+    if not all(isinstance(v, str) for v in (address, rtype, name)):
+        raise SourceError(path, f"resource entry {str(dict(raw))[:120]}: address, type and name must be strings")
+    if values is not None and not isinstance(values, Mapping):
+        raise SourceError(path, f"{address}: `values` is {type(values).__name__}, expected an object")
     return Resource(
         type=rtype,
         name=name,
         address=address,
-        properties=values if isinstance(values, Mapping) else {},
+        properties=values or {},
         source=SourceLocation(kind, str(path), address),
         secret_paths=frozenset(_secret_paths(secrets)),
         mode=raw.get("mode", "managed"),
@@ -210,6 +217,8 @@ def _plan_resource(raw: Mapping[str, Any], path: Path, kind: str, values: Any,
 
 
 def _from_plan(document: Mapping[str, Any], path: Path) -> ResourceSet:
+    from pytest_iaccompliance.sources import SourceError
+
     unknown_by_address: dict[str, Any] = {}
     for change in document.get("resource_changes") or ():
         after_unknown = (change.get("change") or {}).get("after_unknown")
@@ -220,6 +229,8 @@ def _from_plan(document: Mapping[str, Any], path: Path) -> ResourceSet:
 
     def build() -> Iterator[Resource]:
         for raw in _walk_modules(root):
+            if not isinstance(raw, Mapping) or not isinstance(raw.get("values") or {}, Mapping):
+                raise SourceError(path, f"{str(raw)[:80]}: a planned resource's `values` must be an object")
             values: Any = dict(raw.get("values") or {})
             if raw.get("address") in unknown_by_address:
                 values = _mark_unknown(values, unknown_by_address[raw["address"]])

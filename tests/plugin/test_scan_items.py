@@ -103,22 +103,101 @@ def test_resource_granularity(pytester: pytest.Pytester, stacks: Path) -> None:
     [
         ("{broken", "*broken.json: is not valid JSON*"),
         ('{"name": "web"}', "*broken.json: is not a cdktf/cdktn synthesis*"),
+        ('{"resource": {"aws_s3_bucket": ["b"]}}',
+         "*broken.json: `resource.aws_s3_bucket` is list, expected an object*"),
     ],
 )
-def test_malformed_source_is_one_failing_item(pytester: pytest.Pytester, content: str, message: str) -> None:
+def test_malformed_source_is_a_collection_error_naming_the_file(pytester: pytest.Pytester, content: str,
+                                                                message: str) -> None:
     pytester.makefile(".json", broken=content)
-    pytester.makepyfile("def test_other(): pass")
-    result = run(pytester, f"{OPT_SOURCE}=broken.json")
-    assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines([message])
+    pytester.makepyfile("import pytest\n@pytest.mark.critical\ndef test_other(): pass\n")
+    result = run(pytester, f"{OPT_SOURCE}=broken.json", "-m", "critical")
+    # A broken input blocks the run under any selection, as a broken test module does.
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*ERROR collecting broken.json*", message, "*1 error*"])
+    result.stdout.no_fnmatch_line("*Traceback*")
     result.stdout.no_fnmatch_line("*INTERNALERROR*")
+    carried_on = run(pytester, f"{OPT_SOURCE}=broken.json", "--continue-on-collection-errors")
+    assert carried_on.ret == pytest.ExitCode.TESTS_FAILED
+    assert carried_on.parseoutcomes() == {"passed": 1, "errors": 1}
 
 
 def test_missing_source_path_fails_naming_it(pytester: pytest.Pytester) -> None:
-    result = run(pytester, f"{OPT_SOURCE}=does-not-exist")
-    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result = run(pytester, f"{OPT_SOURCE}=does-not-exist", "-k", "AWS-S3")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines(["*does-not-exist: no such file or folder*"])
+
+
+def test_collection_errors_still_count_when_failures_are_tolerated(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_broken="import module_that_does_not_exist\n",
+                        test_ok="import pytest\n@pytest.mark.warning\ndef test_w(): assert False\n")
+    result = run(pytester, "--continue-on-collection-errors")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["warning failures: 1 (no limit) -> tolerated"])
+
+
+def test_malformed_blocks_are_never_compliant(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".tf.json", main='{"resource": {"aws_security_group": {"web": {"ingress": "0.0.0.0/0"}}}}')
+    result = run(pytester, f"{OPT_SOURCE}=main.tf.json", OPT_SELECT, "AWS-EC2-001")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([
+        "1 resource(s) that cannot be evaluated before apply:",
+        "  - aws_security_group.web: `ingress` of aws_security_group.web the value is str '0.0.0.0/0', "
+        "expected a block or a list of blocks",
+    ])
+
+
+def test_a_crashing_policy_is_an_ordinary_error_whatever_its_severity(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        from pytest_iaccompliance import Severity, hookimpl
+        from pytest_iaccompliance.policies import policy
+
+        @policy("TEAM-1", title="buggy", severity=Severity.WARNING, resource_types=["aws_vpc"])
+        def buggy(resource, context):
+            return resource.properties["no_such_key"]
+
+        @hookimpl
+        def iaccompliance_policies():
+            return [buggy]
+        """
+    )
+    pytester.makefile(".tf.json", main='{"resource": {"aws_vpc": {"main": {}}}}')
+    result = run(pytester, f"{OPT_SOURCE}=main.tf.json", OPT_SELECT, "TEAM-*")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["policy TEAM-1 raised KeyError: 'no_such_key' on aws_vpc.main (*)"])
+    result.stdout.no_fnmatch_line("*tolerated*")
+    result.stdout.no_fnmatch_line("*engine.py*")
+
+
+def test_overlapping_sources_scan_each_file_once(pytester: pytest.Pytester, stacks: Path) -> None:
+    legacy = "cdktf.out/stacks/legacy/cdk.tf.json"
+    result = run(pytester, f"{OPT_SOURCE}={stacks.name}", f"{OPT_SOURCE}={legacy}", OPT_SELECT, "AWS-S3-001",
+                 "--collect-only", "-q")
+    result.stdout.fnmatch_lines(["2 tests collected*"])
+
+
+def test_empty_threshold_value_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_ok(): pass")
+    result = run(pytester, "--iac-max-critical=")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--iac-max-critical expects a whole number or 'none', got an empty value*"])
+
+
+def test_report_path_that_is_a_folder_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.mkdir("out")
+    pytester.makepyfile("def test_ok(): pass")
+    result = run(pytester, OPT_REPORT, "out")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--iac-report out: is a folder; give the path of the file to write*"])
+
+
+def test_stopping_early_still_states_the_verdict(pytester: pytest.Pytester, stacks: Path) -> None:
+    result = run(pytester, f"{OPT_SOURCE}={stacks.name}", "-x", OPT_REPORT, "r.json")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["*the run stopped early*", "critical failures: 1 (limit 0) -> FAILS the session"])
+    manifest = json.loads((pytester.path / "r.json").read_text())
+    assert manifest["verdict"]["critical"]["fails_session"] is True
 
 
 def test_ini_sources_relative_to_ini_file(pytester: pytest.Pytester, stacks: Path) -> None:
