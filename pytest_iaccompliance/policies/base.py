@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import enum
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from pytest_iaccompliance.model import Resource, ResourceSet, Severity
 
@@ -23,6 +23,9 @@ __all__ = [
     "not_applicable",
     "policy",
 ]
+
+
+T = TypeVar("T")
 
 
 class Outcome(enum.Enum):
@@ -85,6 +88,17 @@ class PolicyContext:
 
     resources: ResourceSet
     settings: RuleSettings = field(default_factory=RuleSettings)
+    memo: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """Derived data several checks share within one evaluation, computed once.
+
+        A stack's provider default tags, a resource's IAM analysis: keyed here, the data lives exactly
+        as long as the resources it was derived from, and never leaks into another resource set.
+        """
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return cast("T", self.memo[key])
 
 
 Check = Callable[[Resource, PolicyContext], Result]

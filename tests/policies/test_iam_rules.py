@@ -371,3 +371,21 @@ print("policy_sentry" in sys.modules)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_analysis_is_never_shared_between_resource_sets_with_the_same_addresses() -> None:
+    from pathlib import Path
+
+    from pytest_iaccompliance.policies.engine import evaluate
+    from pytest_iaccompliance.policies.registry import load_registry
+    from pytest_iaccompliance.sources.terraform_json import resources_from_config
+
+    def stack(action: str) -> object:
+        document = json.dumps({"Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]})
+        return resources_from_config({"resource": {"aws_iam_policy": {"p": {"policy": document}}}},
+                                     Path("cdk.tf.json"))
+
+    admin, reader = stack("*"), stack("s3:GetObject")  # both alive, same file and address
+    rule = load_registry(entry_points=False)["AWS-IAM-001"]
+    assert [f.status.value for f in evaluate(admin, [rule])] == ["failed"]  # type: ignore[arg-type]
+    assert [f.status.value for f in evaluate(reader, [rule])] == ["passed"]  # type: ignore[arg-type]

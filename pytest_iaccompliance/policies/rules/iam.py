@@ -9,7 +9,6 @@ rules cost one parse; the action catalogue is loaded only if a statement needs a
 from __future__ import annotations
 
 import functools
-import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -99,9 +98,6 @@ def _analyse_text(text: str) -> tuple[IamFinding, ...]:
 _Analysis = tuple[dict[Check, list[str]], list[str]]
 """Per resource: rule messages by check, and why a document could not be read."""
 
-_ANALYSED: weakref.WeakKeyDictionary[Resource, dict[bool, _Analysis]] = weakref.WeakKeyDictionary()
-
-
 def _document_findings(
     resource: Resource, label: str, raw: Any, resources: ResourceSet
 ) -> tuple[IamFinding, ...] | str:
@@ -119,12 +115,13 @@ def _document_findings(
     return tuple(analyse(document, checks=_RULE_CHECKS))
 
 
-def _analysis(resource: Resource, resources: ResourceSet, identity: bool) -> _Analysis | None:
+def _analysis(resource: Resource, context: PolicyContext, identity: bool) -> _Analysis | None:
     """Every rule's messages for a resource's documents, computed once and shared by the rules."""
-    per_resource = _ANALYSED.setdefault(resource, {})
-    cached = per_resource.get(identity)
-    if cached is not None:
-        return cached
+    return context.remember(("iam-analysis", id(resource), identity),
+                            lambda: _analyse_resource(resource, context.resources, identity))
+
+
+def _analyse_resource(resource: Resource, resources: ResourceSet, identity: bool) -> _Analysis | None:
     documents = documents_of(resource, identity=identity)
     if not documents:
         return None
@@ -143,14 +140,13 @@ def _analysis(resource: Resource, resources: ResourceSet, identity: bool) -> _An
             by_check.setdefault(finding.check, []).append(
                 f"{resource.address} {where}: {finding.message} [{finding.severity.value}]"
             )
-    per_resource[identity] = (by_check, unknown)
     return by_check, unknown
 
 
 def _check_documents(
     resource: Resource, context: PolicyContext, checks: tuple[Check, ...], *, identity: bool = True
 ) -> Result:
-    analysis = _analysis(resource, context.resources, identity)
+    analysis = _analysis(resource, context, identity)
     if analysis is None:
         return not_applicable()
     by_check, unknown = analysis

@@ -100,7 +100,8 @@ def required_tags(resource: Resource, context: PolicyContext) -> Result:
     tags_value = resource.get("tags")
     if is_unknown(tags_value):
         return cannot_evaluate(f"tags of {resource.address} are not known before apply")
-    present = {**default_tags(context.resources), **resource.tags}
+    defaults = context.remember("provider-default-tags", lambda: default_tags(context.resources))
+    present = {**defaults, **resource.tags}
     missing_tags = [t for t in required if t not in present or present[t] in (None, "")]
     if missing_tags:
         return non_compliant(f"{resource.address} lacks required tag(s): {', '.join(missing_tags)}")
