@@ -281,10 +281,6 @@ class ResourceSet(Sequence[Resource]):
             # Pulumi addresses are URNs; cross-references use the logical name too.
             self._by_address.setdefault(f"{resource.type}.{resource.name}", resource)
 
-    @classmethod
-    def merge(cls, sets: Iterable[ResourceSet], *, name: str | None = None) -> ResourceSet:
-        return cls((r for s in sets for r in s), name=name)
-
     def __getitem__(self, index: Any) -> Any:
         return self._resources[index]
 

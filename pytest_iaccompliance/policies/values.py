@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from pytest_iaccompliance.model import (
@@ -179,10 +179,6 @@ def parse_json_document(value: Any) -> Mapping[str, Any] | Unknown | None:
             return None
         return parsed if isinstance(parsed, Mapping) else None
     return None
-
-
-def missing(keys: Iterable[str], present: Mapping[str, Any]) -> list[str]:
-    return [k for k in keys if k not in present]
 
 
 def _from_policy_document_data(data: Resource) -> dict[str, Any] | Unknown:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,8 +108,3 @@ def load_file(path: Path) -> list[LoadedSource]:
 def load_path(path: str | os.PathLike[str]) -> list[LoadedSource]:
     """Every stack in a file or folder; raises ``SourceError`` naming the first bad file."""
     return [loaded for file in discover(Path(path)) for loaded in load_file(file)]
-
-
-def iter_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    for path in paths:
-        yield from discover(Path(path))
