@@ -23,9 +23,15 @@ class Example:
 
 
 EXAMPLES = (
-    Example("terraform_json", (), 0, "the payments stack passes its seed-style compliance tests"),
+    Example("terraform_json", (), 0, "the payments stack passes its hand-written compliance tests"),
     Example("terraform_json", ("--iac-source", "cdktf.out"), 1,
             "the legacy stack fails critical policies; missing tags are tolerated warnings"),
+    Example("terraform_plan", (), 0,
+            "tests over a `terraform show -json` plan and a terraform.tfstate pass without Terraform or AWS"),
+    Example("terraform_plan", ("--iac-source", "plan.json"), 1,
+            "the change under review opens SSH to the internet and adds an unencrypted database: blocked"),
+    Example("terraform_plan", ("--iac-source", "terraform.tfstate"), 0,
+            "what is deployed today passes every built-in policy"),
     Example("cdktf_app", (), 0,
             "the cdktf platform stack, synthesized through the fixture, passes its compliance tests"),
     Example("cdktf_app", ("--iac-source", "cdktf.out"), 0,

@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_iaccompliance import Severity, scan
+from pytest_iaccompliance import FindingStatus, Severity, scan
 from pytest_iaccompliance.assertions import assert_compliant, assert_has_resource
-from pytest_iaccompliance.model import FindingStatus
 
 if TYPE_CHECKING:
     from pytest_iaccompliance.cdktf import SynthesizedStack

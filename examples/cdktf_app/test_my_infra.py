@@ -1,4 +1,4 @@
-"""Compliance tests for my_infra.PlatformStack, in the seed's style, with severity markers.
+"""Compliance tests for my_infra.PlatformStack, with severity markers.
 
 The stack is named by reference ("my_infra:PlatformStack") so that a synth-cache hit needs neither
 cdktf nor the 490 MB AWS provider: the first run synthesizes (about 20 s), later runs take a second.

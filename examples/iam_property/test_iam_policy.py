@@ -10,9 +10,9 @@ from app_policies import UPLOAD_ACTIONS, uploader_policy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pytest_iaccompliance import Severity
 from pytest_iaccompliance import strategies as iac_st
 from pytest_iaccompliance.iam import Decision, Request, analyse, evaluate
-from pytest_iaccompliance.model import Severity
 
 BUCKET = "team-uploads"
 REGIONS = ("us-east-1", "eu-west-1")

@@ -1,4 +1,4 @@
-"""Compliance tests for the payments stack, in the seed's style, over its synthesized JSON."""
+"""Compliance tests for the payments stack, over its synthesized JSON."""
 
 from __future__ import annotations
 
