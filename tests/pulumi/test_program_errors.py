@@ -228,3 +228,17 @@ def test_output_methods_are_pulumis_own_again_after_a_run(program: object) -> No
         run_program(program)  # type: ignore[arg-type]
     assert pulumi.Output.__dict__["apply"] is apply
     assert pulumi.Output.__dict__["all"] is gather
+
+
+def test_a_load_balancer_url_runs_under_the_default_mocks() -> None:
+    """``Output.concat("http://", lb.dns_name)``: the mocks answer the name AWS would give the load balancer."""
+    import pulumi
+    import pulumi_aws as aws
+
+    def program() -> None:
+        lb = aws.lb.LoadBalancer("web", internal=False, load_balancer_type="application")
+        aws.ssm.Parameter("url", type="String", value=pulumi.Output.concat("http://", lb.dns_name))
+
+    (parameter,) = run_program(program).by_name("url")
+    assert parameter.properties["value"].startswith("http://web-")
+    assert parameter.properties["value"].endswith(".us-east-1.elb.amazonaws.com")
