@@ -31,7 +31,7 @@ from pytest_iaccompliance.pulumi.mapping import rename_path, terraform_propertie
 
 if TYPE_CHECKING:
     from pytest_iaccompliance.pulumi.provenance import OutputTracer
-    from pytest_iaccompliance.pulumi.recording import RecordingMocks, RecordingMonitor, Registration
+    from pytest_iaccompliance.pulumi.recording import RecordingMocks, Registration
 
 __all__ = ["Program", "PulumiProgramError", "PulumiResources", "reset_runtime", "run_program"]
 
@@ -335,7 +335,7 @@ def run_program(
     if failure is not None:
         if isinstance(failure, (KeyboardInterrupt, SystemExit)):
             raise failure
-        error = PulumiProgramError(_explain(failure, label, tracer, monitor))
+        error = PulumiProgramError(_explain(failure, label, tracer))
         error.original = failure
         raise error from None
     return _build(
@@ -343,7 +343,7 @@ def run_program(
     )
 
 
-def _explain(failure: BaseException, label: str, tracer: OutputTracer, monitor: RecordingMonitor) -> str:
+def _explain(failure: BaseException, label: str, tracer: OutputTracer) -> str:
     """The failure, the program's line, and for a value the mocks left ``None`` the attribute and the
     registration that provides it."""
     from pytest_iaccompliance.pulumi.provenance import user_frame
@@ -360,30 +360,27 @@ def _explain(failure: BaseException, label: str, tracer: OutputTracer, monitor: 
         built_at.lineno,
     ):
         lines.append(f"  in the output built at {built_at}")
+    # Pulumi drops a None from the mocks' answer, so an attribute that reached the program as None is one
+    # the mocks did not give.
     answers: dict[str, list[str]] = {}
     for attribute in missing:
-        state = _answered(monitor, attribute.token, attribute.name)
-        how = "is None in the mocks' answer" if attribute.attribute in state else "is not provided by the mocks"
-        lines.append(f'  {attribute.token} "{attribute.name}".{attribute.attribute} {how}, so the program saw None')
-        answers.setdefault(attribute.token, []).append(attribute.attribute)
+        lines.append(
+            f'  {attribute.token} "{attribute.name}".{attribute.attribute} is not provided by the mocks, '
+            "so the program saw None"
+        )
+        names = answers.setdefault(attribute.token, [])
+        if attribute.attribute not in names:
+            names.append(attribute.attribute)
     if answers:
         lines.append(
-            "  register it before running the program, as a mapping of wire (camelCase) names "
+            f"  register {'it' if len(missing) == 1 else 'them'} before running the program, "
+            "as a mapping of wire (camelCase) names "
             "or a function of pulumi.runtime.MockResourceArgs returning one:"
         )
         for token, attributes in answers.items():
             values = ", ".join(f'"{name}": "..."' for name in attributes)
             lines.append(f'    pulumi_mocks.register_resource("{token}", {{{values}}})')
     return "\n".join(lines)
-
-
-def _answered(monitor: RecordingMonitor, token: str, name: str) -> set[str]:
-    """The wire names the mocks answered for the resources of this type and name."""
-    answered: set[str] = set()
-    for registration in monitor.registrations:
-        if registration.type == token and registration.name == name and registration.state is not None:
-            answered.update(decode_struct(registration.state)[0])
-    return answered
 
 
 def _close(loop: asyncio.AbstractEventLoop) -> None:

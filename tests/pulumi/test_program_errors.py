@@ -242,3 +242,23 @@ def test_a_load_balancer_url_runs_under_the_default_mocks() -> None:
     (parameter,) = run_program(program).by_name("url")
     assert parameter.properties["value"].startswith("http://web-")
     assert parameter.properties["value"].endswith(".us-east-1.elb.amazonaws.com")
+
+
+def several_missing_values_in_an_unconsumed_output() -> None:
+    import pulumi
+    import pulumi_aws as aws
+
+    web = aws.ec2.Instance("web", ami="ami-0123", instance_type="t3.micro")
+    api = aws.ec2.Instance("api", ami="ami-0123", instance_type="t3.micro")
+    pulumi.Output.concat(web.public_dns, ",", api.public_ip, ",", web.public_ip)  # nothing consumes it
+
+
+def test_every_missing_attribute_is_named_once_with_one_registration_per_type() -> None:
+    with pytest.raises(PulumiProgramError) as info:
+        run_program(several_missing_values_in_an_unconsumed_output)
+    message = str(info.value)
+    assert "pulumi.Output.concat(web.public_dns" in message
+    for missing in ('"web".publicDns', '"api".publicIp', '"web".publicIp'):
+        assert message.count(f"{INSTANCE} {missing} is not provided by the mocks") == 1
+    assert f'pulumi_mocks.register_resource("{INSTANCE}", {{"publicDns": "...", "publicIp": "..."}})' in message
+    assert "register them before running the program" in message
