@@ -223,7 +223,46 @@ class AwsAnswers:
             state.setdefault(
                 "url", f"https://sqs.{self.region}.amazonaws.com/{self.account_id}/{named}"
             )
+        for wire, value in self._addresses(rtype, token, name, resource_id, state).items():
+            state.setdefault(wire, value)
         return resource_id, state
+
+    def _addresses(
+        self, rtype: str, token: str, name: str, resource_id: str, state: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """The names AWS gives a resource (DNS names, endpoints, a key's id), which programs build URLs from.
+
+        Only addresses derived from what the program chose: an attribute whose value the program left to AWS
+        and a rule could judge (a port, a public IP) stays unset, so no rule reads a value nobody chose.
+        """
+        digest = _digest(token, name, length=12)
+        if rtype in ("aws_lb", "aws_elb"):
+            prefix = "internal-" if state.get("internal") is True else ""
+            number = int(_digest(token, name, length=8), 16) % 10**10
+            return {
+                "dnsName": f"{prefix}{resource_id}-{number}.{self.region}.elb.amazonaws.com",
+                "zoneId": "Z" + _digest(self.region, "elb", length=13).upper(),
+            }
+        if rtype == "aws_db_instance":
+            address = f"{resource_id}.{digest}.{self.region}.rds.amazonaws.com"
+            port = state.get("port")  # a number from the wire is a float
+            if isinstance(port, (int, float)) and not isinstance(port, bool) and float(port).is_integer():
+                return {"address": address, "endpoint": f"{address}:{int(port)}"}
+            return {"address": address}
+        if rtype == "aws_rds_cluster":
+            return {
+                "endpoint": f"{resource_id}.cluster-{digest}.{self.region}.rds.amazonaws.com",
+                "readerEndpoint": f"{resource_id}.cluster-ro-{digest}.{self.region}.rds.amazonaws.com",
+            }
+        if rtype == "aws_s3_bucket":
+            bucket = state.get("bucket") or resource_id
+            return {
+                "bucketDomainName": f"{bucket}.s3.amazonaws.com",
+                "bucketRegionalDomainName": f"{bucket}.s3.{self.region}.amazonaws.com",
+            }
+        if rtype == "aws_kms_key":
+            return {"keyId": resource_id}
+        return {}
 
     def arn(self, module: str, resource: str) -> str:
         service = _ARN_SERVICE.get(module, module)

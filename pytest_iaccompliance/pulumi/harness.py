@@ -42,9 +42,10 @@ class PulumiMocks:
         self.last: PulumiResources | None = None
 
     def register_resource(self, type_: str, answer: ResourceAnswer) -> None:
-        """Outputs for every resource of a Pulumi token or Terraform type (a mapping, or a function
-        of
-        ``pulumi.runtime.MockResourceArgs`` returning outputs or ``(id, outputs)``)."""
+        """Outputs for every resource of a Pulumi token or Terraform type: a mapping of wire (camelCase)
+        names such as ``{"dnsName": "web.example.com"}``, or a function of
+        ``pulumi.runtime.MockResourceArgs`` returning outputs or ``(id, outputs)``. They are added to the
+        default answers, so only the attributes a program reads need registering."""
         self._resource_answers[type_] = answer
 
     def register_invoke(self, token: str, answer: InvokeAnswer) -> None:

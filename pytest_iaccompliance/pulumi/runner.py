@@ -19,7 +19,6 @@ import json
 import os
 import runpy
 import sys
-import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from pytest_iaccompliance.pulumi.decode import decode_struct
 from pytest_iaccompliance.pulumi.mapping import rename_path, terraform_properties, terraform_type
 
 if TYPE_CHECKING:
+    from pytest_iaccompliance.pulumi.provenance import OutputTracer
     from pytest_iaccompliance.pulumi.recording import RecordingMocks, Registration
 
 __all__ = ["Program", "PulumiProgramError", "PulumiResources", "reset_runtime", "run_program"]
@@ -50,28 +50,6 @@ class PulumiProgramError(RuntimeError):
     """
 
     original: BaseException | None = None
-
-
-def _runtime_dirs() -> tuple[str, ...]:
-    """Folders whose frames are machinery, not the user's program: Pulumi, the SDK, asyncio, this package."""
-    folders = [Path(__file__).parent.parent, Path(asyncio.__file__).parent, Path(contextlib.__file__).parent]
-    folders.extend(
-        Path(module.__file__).parent
-        for name in ("pulumi", "pulumi_aws")
-        if (module := sys.modules.get(name)) is not None and module.__file__
-    )
-    return tuple(str(folder.resolve()) + os.sep for folder in folders)
-
-
-def _user_frame(exc: BaseException) -> str | None:
-    """``file:line in function: source`` of the innermost frame outside Pulumi, asyncio and this package."""
-    machinery = _runtime_dirs()
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if str(Path(frame.filename).resolve()).startswith(machinery):
-            continue
-        source = f": {frame.line.strip()}" if frame.line else ""
-        return f"{frame.filename}:{frame.lineno} in {frame.name}{source}"
-    return None
 
 
 def _never_retrieved(sink: list[BaseException]) -> Callable[[asyncio.AbstractEventLoop, dict[str, Any]], None]:
@@ -264,6 +242,7 @@ def run_program(
     from pulumi.runtime import settings
     from pulumi.runtime.stack import run_pulumi_func
 
+    from pytest_iaccompliance.pulumi.provenance import OutputTracer
     from pytest_iaccompliance.pulumi.recording import RecordingMocks, RecordingMonitor
 
     try:
@@ -326,7 +305,8 @@ def run_program(
     secret_outputs: set[str] = set()
     failure: BaseException | None = None
     unretrieved: list[BaseException] = []
-    with _own_event_loop(unretrieved) as loop:
+    tracer = OutputTracer(run_program)
+    with _own_event_loop(unretrieved) as loop, tracer.active():
         reset_runtime()
         pulumi_config.set_all_config(all_config, secret_keys)
 
@@ -355,17 +335,52 @@ def run_program(
     if failure is not None:
         if isinstance(failure, (KeyboardInterrupt, SystemExit)):
             raise failure
-        message = str(failure) or type(failure).__name__
-        where = _user_frame(failure)
-        error = PulumiProgramError(
-            f"{label} failed under mocks: {type(failure).__name__}: {message}"
-            + (f"\n  at {where}" if where else "")
-        )
+        error = PulumiProgramError(_explain(failure, label, tracer))
         error.original = failure
         raise error from None
     return _build(
         monitor, mocks, project_name, stack, outputs, frozenset(secret_outputs), all_config, label
     )
+
+
+def _explain(failure: BaseException, label: str, tracer: OutputTracer) -> str:
+    """The failure, the program's line, and for a value the mocks left ``None`` the attribute and the
+    registration that provides it."""
+    from pytest_iaccompliance.pulumi.provenance import user_frame
+
+    message = str(failure) or type(failure).__name__
+    lines = [f"{label} failed under mocks: {type(failure).__name__}: {message}"]
+    built_at, missing = tracer.explain(failure)
+    raised_at = user_frame(failure)
+    where = raised_at or built_at
+    if where is not None:
+        lines.append(f"  at {where}")
+    if raised_at is not None and built_at is not None and (raised_at.filename, raised_at.lineno) != (
+        built_at.filename,
+        built_at.lineno,
+    ):
+        lines.append(f"  in the output built at {built_at}")
+    # Pulumi drops a None from the mocks' answer, so an attribute that reached the program as None is one
+    # the mocks did not give.
+    answers: dict[str, list[str]] = {}
+    for attribute in missing:
+        lines.append(
+            f'  {attribute.token} "{attribute.name}".{attribute.attribute} is not provided by the mocks, '
+            "so the program saw None"
+        )
+        names = answers.setdefault(attribute.token, [])
+        if attribute.attribute not in names:
+            names.append(attribute.attribute)
+    if answers:
+        lines.append(
+            f"  register {'it' if len(missing) == 1 else 'them'} before running the program, "
+            "as a mapping of wire (camelCase) names "
+            "or a function of pulumi.runtime.MockResourceArgs returning one:"
+        )
+        for token, attributes in answers.items():
+            values = ", ".join(f'"{name}": "..."' for name in attributes)
+            lines.append(f'    pulumi_mocks.register_resource("{token}", {{{values}}})')
+    return "\n".join(lines)
 
 
 def _close(loop: asyncio.AbstractEventLoop) -> None:
