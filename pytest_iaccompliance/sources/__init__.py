@@ -15,8 +15,9 @@ from typing import Any
 from pytest_iaccompliance.model import ResourceSet, paused_gc
 
 __all__ = [
-    "KeptPairs", "LoadedSource", "SourceError", "discover", "first_repeated_key", "has_repeated_keys",
-    "load_document", "load_path", "parse_json", "read_json",
+    "JsonDocument", "KeptPairs", "LoadedSource", "SourceError", "discover", "first_repeated_key",
+    "has_repeated_keys", "load_document", "load_path", "may_hold_dynamic_blocks", "parse_json", "read_json",
+    "refuse_repeated_keys",
 ]
 
 
@@ -140,8 +141,8 @@ def _read_bytes(path: Path) -> bytes:
 class KeptPairs(dict[str, Any]):
     """A JSON object as written, ``pairs`` holding every (key, value), a repeated key's values included.
 
-    Made only for an object whose text repeats a key, and for the top object of a document holding one,
-    so reading a document without repeated keys costs one ``dict`` per object, as ``json.loads`` does.
+    Made only for an object whose text repeats a key (and for a document's top object, see
+    ``JsonDocument``), so reading a document without repeated keys costs one ``dict`` per object.
     """
 
     __slots__ = ("pairs",)
@@ -151,9 +152,29 @@ class KeptPairs(dict[str, Any]):
         self.pairs = pairs
 
 
+class JsonDocument(KeptPairs):
+    """The top object of a document ``read_json`` read, with what the reader saw on the way: whether any
+    object repeats a key, and whether the text names a ``dynamic`` block at all (when not, no body needs
+    searching for one)."""
+
+    __slots__ = ("mentions_dynamic", "repeated_keys")
+
+    def __init__(self, pairs: list[tuple[str, Any]], *, repeated_keys: bool, mentions_dynamic: bool) -> None:
+        super().__init__(pairs)
+        self.repeated_keys = repeated_keys
+        self.mentions_dynamic = mentions_dynamic
+
+
 def has_repeated_keys(document: Any) -> bool:
-    """True when some object of a document read by ``read_json`` gives a key more than once."""
+    """True when some object of a document gives a key more than once (only ``read_json`` can tell)."""
+    if isinstance(document, JsonDocument):
+        return document.repeated_keys
     return isinstance(document, KeptPairs)
+
+
+def may_hold_dynamic_blocks(document: Any) -> bool:
+    """False only for a document whose text never names a ``dynamic`` block."""
+    return not isinstance(document, JsonDocument) or document.mentions_dynamic
 
 
 def first_repeated_key(value: Any, where: str = "") -> str | None:
@@ -175,6 +196,14 @@ def first_repeated_key(value: Any, where: str = "") -> str | None:
             if found:
                 return found
     return None
+
+
+def refuse_repeated_keys(document: Any, path: Path, kind: str) -> None:
+    """A document a tool writes (plan, state, stack export) never repeats a key: one that does is ambiguous."""
+    if has_repeated_keys(document):
+        where = first_repeated_key(document)
+        raise SourceError(path, f"is ambiguous: `{where}` is given more than once in one object, which {kind} "
+                                "never does; which value to trust cannot be known")
 
 
 def parse_json(text: str, path: Path) -> Any:
@@ -199,8 +228,9 @@ def parse_json(text: str, path: Path) -> Any:
         detail = (f"a number has more than {sys.get_int_max_str_digits()} digits"
                   if "integer string conversion" in str(exc) else type(exc).__name__)
         raise SourceError(path, f"is not valid JSON we can read: {detail}") from None
-    if repeated and isinstance(document, dict) and not isinstance(document, KeptPairs):
-        document = KeptPairs(list(document.items()))
+    if isinstance(document, dict):
+        pairs = document.pairs if isinstance(document, KeptPairs) else list(document.items())
+        document = JsonDocument(pairs, repeated_keys=repeated, mentions_dynamic='"dynamic"' in text)
     return document
 
 
