@@ -52,11 +52,11 @@ def _pairs(value: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
     return value.pairs if isinstance(value, KeptPairs) else value.items()
 
 
-def _objects(value: Any, where: str, path: Path) -> list[Mapping[str, Any]]:
-    """Blocks as HCL's JSON syntax gives them: one object, a list of objects, or null for none."""
+def _objects(value: Any, where: str, path: Path, *, null: bool = True) -> list[Mapping[str, Any]]:
+    """Blocks as HCL's JSON syntax gives them: one object, a list of objects, or (if ``null``) null for none."""
     from pytest_iaccompliance.sources import SourceError
 
-    if value is None:
+    if value is None and null:
         return []
     if isinstance(value, Mapping):
         return [value]
@@ -65,7 +65,8 @@ def _objects(value: Any, where: str, path: Path) -> list[Mapping[str, Any]]:
             if not isinstance(item, Mapping):
                 raise SourceError(path, f"`{where}[{index}]` is {type(item).__name__}, expected an object")
         return value
-    raise SourceError(path, f"`{where}` is {type(value).__name__}, expected an object")
+    kind = "null" if value is None else type(value).__name__
+    raise SourceError(path, f"`{where}` is {kind}, expected an object")
 
 
 def _has_cdktf_metadata(document: Mapping[str, Any]) -> bool:
@@ -107,9 +108,9 @@ def _declarations(document: Mapping[str, Any], key: str, path: Path) -> Iterator
         return
     bodies: dict[tuple[str, str], list[Any]] = {}
     for section in sections:
-        for block in _objects(section, key, path):
+        for block in _objects(section, key, path, null=False):
             for rtype, labelled in _pairs(block):
-                for names in _objects(labelled, f"{key}.{rtype}", path):
+                for names in _objects(labelled, f"{key}.{rtype}", path, null=False):
                     for name, body in _pairs(names):
                         bodies.setdefault((rtype, name), []).append(body)
     for (rtype, name), found in bodies.items():

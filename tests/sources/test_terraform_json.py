@@ -111,6 +111,8 @@ def test_state_show_json_and_raw_tfstate(data_dir: Path) -> None:
         ('{"name": "my-app", "version": "1.0.0"}', "is not a cdktf/cdktn synthesis, Terraform JSON"),
         ('{"resource": [3]}', "`resource[0]` is int, expected an object"),
         ('{"resource": "x"}', "`resource` is str, expected an object"),
+        ('{"resource": null}', "`resource` is null, expected an object"),
+        ('{"data": {"aws_vpc": null}}', "`data.aws_vpc` is null, expected an object"),
         ('{"resource": {"aws_s3_bucket": {"b": 3}}}', "`resource.aws_s3_bucket.b` is int, expected an object"),
     ],
 )
