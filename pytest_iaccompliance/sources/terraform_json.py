@@ -251,6 +251,26 @@ def _dynamic_blocks(spec: Any, block_type: str, where: str, path: Path) -> list[
             for index, (key, item) in enumerate(items)]
 
 
+def _holds_dynamic(body: Mapping[str, Any]) -> bool:
+    """Whether a body has a ``dynamic`` block at any depth: a tight walk, as every body of a stack is asked."""
+    pending = [body]
+    while pending:
+        current = pending.pop()
+        if "dynamic" in current:
+            return True
+        for value in current.values():
+            kind = type(value)
+            if kind is dict:
+                pending.append(value)
+            elif kind is list:
+                for item in value:
+                    if type(item) is dict or (not isinstance(item, _SCALARS) and isinstance(item, Mapping)):
+                        pending.append(item)
+            elif not isinstance(value, _SCALARS) and isinstance(value, Mapping):
+                pending.append(value)
+    return False
+
+
 def _expand_dynamic(body: Mapping[str, Any], where: str, path: Path) -> Mapping[str, Any]:
     """A body with its ``dynamic`` blocks (at any depth) turned into the blocks they stand for.
 
@@ -317,7 +337,7 @@ def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = K
                 address = f"{rtype}.{name}" if mode == "managed" else f"data.{rtype}.{name}"
                 if repeated:
                     body = _merge_repeated(body, f"{key}.{rtype}.{name}", path)
-                if dynamic:
+                if dynamic and _holds_dynamic(body):
                     body = _expand_dynamic(body, f"{key}.{rtype}.{name}", path)
                 meta = body.get("//")
                 construct_path = None

@@ -19,6 +19,7 @@ import pytest
 from pytest_iaccompliance import load, scan
 from pytest_iaccompliance.model import FindingStatus, Unknown, UnreadableValue
 from pytest_iaccompliance.sources import SourceError, load_path
+from pytest_iaccompliance.sources.terraform_json import resources_from_config
 
 BAD = Path(__file__).parent.parent / "data" / "bad"
 EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "terraform_json" / "cdktf.out"
@@ -195,6 +196,17 @@ def test_dynamic_block_beside_static_blocks_keeps_both(tmp_path: Path) -> None:
     group = load(path).by_address("aws_security_group.web")
     assert group is not None
     assert group.get("ingress") == [{"from_port": 80, "to_port": 80}, {"from_port": 22, "description": "ssh"}]
+
+
+def test_nested_dynamic_block_in_a_synthesized_document_is_expanded() -> None:
+    """cdktf documents reach the reader as data, not text: their bodies are searched at every depth."""
+    document = {"resource": {"aws_lb_listener": {"web": {"default_action": [{"type": "forward", "dynamic": {
+        "forward": {"for_each": ["${aws_lb_target_group.a.arn}"], "iterator": "each",
+                    "content": {"target_group": [{"arn": "${each.value}"}]}}}}]}}}}
+    [listener] = resources_from_config(document, Path("stacks/web/cdk.tf.json"))
+    assert listener.get("default_action") == [
+        {"type": "forward", "forward": [{"target_group": [{"arn": "${aws_lb_target_group.a.arn}"}]}]}
+    ]
 
 
 # --- files that are not regular files ------------------------------------------------------------------
