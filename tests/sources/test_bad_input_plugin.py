@@ -60,3 +60,32 @@ def test_fifo_in_a_scanned_folder_is_an_error_not_a_hang(pytester: pytest.Pytest
     result = run(pytester, f"{OPT_SOURCE}=cdktf.out")
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines(["*x.tf.json: is not a regular file (a FIFO); only regular files are read*"])
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"resource": ' + "[" * 10_000 + "]" * 10_000 + "}", "is not valid JSON we can read: nested too deeply"),
+        ('{"resource": {"aws_s3_bucket": {"b": {"n": ' + "7" * 5_000 + "}}}}",
+         "is not valid JSON we can read: a number has more than * digits"),
+    ],
+    ids=["deep", "huge-number"],
+)
+def test_unreadable_json_is_a_collection_error_naming_the_file(pytester: pytest.Pytester, content: str,
+                                                               message: str) -> None:
+    pytester.makefile(".tf.json", main=content)
+    result = run(pytester, f"{OPT_SOURCE}=main.tf.json")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*ERROR collecting main.tf.json*", f"*main.tf.json: {message}"])
+    result.stdout.no_fnmatch_line("*Traceback*")
+    result.stdout.no_fnmatch_line("*7777*")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks as on POSIX")
+def test_symlinked_stack_folder_is_scanned(pytester: pytest.Pytester, example_stacks: Path) -> None:
+    shutil.copytree(example_stacks / "stacks" / "legacy", pytester.path / "elsewhere")
+    (pytester.path / "cdktf.out" / "stacks").mkdir(parents=True)
+    (pytester.path / "cdktf.out" / "stacks" / "legacy").symlink_to(pytester.path / "elsewhere")
+    result = run(pytester, f"{OPT_SOURCE}=cdktf.out", "--iac-select", "AWS-EC2-001", "-rA")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["*aws_security_group.bastion allows SSH (port 22) from 0.0.0.0/0*"])
