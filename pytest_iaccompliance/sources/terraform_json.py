@@ -104,7 +104,8 @@ def _declarations(document: Mapping[str, Any], key: str, path: Path) -> Iterator
         # The usual shape: one object of objects, so each (type, name) is declared once by construction.
         for rtype, names in sections[0].items():
             for name, body in names.items():
-                yield rtype, name, body if type(body) is dict else _only_body(body, key, rtype, name, path)
+                yield rtype, name, body if type(body) is dict and rtype and name else \
+                    _only_body(body, key, rtype, name, path)
         return
     bodies: dict[tuple[str, str], list[Any]] = {}
     for section in sections:
@@ -123,10 +124,13 @@ def _only_body(body: Any, key: str, rtype: str, name: str, path: Path) -> Mappin
     """The one body of a declaration; several (a list, or a repeated name) or none is an error."""
     from pytest_iaccompliance.sources import SourceError
 
-    if isinstance(body, dict):
-        return body
     where = f"{key}.{rtype}.{name}"
     what = "resource" if key == "resource" else "data source"
+    if not rtype or not name:
+        raise SourceError(path, f"`{where}` has an empty {'type' if not rtype else 'name'}: Terraform needs both "
+                                f"labels of a {what}")
+    if isinstance(body, dict):
+        return body
     if isinstance(body, list):
         if not body:
             raise SourceError(path, f"`{where}` is an empty list: no body to read, so Terraform declares no {what}")

@@ -113,6 +113,8 @@ def test_state_show_json_and_raw_tfstate(data_dir: Path) -> None:
         ('{"resource": "x"}', "`resource` is str, expected an object"),
         ('{"resource": null}', "`resource` is null, expected an object"),
         ('{"data": {"aws_vpc": null}}', "`data.aws_vpc` is null, expected an object"),
+        ('{"resource": {"": {"b": {}}}}', "`resource..b` has an empty type"),
+        ('{"resource": [{"aws_s3_bucket": {"": {}}}]}', "`resource.aws_s3_bucket.` has an empty name"),
         ('{"resource": {"aws_s3_bucket": {"b": 3}}}', "`resource.aws_s3_bucket.b` is int, expected an object"),
     ],
 )
