@@ -230,7 +230,9 @@ def parse_json(text: str, path: Path) -> Any:
         raise SourceError(path, f"is not valid JSON we can read: {detail}") from None
     if isinstance(document, dict):
         pairs = document.pairs if isinstance(document, KeptPairs) else list(document.items())
-        document = JsonDocument(pairs, repeated_keys=repeated, mentions_dynamic='"dynamic"' in text)
+        # A key can only spell "dynamic" otherwise through \u escapes: any escape means "may".
+        mentions_dynamic = '"dynamic"' in text or "\\u" in text
+        document = JsonDocument(pairs, repeated_keys=repeated, mentions_dynamic=mentions_dynamic)
     return document
 
 

@@ -198,6 +198,13 @@ def test_dynamic_block_beside_static_blocks_keeps_both(tmp_path: Path) -> None:
     assert group.get("ingress") == [{"from_port": 80, "to_port": 80}, {"from_port": 22, "description": "ssh"}]
 
 
+def test_dynamic_key_spelled_with_escapes_is_expanded(tmp_path: Path) -> None:
+    path = tmp_path / "main.tf.json"
+    path.write_text((BAD / "dynamic_literal.tf.json").read_text().replace('"dynamic"', '"dyn\\u0061mic"'))
+    findings = scan(path, select=["AWS-EC2-001"])
+    assert _status(findings, "AWS-EC2-001", "aws_security_group.web") is FindingStatus.FAILED
+
+
 def test_nested_dynamic_block_in_a_synthesized_document_is_expanded() -> None:
     """cdktf documents reach the reader as data, not text: their bodies are searched at every depth."""
     document = {"resource": {"aws_lb_listener": {"web": {"default_action": [{"type": "forward", "dynamic": {
