@@ -24,7 +24,9 @@ KIND_STATE = "terraform-state"
 _META_ARGUMENTS = frozenset(
     {"//", "count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection"}
 )
-_CONFIG_KEYS = frozenset({"resource", "data", "provider", "terraform", "variable", "output", "locals", "module"})
+# Every top-level block type of Terraform's language; cdktf writes `moved` and `import` for moveTo/importFrom.
+_CONFIG_KEYS = frozenset({"resource", "data", "provider", "terraform", "variable", "output", "locals", "module",
+                          "moved", "import", "removed", "check", "ephemeral"})
 
 
 def load_document(document: Mapping[str, Any], path: Path) -> list[Any] | None:

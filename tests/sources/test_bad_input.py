@@ -152,6 +152,15 @@ def test_state_entry_without_address_is_named_by_position_not_values() -> None:
     assert "canary" not in reason
 
 
+def test_moved_and_import_blocks_do_not_hide_the_stack(tmp_path: Path) -> None:
+    """cdktf writes them for moveTo and importFrom; a stack using them is still scanned."""
+    path = tmp_path / "cdk.tf.json"
+    path.write_text('{"//": {"metadata": {"stackName": "web"}}, "resource": {"aws_s3_bucket": {"b": {}}},'
+                    ' "moved": [{"from": "aws_s3_bucket.a", "to": "aws_s3_bucket.b"}],'
+                    ' "import": [{"id": "b", "to": "aws_s3_bucket.b"}]}')
+    assert [r.address for r in load(path)] == ["aws_s3_bucket.b"]
+
+
 def test_empty_stack_is_still_fine(tmp_path: Path) -> None:
     path = tmp_path / "cdk.tf.json"
     path.write_text('{"//": {"metadata": {"stackName": "empty"}}, "terraform": {}}')
