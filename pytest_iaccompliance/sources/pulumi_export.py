@@ -45,11 +45,12 @@ def _deployment_of(document: Mapping[str, Any]) -> Any:
 
 
 def load_document(document: Mapping[str, Any], path: Path) -> list[Any] | None:
-    from pytest_iaccompliance.sources import LoadedSource, SourceError
+    from pytest_iaccompliance.sources import LoadedSource, SourceError, refuse_repeated_keys
 
     deployment = _deployment_of(document)
     if deployment is None:
         return None
+    refuse_repeated_keys(document, path, "`pulumi stack export`")
     if not isinstance(deployment, Mapping):
         raise SourceError(
             path,
@@ -66,6 +67,15 @@ def _json_or_text(value: Any) -> Any:
         except json.JSONDecodeError:
             return value
     return value
+
+
+def _describe(value: Any) -> str:
+    """What a malformed field holds, by type only: the text of a misplaced value may be a secret."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        return f"a string of {len(value)} characters"
+    return type(value).__name__
 
 
 def _stack_of(urn: str) -> tuple[str, str]:
@@ -102,7 +112,7 @@ def resources_from_deployment(deployment: Mapping[str, Any], path: Path) -> Reso
             raise SourceError(
                 path,
                 f"`{where}` has no valid `urn` (expected urn:pulumi:<stack>::<project>::"
-                f"<type>::<name>, found {urn!r})",
+                f"<type>::<name>, found {_describe(urn)})",
             )
         if not isinstance(token, str) or not token:
             raise SourceError(path, f"`{where}` ({urn}) has no `type`")

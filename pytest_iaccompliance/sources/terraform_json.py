@@ -6,7 +6,8 @@ No Terraform binary is needed: each shape is recognized by its keys and read dir
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,31 +24,59 @@ KIND_STATE = "terraform-state"
 _META_ARGUMENTS = frozenset(
     {"//", "count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection"}
 )
-_CONFIG_KEYS = frozenset({"resource", "data", "provider", "terraform", "variable", "output", "locals", "module"})
+# Every top-level block type of Terraform's language; cdktf writes `moved` and `import` for moveTo/importFrom.
+_CONFIG_KEYS = frozenset({"resource", "data", "provider", "terraform", "variable", "output", "locals", "module",
+                          "moved", "import", "removed", "check", "ephemeral"})
 
 
 def load_document(document: Mapping[str, Any], path: Path) -> list[Any] | None:
-    from pytest_iaccompliance.sources import LoadedSource, SourceError
+    from pytest_iaccompliance.sources import LoadedSource, refuse_repeated_keys
 
     if "planned_values" in document or "resource_changes" in document:
+        refuse_repeated_keys(document, path, "a `terraform show -json` plan")
         return [LoadedSource(path, KIND_PLAN, _from_plan(document, path))]
     if "format_version" in document and "values" in document:
+        refuse_repeated_keys(document, path, "a `terraform show -json` state")
         return [LoadedSource(path, KIND_STATE, _from_state_values(document, path))]
     if "version" in document and isinstance(document.get("resources"), list) and "serial" in document:
+        refuse_repeated_keys(document, path, "a Terraform state file")
         return [LoadedSource(path, KIND_STATE, _from_raw_state(document, path))]
     if _CONFIG_KEYS & set(document) and not set(document) - _CONFIG_KEYS - {"//"}:
-        for key in ("resource", "data"):
-            if key in document and not isinstance(document[key], Mapping):
-                raise SourceError(path, f"`{key}` is {type(document[key]).__name__}, expected an object")
         kind = KIND_CDKTF if "//" in document or _has_cdktf_metadata(document) else KIND_TF_JSON
         return [LoadedSource(path, kind, resources_from_config(document, path, kind))]
     return None
 
 
+def _pairs(value: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
+    """Every (key, value) of an object as written, a repeated key's values included."""
+    from pytest_iaccompliance.sources import KeptPairs
+
+    return value.pairs if isinstance(value, KeptPairs) else value.items()
+
+
+def _objects(value: Any, where: str, path: Path, *, null: bool = True) -> list[Mapping[str, Any]]:
+    """Blocks as HCL's JSON syntax gives them: one object, a list of objects, or (if ``null``) null for none."""
+    from pytest_iaccompliance.sources import SourceError
+
+    if value is None and null:
+        return []
+    if isinstance(value, Mapping):
+        return [value]
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if not isinstance(item, Mapping):
+                raise SourceError(path, f"`{where}[{index}]` is {type(item).__name__}, expected an object")
+        return value
+    kind = "null" if value is None else type(value).__name__
+    raise SourceError(path, f"`{where}` is {kind}, expected an object")
+
+
 def _has_cdktf_metadata(document: Mapping[str, Any]) -> bool:
-    for blocks in (document.get("resource") or {}).values():
-        if isinstance(blocks, Mapping):
-            return any(isinstance(b, Mapping) and "//" in b for b in blocks.values())
+    resource = document.get("resource")
+    if isinstance(resource, Mapping):
+        for blocks in resource.values():
+            if isinstance(blocks, Mapping):
+                return any(isinstance(b, Mapping) and "//" in b for b in blocks.values())
     return False
 
 
@@ -62,49 +91,283 @@ def _stack_name(document: Mapping[str, Any], path: Path) -> str:
     return path.name.removesuffix(".json").removesuffix(".tf")
 
 
-def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = KIND_CDKTF) -> ResourceSet:
-    """Resources of a Terraform JSON configuration (cdktf's synthesized form included)."""
+def _declarations(document: Mapping[str, Any], key: str, path: Path) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    """(type, name, body) of every ``resource`` (or ``data``) block, as Terraform reads the JSON syntax.
+
+    Repeated ``resource`` keys and lists of objects at any level merge; the same type and name declared
+    twice (a repeated name, or a list of several bodies) is Terraform's "Duplicate resource" error, and an
+    empty list declares nothing: both are errors here, so no body is ever dropped or chosen silently.
+    """
+    from pytest_iaccompliance.sources import has_repeated_keys
+
+    sections = [section for section_key, section in _pairs(document) if section_key == key]
+    if (len(sections) == 1 and isinstance(sections[0], dict) and not has_repeated_keys(document)
+            and all(isinstance(names, dict) for names in sections[0].values())):
+        # The usual shape: one object of objects, so each (type, name) is declared once by construction.
+        for rtype, names in sections[0].items():
+            for name, body in names.items():
+                yield rtype, name, body if type(body) is dict and rtype and name else \
+                    _only_body(body, key, rtype, name, path)
+        return
+    bodies: dict[tuple[str, str], list[Any]] = {}
+    for section in sections:
+        for block in _objects(section, key, path, null=False):
+            for rtype, labelled in _pairs(block):
+                for names in _objects(labelled, f"{key}.{rtype}", path, null=False):
+                    for name, body in _pairs(names):
+                        bodies.setdefault((rtype, name), []).append(body)
+    for (rtype, name), found in bodies.items():
+        if len(found) > 1:  # a repeated name, each perhaps itself a list: count every body
+            found = [[item for body in found for item in (body if isinstance(body, list) else [body])]]
+        yield rtype, name, _only_body(found[0], key, rtype, name, path)
+
+
+def _only_body(body: Any, key: str, rtype: str, name: str, path: Path) -> Mapping[str, Any]:
+    """The one body of a declaration; several (a list, or a repeated name) or none is an error."""
     from pytest_iaccompliance.sources import SourceError
 
+    where = f"{key}.{rtype}.{name}"
+    what = "resource" if key == "resource" else "data source"
+    if not rtype or not name:
+        raise SourceError(path, f"`{where}` has an empty {'type' if not rtype else 'name'}: Terraform needs both "
+                                f"labels of a {what}")
+    if isinstance(body, dict):
+        return body
+    if isinstance(body, list):
+        if not body:
+            raise SourceError(path, f"`{where}` is an empty list: no body to read, so Terraform declares no {what}")
+        if len(body) > 1:
+            raise SourceError(path, f"`{where}` is declared {len(body)} times; Terraform rejects a duplicate "
+                                    f"{what} (names must be unique per type in a module)")
+        body = body[0]
+    if not isinstance(body, Mapping):
+        raise SourceError(path, f"`{where}` is {type(body).__name__}, expected an object")
+    return body
+
+
+def _is_blocks(value: Any) -> bool:
+    return isinstance(value, Mapping) or (isinstance(value, list) and all(isinstance(v, Mapping) for v in value))
+
+
+def _merge_repeated(value: Any, where: str, path: Path) -> Any:
+    """A body with repeated keys as Terraform reads it: a repeated block type adds its blocks, a repeated
+    argument is Terraform's "Duplicate argument" error."""
+    from pytest_iaccompliance.sources import KeptPairs, SourceError
+
+    if isinstance(value, KeptPairs):
+        grouped: dict[str, list[Any]] = {}
+        for key, item in value.pairs:
+            grouped.setdefault(key, []).append(item)
+        merged: dict[str, Any] = {}
+        for key, items in grouped.items():
+            inner = f"{where}.{key}"
+            if len(items) == 1:
+                merged[key] = _merge_repeated(items[0], inner, path)
+            elif all(_is_blocks(item) for item in items):
+                merged[key] = [_merge_repeated(block, inner, path)
+                               for item in items for block in (item if isinstance(item, list) else [item])]
+            else:
+                raise SourceError(path, f"`{where}` sets the argument `{key}` {len(items)} times; Terraform rejects "
+                                        "a duplicate argument")
+        return merged
+    if isinstance(value, Mapping):
+        return {key: _merge_repeated(item, f"{where}.{key}", path) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_merge_repeated(item, f"{where}[{index}]", path) for index, item in enumerate(value)]
+    return value
+
+
+def _section(document: Mapping[str, Any], key: str, path: Path) -> Any:
+    """A top-level section other than resources, its repeated keys merged (``provider`` configurations add up,
+    any other repeated name is an error naming it)."""
+    from pytest_iaccompliance.sources import KeptPairs, SourceError, has_repeated_keys
+
+    if not has_repeated_keys(document):
+        return document.get(key)
+    values = [value for section_key, value in _pairs(document) if section_key == key]
+    if len(values) <= 1 and not any(isinstance(v, KeptPairs) for v in values):
+        return _merge_repeated(values[0], key, path) if values else None
+    merged: dict[str, Any] = {}
+    for value in values:
+        for block in _objects(value, key, path):
+            for name, item in _pairs(block):
+                item = _merge_repeated(item, f"{key}.{name}", path)
+                if key == "provider":
+                    merged.setdefault(name, []).extend(item if isinstance(item, list) else [item])
+                elif name in merged:
+                    raise SourceError(path, f"`{key}.{name}` is given more than once")
+                else:
+                    merged[name] = item
+    return merged
+
+
+_ACCESSORS = r"(?:\.[A-Za-z_][A-Za-z0-9_-]*|\[\s*(?:\"[^\"]*\"|\d+)\s*\])*"
+_ITERATOR_REFERENCE = r"^\$\{{\s*{name}\.(?P<part>key|value)(?P<path>" + _ACCESSORS + r")\s*\}}$"
+_ACCESSOR = re.compile(r"\.([A-Za-z_][A-Za-z0-9_-]*)|\[\s*(?:\"([^\"]*)\"|(\d+))\s*\]")
+_MISSING: Any = object()
+_SCALARS = (str, int, float, type(None))
+
+
+def _substitute(value: Any, reference: re.Pattern[str], key: Any, item: Any) -> Any:
+    """Content of one dynamic block: ``${ITERATOR.key}``/``${ITERATOR.value...}`` replaced where a string is
+    exactly such a reference and the value holds it; any other expression stays a ``${...}`` string, which
+    rules read as not known before apply."""
+    if isinstance(value, str):
+        match = reference.match(value) if "${" in value else None
+        if match is None:
+            return value
+        found = key if match["part"] == "key" else item
+        for attribute, quoted, index in _ACCESSOR.findall(match["path"]):
+            if index:
+                found = found[int(index)] if isinstance(found, list) and int(index) < len(found) else _MISSING
+            else:
+                found = found.get(attribute or quoted, _MISSING) if isinstance(found, Mapping) else _MISSING
+            if found is _MISSING:
+                return value
+        return found
+    if isinstance(value, Mapping):
+        return {k: _substitute(v, reference, key, item) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, reference, key, item) for v in value]
+    return value
+
+
+def _dynamic_blocks(spec: Any, block_type: str, where: str, path: Path) -> list[Any] | Unknown:
+    """The blocks one ``dynamic`` block stands for, or ``Unknown`` when ``for_each`` is not a literal."""
+    from pytest_iaccompliance.sources import SourceError
+
+    if not isinstance(spec, Mapping):
+        raise SourceError(path, f"`{where}` is {type(spec).__name__}, expected an object")
+    content, iterator, for_each = spec.get("content"), spec.get("iterator") or block_type, spec.get("for_each")
+    if not isinstance(content, Mapping):
+        raise SourceError(path, f"`{where}` has no `content` object")
+    if not isinstance(iterator, str):
+        raise SourceError(path, f"`{where}.iterator` is {type(iterator).__name__}, expected a name")
+    if isinstance(for_each, Mapping):
+        items: list[tuple[Any, Any]] = list(for_each.items())
+    elif isinstance(for_each, list):
+        items = list(enumerate(for_each))
+    elif isinstance(for_each, str):
+        return Unknown(f"`{where}` repeats over an expression known only when Terraform runs")
+    else:
+        raise SourceError(path, f"`{where}.for_each` is {type(for_each).__name__}, expected a list, a map or "
+                                "an expression")
+    reference = re.compile(_ITERATOR_REFERENCE.format(name=re.escape(iterator)))
+    return [_expand_dynamic(_substitute(content, reference, key, item), f"{where}[{index}]", path)
+            for index, (key, item) in enumerate(items)]
+
+
+def _holds_dynamic(body: Mapping[str, Any]) -> bool:
+    """Whether a body has a ``dynamic`` block at any depth: a tight walk, as every body of a stack is asked."""
+    pending = [body]
+    while pending:
+        current = pending.pop()
+        if "dynamic" in current:
+            return True
+        for value in current.values():
+            kind = type(value)
+            if kind is dict:
+                pending.append(value)
+            elif kind is list:
+                for item in value:
+                    if type(item) is dict or (not isinstance(item, _SCALARS) and isinstance(item, Mapping)):
+                        pending.append(item)
+            elif not isinstance(value, _SCALARS) and isinstance(value, Mapping):
+                pending.append(value)
+    return False
+
+
+def _expand_dynamic(body: Mapping[str, Any], where: str, path: Path) -> Mapping[str, Any]:
+    """A body with its ``dynamic`` blocks (at any depth) turned into the blocks they stand for.
+
+    A ``for_each`` over a literal list or map is expanded; any other makes the block type ``Unknown`` (or
+    adds an ``Unknown`` beside the blocks that are known), so a rule answers "cannot evaluate", never
+    "compliant" about blocks it did not see. Returns ``body`` itself when it holds no dynamic block.
+    """
+    changed: dict[str, Any] | None = None
+    for key, value in body.items():
+        if isinstance(value, _SCALARS) or key in ("dynamic", "//"):
+            continue
+        if isinstance(value, Mapping):
+            expanded: Any = _expand_dynamic(value, f"{where}.{key}", path)
+        elif isinstance(value, list) and value and isinstance(value[0], Mapping):
+            expanded = [_expand_dynamic(v, f"{where}.{key}[{i}]", path) if isinstance(v, Mapping) else v
+                        for i, v in enumerate(value)]
+            if all(new is old for new, old in zip(expanded, value, strict=True)):
+                continue
+        else:
+            continue
+        if expanded is not value:
+            changed = dict(body) if changed is None else changed
+            changed[key] = expanded
+    if "dynamic" not in body:
+        return body if changed is None else changed
+    changed = dict(body) if changed is None else changed
+    dynamic = changed.pop("dynamic")
+    expansions: dict[str, tuple[list[Any], list[Unknown]]] = {}
+    for holder in _objects(dynamic, f"{where}.dynamic", path):
+        for block_type, specs in _pairs(holder):
+            known, unknown = expansions.setdefault(block_type, ([], []))
+            for index, spec in enumerate(specs if isinstance(specs, list) else [specs]):
+                label = f"{where}.dynamic.{block_type}" + (f"[{index}]" if isinstance(specs, list) else "")
+                blocks = _dynamic_blocks(spec, block_type, label, path)
+                if isinstance(blocks, Unknown):
+                    unknown.append(blocks)
+                else:
+                    known.extend(blocks)
+    for block_type, (known, unknown) in expansions.items():
+        static = changed.get(block_type)
+        if isinstance(static, Unknown):
+            unknown.insert(0, static)
+            static = None
+        blocks = [*(_objects(static, f"{where}.{block_type}", path)), *known]
+        if unknown and not blocks:
+            changed[block_type] = unknown[0]
+        else:
+            changed[block_type] = blocks + unknown[:1]
+    return changed
+
+
+def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = KIND_CDKTF) -> ResourceSet:
+    """Resources of a Terraform JSON configuration (cdktf's synthesized form included)."""
+    from pytest_iaccompliance.sources import has_repeated_keys, may_hold_dynamic_blocks
+
     stack = _stack_name(document, path)
+    repeated = has_repeated_keys(document)
+    dynamic = may_hold_dynamic_blocks(document)
+    file = str(path)
 
     def build() -> Iterator[Resource]:
         for mode, key in (("managed", "resource"), ("data", "data")):
-            for rtype, blocks in (document.get(key) or {}).items():
-                if not isinstance(blocks, Mapping):
-                    raise SourceError(path, f"`{key}.{rtype}` is {type(blocks).__name__}, expected an object")
-                for name, body in blocks.items():
-                    # Plain Terraform JSON allows a list of bodies; the last one wins, as in HCL merges.
-                    if isinstance(body, list):
-                        body = body[-1] if body else {}
-                    if not isinstance(body, Mapping):
-                        raise SourceError(
-                            path, f"`{key}.{rtype}.{name}` is {type(body).__name__}, expected an object"
-                        )
-                    address = f"{rtype}.{name}" if mode == "managed" else f"data.{rtype}.{name}"
-                    meta = body.get("//")
-                    construct_path = None
-                    if isinstance(meta, Mapping) and isinstance(meta.get("metadata"), Mapping):
-                        found = meta["metadata"].get("path")
-                        construct_path = found if isinstance(found, str) else None
-                    properties = {k: v for k, v in body.items() if k not in _META_ARGUMENTS}
-                    yield Resource(
-                        type=rtype,
-                        name=name,
-                        address=address,
-                        properties=properties,
-                        source=SourceLocation(kind, str(path), construct_path or address, stack),
-                        mode=mode,
-                    )
+            for rtype, name, body in _declarations(document, key, path):
+                address = f"{rtype}.{name}" if mode == "managed" else f"data.{rtype}.{name}"
+                if repeated:
+                    body = _merge_repeated(body, f"{key}.{rtype}.{name}", path)
+                if dynamic and _holds_dynamic(body):
+                    body = _expand_dynamic(body, f"{key}.{rtype}.{name}", path)
+                meta = body.get("//")
+                construct_path = None
+                if isinstance(meta, Mapping) and isinstance(meta.get("metadata"), Mapping):
+                    found = meta["metadata"].get("path")
+                    construct_path = found if isinstance(found, str) else None
+                properties = {k: v for k, v in body.items() if k not in _META_ARGUMENTS}
+                yield Resource(
+                    type=rtype,
+                    name=name,
+                    address=address,
+                    properties=properties,
+                    source=SourceLocation(kind, file, construct_path or address, stack),
+                    mode=mode,
+                )
 
-    terraform = document.get("terraform") or {}
+    terraform = _section(document, "terraform", path) or {}
     metadata = {
         "kind": kind,
         "backend": terraform.get("backend") if isinstance(terraform, Mapping) else None,
         "required_providers": terraform.get("required_providers") if isinstance(terraform, Mapping) else None,
-        "providers": document.get("provider") or {},
-        "variables": document.get("variable") or {},
-        "outputs": document.get("output") or {},
+        "providers": _section(document, "provider", path) or {},
+        "variables": _section(document, "variable", path) or {},
+        "outputs": _section(document, "output", path) or {},
     }
     return ResourceSet(build(), name=stack, metadata=metadata)
 
@@ -137,10 +400,57 @@ def _secret_paths(sensitive: Any, prefix: str = "") -> Iterator[str]:
             yield from _secret_paths(flag, prefix)
 
 
-def _walk_modules(module: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    yield from module.get("resources") or ()
-    for child in module.get("child_modules") or ():
-        yield from _walk_modules(child)
+def _state_secret_paths(sensitive: Any) -> Iterator[str]:
+    """A ``terraform.tfstate`` instance's ``sensitive_attributes`` as dotted paths.
+
+    Each entry is a path of steps (``{"type": "get_attr", "value": "password"}``, ``{"type": "index",
+    "value": {"value": 0, "type": "number"}}``); list positions are left out, as ``_secret_paths`` does.
+    """
+    for steps in sensitive if isinstance(sensitive, list) else ():
+        parts: list[str] = []
+        for step in [steps] if isinstance(steps, Mapping) else steps if isinstance(steps, list) else ():
+            value = step.get("value") if isinstance(step, Mapping) else None
+            if isinstance(value, Mapping):
+                value = value.get("value")
+            if isinstance(value, str):
+                parts.append(value)
+        if parts:
+            yield ".".join(parts)
+
+
+def _walk_modules(module: Any, where: str, path: Path) -> Iterator[tuple[str, Any]]:
+    """(position, entry) of every resource of a module and its children, for errors that name an entry."""
+    from pytest_iaccompliance.sources import SourceError
+
+    if not isinstance(module, Mapping):
+        raise SourceError(path, f"`{where}` is {type(module).__name__}, expected an object")
+    for key in ("resources", "child_modules"):
+        if not isinstance(module.get(key) or [], list):
+            raise SourceError(path, f"`{where}.{key}` is {type(module[key]).__name__}, expected a list")
+    for index, raw in enumerate(module.get("resources") or ()):
+        yield f"{where}.resources[{index}]", raw
+    for index, child in enumerate(module.get("child_modules") or ()):
+        yield from _walk_modules(child, f"{where}.child_modules[{index}]", path)
+
+
+def _root_module(document: Mapping[str, Any], key: str, path: Path) -> Mapping[str, Any]:
+    """``planned_values.root_module`` (or ``values.root_module``): a document without it is not read as empty."""
+    from pytest_iaccompliance.sources import SourceError
+
+    if key not in document:
+        raise SourceError(path, f"has no `{key}`, so no resource can be read from it (is it the output of "
+                                f"`terraform show -json`{' PLANFILE' if key == 'planned_values' else ''}?)")
+    section = document[key]
+    if section is None:
+        raise SourceError(path, f"`{key}` is null, so no resource can be read from it")
+    if not isinstance(section, Mapping):
+        raise SourceError(path, f"`{key}` is {type(section).__name__}, expected an object")
+    root = section.get("root_module")
+    if root is None:
+        raise SourceError(path, f"`{key}` has no `root_module`, so no resource can be read from it")
+    if not isinstance(root, Mapping):
+        raise SourceError(path, f"`{key}.root_module` is {type(root).__name__}, expected an object")
+    return root
 
 
 def _config_references(configuration: Mapping[str, Any]) -> dict[str, dict[str, str]]:
@@ -191,27 +501,31 @@ def _strip_index(address: str) -> str:
     return "".join(out)
 
 
-def _plan_resource(raw: Mapping[str, Any], path: Path, kind: str, values: Any,
-                   secrets: Any = None) -> Resource:
+def _plan_resource(raw: Any, where: str, path: Path, kind: str, values: Any, secrets: Iterable[str] = ()) -> Resource:
+    """One resource entry; errors name the entry by position and type, never by its values (secrets)."""
     from pytest_iaccompliance.sources import SourceError
 
     if not isinstance(raw, Mapping):
-        raise SourceError(path, f"resource entry is {type(raw).__name__}, expected an object")
-    try:
-        address, rtype, name = raw["address"], raw["type"], raw["name"]
-    except KeyError as exc:
-        raise SourceError(path, f"resource entry without {exc.args[0]!r}: {str(dict(raw))[:120]}") from None
-    if not all(isinstance(v, str) for v in (address, rtype, name)):
-        raise SourceError(path, f"resource entry {str(dict(raw))[:120]}: address, type and name must be strings")
+        raise SourceError(path, f"`{where}` is {type(raw).__name__}, expected an object")
+    rtype = raw.get("type")
+    label = f"`{where}` ({rtype})" if isinstance(rtype, str) and rtype else f"`{where}`"
+    for key in ("address", "type", "name"):
+        value = raw.get(key)
+        if value is None:
+            raise SourceError(path, f"{label} has no `{key}`")
+        if not isinstance(value, str):
+            raise SourceError(path, f"{label} `{key}` is {type(value).__name__}, expected a string")
+        if not value:
+            raise SourceError(path, f"{label} has an empty `{key}`")
     if values is not None and not isinstance(values, Mapping):
-        raise SourceError(path, f"{address}: `values` is {type(values).__name__}, expected an object")
+        raise SourceError(path, f"`{where}.values` is {type(values).__name__}, expected an object")
     return Resource(
-        type=rtype,
-        name=name,
-        address=address,
+        type=raw["type"],
+        name=raw["name"],
+        address=raw["address"],
         properties=values or {},
-        source=SourceLocation(kind, str(path), address),
-        secret_paths=frozenset(_secret_paths(secrets)),
+        source=SourceLocation(kind, str(path), raw["address"]),
+        secret_paths=frozenset(secrets),
         mode=raw.get("mode", "managed"),
     )
 
@@ -219,26 +533,40 @@ def _plan_resource(raw: Mapping[str, Any], path: Path, kind: str, values: Any,
 def _from_plan(document: Mapping[str, Any], path: Path) -> ResourceSet:
     from pytest_iaccompliance.sources import SourceError
 
-    unknown_by_address: dict[str, Any] = {}
-    for change in document.get("resource_changes") or ():
-        after_unknown = (change.get("change") or {}).get("after_unknown")
-        if after_unknown:
-            unknown_by_address[change.get("address")] = after_unknown
+    changes = document.get("resource_changes") or []
+    if not isinstance(changes, list):
+        raise SourceError(path, f"`resource_changes` is {type(changes).__name__}, expected a list")
+    unknown_by_address: dict[Any, Any] = {}
+    secrets_by_address: dict[Any, list[str]] = {}
+    for index, entry in enumerate(changes):
+        change = entry.get("change") if isinstance(entry, Mapping) else None
+        if not isinstance(change, Mapping):
+            raise SourceError(path, f"`resource_changes[{index}]` has no `change` object")
+        address = entry.get("address")
+        if change.get("after_unknown"):
+            unknown_by_address[address] = change["after_unknown"]
+        for key in ("after_sensitive", "before_sensitive"):
+            secrets_by_address.setdefault(address, []).extend(_secret_paths(change.get(key)))
     references = _config_references(document.get("configuration") or {})
-    root = (document.get("planned_values") or {}).get("root_module") or {}
+    root = _root_module(document, "planned_values", path)
 
     def build() -> Iterator[Resource]:
-        for raw in _walk_modules(root):
-            if not isinstance(raw, Mapping) or not isinstance(raw.get("values") or {}, Mapping):
-                raise SourceError(path, f"{str(raw)[:80]}: a planned resource's `values` must be an object")
-            values: Any = dict(raw.get("values") or {})
-            if raw.get("address") in unknown_by_address:
-                values = _mark_unknown(values, unknown_by_address[raw["address"]])
-            for attribute, token in references.get(_strip_index(str(raw.get("address"))), {}).items():
+        for where, raw in _walk_modules(root, "planned_values.root_module", path):
+            if not isinstance(raw, Mapping):
+                raise SourceError(path, f"`{where}` is {type(raw).__name__}, expected an object")
+            values: Any = raw.get("values")
+            if not isinstance(values or {}, Mapping):
+                raise SourceError(path, f"`{where}.values` is {type(values).__name__}, expected an object")
+            values = dict(values or {})
+            address = raw.get("address")
+            if address in unknown_by_address:
+                values = _mark_unknown(values, unknown_by_address[address])
+            for attribute, token in references.get(_strip_index(str(address)), {}).items():
                 current = values.get(attribute)
                 if current is None or isinstance(current, Unknown):
                     values[attribute] = _instance_token(token, raw.get("index"))
-            yield _plan_resource(raw, path, KIND_PLAN, values, raw.get("sensitive_values"))
+            secrets = [*_secret_paths(raw.get("sensitive_values")), *secrets_by_address.get(address, ())]
+            yield _plan_resource(raw, where, path, KIND_PLAN, values, secrets)
 
     config = document.get("configuration") or {}
     metadata = {
@@ -251,10 +579,11 @@ def _from_plan(document: Mapping[str, Any], path: Path) -> ResourceSet:
 
 
 def _from_state_values(document: Mapping[str, Any], path: Path) -> ResourceSet:
-    root = (document.get("values") or {}).get("root_module") or {}
+    root = _root_module(document, "values", path)
     resources = (
-        _plan_resource(raw, path, KIND_STATE, raw.get("values"), raw.get("sensitive_values"))
-        for raw in _walk_modules(root)
+        _plan_resource(raw, where, path, KIND_STATE, raw.get("values") if isinstance(raw, Mapping) else None,
+                       _secret_paths(raw.get("sensitive_values")) if isinstance(raw, Mapping) else ())
+        for where, raw in _walk_modules(root, "values.root_module", path)
     )
     return ResourceSet(resources, name=path.name,
                        metadata={"kind": KIND_STATE, "terraform_version": document.get("terraform_version")})
@@ -262,19 +591,33 @@ def _from_state_values(document: Mapping[str, Any], path: Path) -> ResourceSet:
 
 def _from_raw_state(document: Mapping[str, Any], path: Path) -> ResourceSet:
     """A ``terraform.tfstate`` (version 4) file, as a backend stores it."""
+    from pytest_iaccompliance.sources import SourceError
 
     def build() -> Iterator[Resource]:
-        for raw in document.get("resources") or ():
+        for index, raw in enumerate(document.get("resources") or ()):
+            where = f"resources[{index}]"
+            if not isinstance(raw, Mapping):
+                raise SourceError(path, f"`{where}` is {type(raw).__name__}, expected an object")
             module = f"{raw['module']}." if raw.get("module") else ""
             mode = raw.get("mode", "managed")
             base = f"{module}{'data.' if mode == 'data' else ''}{raw.get('type')}.{raw.get('name')}"
-            for instance in raw.get("instances") or ():
+            instances = raw.get("instances") or []
+            if not isinstance(instances, list):
+                raise SourceError(path, f"`{where}.instances` is {type(instances).__name__}, expected a list")
+            for position, instance in enumerate(instances):
+                inner = f"{where}.instances[{position}]"
+                if not isinstance(instance, Mapping):
+                    raise SourceError(path, f"`{inner}` is {type(instance).__name__}, expected an object")
                 key = instance.get("index_key")
                 suffix = "" if key is None else (f"[{key}]" if isinstance(key, int) else f'["{key}"]')
                 entry = {"address": base + suffix, "type": raw.get("type"), "name": raw.get("name"),
                          "mode": mode}
-                yield _plan_resource(entry, path, KIND_STATE, instance.get("attributes"),
-                                     instance.get("sensitive_attributes"))
+                attributes = instance.get("attributes")
+                if attributes is not None and not isinstance(attributes, Mapping):
+                    raise SourceError(path, f"`{inner}.attributes` is {type(attributes).__name__}, "
+                                            "expected an object")
+                yield _plan_resource(entry, where, path, KIND_STATE, attributes,
+                                     _state_secret_paths(instance.get("sensitive_attributes")))
 
     return ResourceSet(build(), name=path.name,
                        metadata={"kind": KIND_STATE, "terraform_version": document.get("terraform_version")})

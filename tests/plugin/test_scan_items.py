@@ -104,7 +104,7 @@ def test_resource_granularity(pytester: pytest.Pytester, stacks: Path) -> None:
         ("{broken", "*broken.json: is not valid JSON*"),
         ('{"name": "web"}', "*broken.json: is not a cdktf/cdktn synthesis*"),
         ('{"resource": {"aws_s3_bucket": ["b"]}}',
-         "*broken.json: `resource.aws_s3_bucket` is list, expected an object*"),
+         "*broken.json: `resource.aws_s3_bucket[[]0[]]` is str, expected an object*"),
     ],
 )
 def test_malformed_source_is_a_collection_error_naming_the_file(pytester: pytest.Pytester, content: str,

@@ -109,7 +109,12 @@ def test_state_show_json_and_raw_tfstate(data_dir: Path) -> None:
         ("{not json", "is not valid JSON: Expecting property name enclosed in double quotes at line 1"),
         ("[1, 2]", "top-level JSON value is list, expected an object"),
         ('{"name": "my-app", "version": "1.0.0"}', "is not a cdktf/cdktn synthesis, Terraform JSON"),
-        ('{"resource": []}', "`resource` is list, expected an object"),
+        ('{"resource": [3]}', "`resource[0]` is int, expected an object"),
+        ('{"resource": "x"}', "`resource` is str, expected an object"),
+        ('{"resource": null}', "`resource` is null, expected an object"),
+        ('{"data": {"aws_vpc": null}}', "`data.aws_vpc` is null, expected an object"),
+        ('{"resource": {"": {"b": {}}}}', "`resource..b` has an empty type"),
+        ('{"resource": [{"aws_s3_bucket": {"": {}}}]}', "`resource.aws_s3_bucket.` has an empty name"),
         ('{"resource": {"aws_s3_bucket": {"b": 3}}}', "`resource.aws_s3_bucket.b` is int, expected an object"),
     ],
 )
