@@ -29,20 +29,34 @@ def test_blocks_accept_object_list_or_nothing() -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("0.0.0.0/0", "the value is str '0.0.0.0/0', expected a block or a list of blocks"),
-        ([{"a": 1}, "junk"], "an element is str 'junk', expected a block"),
-        (Unknown("computed"), "is not known before apply (computed)"),
-        ("${var.rules}", "is not known before apply (depends on ${var.rules})"),
-        ([{"a": 1}, "${each.value}"], "is not known before apply"),
+        ("0.0.0.0/0", ("`ingress`", "is a string, expected a block or a list of blocks")),
+        ([{"a": 1}, "junk"], ("`ingress[1]`", "is a string, expected a block")),
+        (Unknown("computed"), ("`ingress`", "is not known before apply (computed)")),
+        ("${var.rules}", ("`ingress`", "is not known before apply (depends on var.rules)")),
+        ([{"a": 1}, "${each.value}"], ("`ingress[1]`", "is not known before apply (depends on each.value)")),
     ],
 )
-def test_blocks_refuse_what_is_not_blocks(value: object, message: str) -> None:
+def test_blocks_refuse_what_is_not_blocks(value: object, message: tuple[str, str]) -> None:
+    """The reason names the element and its type, never its content (which may be a secret)."""
+    where, reason = message
     with pytest.raises(UnreadableValue) as info:
         as_blocks(value)
-    assert message in info.value.reason
+    assert reason in info.value.reason
     resource = bucket("b", ingress=value)
-    with pytest.raises(UnreadableValue, match=r"^`ingress` of aws_s3_bucket.b "):
+    with pytest.raises(UnreadableValue) as info:
         resource.blocks("ingress")
+    assert info.value.reason == f"{where} of aws_s3_bucket.b {reason}"
+    assert "junk" not in info.value.reason
+
+
+def test_blocks_read_one_by_one_keep_the_readable_ones() -> None:
+    resource = bucket("b", ingress=[{"a": 1}, "${var.extra}", 42, {"b": 2}])
+    blocks, problems = resource.read_blocks("ingress")
+    assert blocks == [{"a": 1}, {"b": 2}]
+    assert problems == [
+        "`ingress[1]` of aws_s3_bucket.b is not known before apply (depends on var.extra)",
+        "`ingress[2]` of aws_s3_bucket.b is a number, expected a block",
+    ]
 
 
 def test_lookup_walks_lists_and_objects() -> None:

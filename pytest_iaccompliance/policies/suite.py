@@ -45,7 +45,8 @@ class PolicySuite:
         return PolicyContext(resources, self.settings)
 
     def evaluate(self, resources: ResourceSet) -> list[Finding]:
-        """Every finding, passed ones included."""
+        """Every finding, passed ones included; a policy that crashes on a resource gives an ``unknown``
+        finding saying so, and the other policies and resources are still judged."""
         return evaluate(resources, self.policies, self.settings)
 
     def violations(self, resources: ResourceSet, min_severity: Severity = Severity.WARNING) -> list[Finding]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pytest_iaccompliance.model import Resource, Severity, Unknown, as_blocks
+from pytest_iaccompliance.model import Resource, Severity, Unknown, UnreadableValue, as_blocks, read_blocks, show_value
 from pytest_iaccompliance.policies.base import (
     Policy,
     PolicyContext,
@@ -23,6 +23,7 @@ from pytest_iaccompliance.policies.values import (
     as_text,
     policy_document,
     principal_is_public,
+    read_field,
     statements,
 )
 
@@ -77,9 +78,13 @@ def _public_access_gaps(settings: Mapping[str, Any]) -> tuple[list[str], list[st
     off: list[str] = []
     unknown: list[str] = []
     for flag in PUBLIC_ACCESS_FLAGS:
-        value = as_bool(settings.get(flag), default=False)
+        try:
+            value = as_bool(settings.get(flag), default=False)
+        except UnreadableValue as exc:
+            unknown.append(f"{flag} {exc.reason}")
+            continue
         if isinstance(value, Unknown):
-            unknown.append(flag)
+            unknown.append(f"{flag} is not known before apply")
         elif not value:
             off.append(flag)
     return off, unknown
@@ -122,7 +127,7 @@ def bucket_blocks_public_access(resource: Resource, context: PolicyContext) -> R
         if off:
             problems.append(f"{where} leaves {', '.join(off)} off")
         if undecided:
-            unknown.append(f"{where}: {', '.join(undecided)} not known before apply")
+            unknown.append(f"{where}: {'; '.join(undecided)}")
     if unknown:
         return cannot_evaluate(*unknown, *problems)
     return non_compliant(*problems)
@@ -196,14 +201,14 @@ def bucket_requires_tls(resource: Resource, context: PolicyContext) -> Result:
 
 def _versioning_enabled(resource: Resource, context: PolicyContext) -> bool | Unknown:
     for block in resource.blocks("versioning"):
-        value = as_bool(block.get("enabled"), default=False)
+        value = read_field("versioning.enabled", lambda v: as_bool(v, default=False), block.get("enabled"))
         if value:
             return True
         if isinstance(value, Unknown):
             return value
     for partner in context.resources.find_related("aws_s3_bucket_versioning", resource, "bucket"):
         for configuration in partner.blocks("versioning_configuration"):
-            status = as_text(configuration.get("status"))
+            status = read_field("versioning_configuration.status", as_text, configuration.get("status"))
             if isinstance(status, Unknown):
                 return status
             if status == "Enabled":
@@ -260,19 +265,33 @@ def bucket_logged(resource: Resource, context: PolicyContext) -> Result:
 def _acl_problems(where: str, properties: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     problems: list[str] = []
     unknown: list[str] = []
-    acl = as_text(properties.get("acl"))
+    try:
+        acl = as_text(properties.get("acl"))
+    except UnreadableValue as exc:
+        acl = Unknown(exc.reason)
     if isinstance(acl, Unknown):
-        unknown.append(f"acl of {where} is not known before apply")
+        unknown.append(f"acl of {where} {acl.reason}" if acl.reason.startswith("is ")
+                       else f"acl of {where} is not known before apply")
     elif acl in PUBLIC_CANNED_ACLS:
         problems.append(f'{where} sets the canned ACL "{acl}"')
-    policies = [*as_blocks(properties.get("access_control_policy")), properties]
-    for holder in policies:
-        for grant in as_blocks(holder.get("grant")):
-            grantees = [*as_blocks(grant.get("grantee")), grant]
-            for grantee in grantees:
-                uri = str(grantee.get("uri") or "")
-                if uri in PUBLIC_GRANTEES:
-                    permission = grant.get("permission") or "access"
+
+    def blocks(holder: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+        found, unreadable = read_blocks(holder.get(key), key, where)
+        unknown.extend(unreadable)
+        return found
+
+    for holder in [*blocks(properties, "access_control_policy"), properties]:
+        for grant in blocks(holder, "grant"):
+            for grantee in [*blocks(grant, "grantee"), grant]:
+                try:
+                    uri = as_text(grantee.get("uri"))
+                except UnreadableValue as exc:
+                    unknown.append(f"grantee uri of {where} {exc.reason}")
+                    continue
+                if isinstance(uri, Unknown):
+                    unknown.append(f"grantee uri of {where} is not known before apply")
+                elif uri is not None and uri in PUBLIC_GRANTEES:
+                    permission = show_value(grant.get("permission") or "access", "grant.permission")
                     problems.append(f"{where} grants {permission} to {uri.rsplit('/', 1)[-1]}")
     return problems, unknown
 
