@@ -55,17 +55,13 @@ class PolicyError(RuntimeError):
         self.address = address
 
 
-def _crash_text(exc: Exception) -> str:
-    """``KeyError: 'x'`` or ``ValueError at rules.py:12 in check``: the place it was raised, and the
-    exception's own text only when it cannot quote a value."""
-    text = f"{type(exc).__name__}"
-    if isinstance(exc, _TELLING_ERRORS):
-        text += f": {exc}"
+def _crash_text(exc: Exception) -> tuple[str, str]:
+    """``("KeyError: 'x'", "; at rules.py:12 in check")``: the exception, with its own text only when
+    that cannot quote a value, and the place it was raised (empty when unknown)."""
+    text = f"{type(exc).__name__}: {exc}" if isinstance(exc, _TELLING_ERRORS) else type(exc).__name__
     frames = traceback.extract_tb(exc.__traceback__)
-    if frames:
-        last = frames[-1]
-        text += f" at {Path(last.filename).name}:{last.lineno} in {last.name}"
-    return text
+    where = f"; at {Path(frames[-1].filename).name}:{frames[-1].lineno} in {frames[-1].name}" if frames else ""
+    return text, where
 
 
 def candidates(item: Policy, resources: ResourceSet) -> Iterable[Resource]:
@@ -107,8 +103,9 @@ def check_resource(item: Policy, resource: Resource, context: PolicyContext) -> 
         reason = exc.reason if exc.reason.startswith("`") else f"{resource.address}: {exc.reason}"
         result = cannot_evaluate(reason)
     except Exception as exc:
+        text, where = _crash_text(exc)
         raise PolicyError(
-            f"policy {item.id} raised {_crash_text(exc)} on {resource.address} ({resource.source.describe()})",
+            f"policy {item.id} raised {text} on {resource.address} ({resource.source.describe()}{where})",
             item.id,
             resource.address,
         ) from exc

@@ -86,12 +86,12 @@ def test_policy_that_raises_is_named_with_its_resource() -> None:
         raise KeyError("cidr_block")
 
     resources = ResourceSet([Resource("aws_vpc", "main", "aws_vpc.main", {})])
-    with pytest.raises(PolicyError, match=r"policy BOOM-1 raised KeyError: 'cidr_block' at test_registry.py:\d+ "
-                       r"in boom on aws_vpc.main"):
+    with pytest.raises(PolicyError, match=r"policy BOOM-1 raised KeyError: 'cidr_block' on aws_vpc.main "
+                       r"\(memory; at test_registry.py:\d+ in boom\)$"):
         check_resource(boom, resources[0], PolicyContext(resources))
     [finding] = evaluate(resources, [boom])
     assert finding.status is FindingStatus.UNKNOWN
-    assert finding.message.startswith("policy BOOM-1 raised KeyError: 'cidr_block' at test_registry.py:")
+    assert finding.message.startswith("policy BOOM-1 raised KeyError: 'cidr_block' on aws_vpc.main (memory; at ")
 
 
 def test_a_crashing_policy_does_not_stop_the_others_and_never_quotes_a_value() -> None:
@@ -111,7 +111,7 @@ def test_a_crashing_policy_does_not_stop_the_others_and_never_quotes_a_value() -
     assert by_key[("BOOM-2", "aws_vpc.last")].status is FindingStatus.PASSED
     crashed = by_key[("BOOM-2", "aws_vpc.bad")]
     assert crashed.status is FindingStatus.UNKNOWN
-    assert "policy BOOM-2 raised ValueError at test_registry.py:" in crashed.message
+    assert "policy BOOM-2 raised ValueError on aws_vpc.bad (memory; at test_registry.py:" in crashed.message
     assert "10.0.0.0/16-bad" not in crashed.message
     assert {by_key[("AWS-VPC-001", f"aws_vpc.{n}")].status for n in ("first", "bad", "last")} == {
         FindingStatus.FAILED}
