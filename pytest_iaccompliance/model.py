@@ -226,13 +226,17 @@ def _redacted(value: Any, path: str, is_secret: Callable[[str], bool]) -> Any:
 
 
 def show_value(value: Any, path: str = "", is_secret: Callable[[str], bool] = is_secret_name,
-               *, limit: int = 80) -> str:
+               *, limit: int = 80, scalar: bool = False) -> str:
     """The one way a message shows a value: short, and a secret (by name or marking) as its type only.
 
     Nested secrets are hidden too (``{"password": <secret: a string>}``), so a whole block can be shown.
+    With ``scalar`` (a rule naming a setting it expected to be a number or a word) an object or a list
+    shows its type only: it is not what the rule read, and may hold anything.
     """
     if path and is_secret(path):
         return repr(_Hidden(value))
+    if scalar and isinstance(value, (Mapping, list, tuple)):
+        return f"<{kind_of(value)}>"
     shown = _redacted(value, path, is_secret)
     text = repr(shown)
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -362,10 +366,10 @@ class Resource:
             for p in self.secret_paths
         )
 
-    def show_value(self, path: str, value: Any = None) -> str:
+    def show_value(self, path: str, value: Any = None, *, scalar: bool = False) -> str:
         """A value of this resource for a message (the one at ``path`` by default), secret-safe."""
         shown = self.lookup(path) if value is None else value
-        return show_value(shown, path, self.is_secret)
+        return show_value(shown, path, self.is_secret, scalar=scalar)
 
     def to_dict(self) -> dict[str, Any]:
         """The seed's shape: the resource's properties as a plain dict."""

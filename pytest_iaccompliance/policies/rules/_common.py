@@ -21,8 +21,9 @@ __all__ = ["describe", "flag_is", "partner_missing"]
 
 
 def describe(resource: Resource, path: str, value: Any = None) -> str:
-    """A value of ``resource`` for a message: short, and a secret (by name or marking) as its type."""
-    return resource.show_value(path, value)
+    """A setting of ``resource`` for a message: short; a secret (by name or marking), an object or a
+    list as its type only."""
+    return resource.show_value(path, value, scalar=True)
 
 
 def flag_is(

@@ -17,7 +17,7 @@ from pytest_iaccompliance.policies.base import (
     not_applicable,
     policy,
 )
-from pytest_iaccompliance.policies.rules._common import flag_is
+from pytest_iaccompliance.policies.rules._common import describe, flag_is
 from pytest_iaccompliance.policies.values import as_bool, as_text, read_field
 
 if TYPE_CHECKING:
@@ -57,7 +57,8 @@ def imdsv2_required(resource: Resource, context: PolicyContext) -> Result:
                 f"metadata_options.{name} of {resource.address} is not known before apply"
             )
     return non_compliant(
-        f"{resource.address} has metadata_options.http_tokens = {tokens or 'unset'} "
+        f"{resource.address} has metadata_options.http_tokens = "
+        f"{describe(resource, 'metadata_options.http_tokens', tokens) if tokens else 'unset'} "
         "(IMDSv1 allowed)"
     )
 
@@ -258,6 +259,9 @@ def approved_instance_family(resource: Resource, context: PolicyContext) -> Resu
     family = instance_family(instance_type)
     if any(fnmatch.fnmatchcase(family, pattern) for pattern in allowed):
         return compliant()
+    if resource.is_secret("instance_type"):
+        return non_compliant(f"{resource.address} uses an instance type outside the allowed families: "
+                             f"{', '.join(allowed)}")
     return non_compliant(
         f"{resource.address} uses {instance_type} (family {family}); allowed: {', '.join(allowed)}"
     )

@@ -103,7 +103,9 @@ def listener_encrypted(resource: Resource, context: PolicyContext) -> Result:
         return cannot_evaluate(f"default_action of {resource.address} is not known before apply")
     if redirects:
         return compliant()
-    return non_compliant(f"{resource.address} serves {protocol} without redirecting to HTTPS")
+    return non_compliant(
+        f"{resource.address} serves {describe(resource, 'protocol', protocol)} without redirecting to HTTPS"
+    )
 
 
 @policy(
@@ -133,7 +135,9 @@ def listener_tls_policy(resource: Resource, context: PolicyContext) -> Result:
         )
     if ssl_policy_accepted(name):
         return compliant()
-    return non_compliant(f"{resource.address} uses {name}, which accepts TLS versions below 1.2")
+    return non_compliant(
+        f"{resource.address} uses {describe(resource, 'ssl_policy', name)}, which accepts TLS versions below 1.2"
+    )
 
 
 @policy(
@@ -159,7 +163,8 @@ def classic_listener_encrypted(resource: Resource, context: PolicyContext) -> Re
             unknown.append(f"listener[{index}].lb_protocol of {resource.address} is not known before apply")
         elif (protocol or "").lower() not in {"https", "ssl"}:
             port = describe(resource, "listener.lb_port", listener.get("lb_port"))
-            problems.append(f"{resource.address}: listener[{index}] on port {port} uses {protocol}")
+            shown = describe(resource, "listener.lb_protocol", protocol)
+            problems.append(f"{resource.address}: listener[{index}] on port {port} uses {shown}")
     return judge(problems, unknown)
 
 

@@ -13,7 +13,7 @@ from pytest_iaccompliance.policies.base import (
     not_applicable,
     policy,
 )
-from pytest_iaccompliance.policies.rules._common import flag_is
+from pytest_iaccompliance.policies.rules._common import describe, flag_is
 from pytest_iaccompliance.policies.values import as_bool, as_int, as_text, read_field
 
 DB_INSTANCE = "aws_db_instance"
@@ -105,7 +105,8 @@ def backup_retention(resource: Resource, context: PolicyContext) -> Result:
         )
     if days < minimum:
         return non_compliant(
-            f"{resource.address}: backup_retention_period = {days}; at least {minimum} required"
+            f"{resource.address}: backup_retention_period = {describe(resource, 'backup_retention_period', days)}; "
+            f"at least {minimum} required"
         )
     return compliant()
 

@@ -291,7 +291,7 @@ def _acl_problems(where: str, properties: Mapping[str, Any]) -> tuple[list[str],
                 if isinstance(uri, Unknown):
                     unknown.append(f"grantee uri of {where} is not known before apply")
                 elif uri is not None and uri in PUBLIC_GRANTEES:
-                    permission = show_value(grant.get("permission") or "access", "grant.permission")
+                    permission = show_value(grant.get("permission") or "access", "grant.permission", scalar=True)
                     problems.append(f"{where} grants {permission} to {uri.rsplit('/', 1)[-1]}")
     return problems, unknown
 
