@@ -62,12 +62,18 @@ def _has_default_encryption(configurations: Iterable[Mapping[str, Any]]) -> bool
 )
 def bucket_encrypted(resource: Resource, context: PolicyContext) -> Result:
     """Unencrypted buckets leak data at rest; the setting may be inline or a separate resource."""
-    if _has_default_encryption(resource.blocks("server_side_encryption_configuration")):
-        return compliant()
+    inline, unreadable = resource.read_blocks("server_side_encryption_configuration")
+    try:
+        if _has_default_encryption(inline):
+            return compliant()
+    except UnreadableValue as exc:
+        unreadable.append(f"server_side_encryption_configuration of {resource.address}: {exc.reason}")
     partner_type = "aws_s3_bucket_server_side_encryption_configuration"
     partners = context.resources.find_related(partner_type, resource, "bucket")
     if _has_default_encryption(partner.properties for partner in partners):
         return compliant()
+    if unreadable:  # the inline configuration may encrypt: it could not be read
+        return cannot_evaluate(*unreadable)
     return partner_missing(
         context, resource, [partner_type], ["bucket"], "has no server-side encryption configuration"
     )
@@ -200,20 +206,22 @@ def bucket_requires_tls(resource: Resource, context: PolicyContext) -> Result:
 
 
 def _versioning_enabled(resource: Resource, context: PolicyContext) -> bool | Unknown:
+    """True when any configuration enables versioning; otherwise unknown if one cannot be read."""
+    undecided: Unknown | None = None
     for block in resource.blocks("versioning"):
         value = read_field("versioning.enabled", lambda v: as_bool(v, default=False), block.get("enabled"))
-        if value:
+        if value is True:
             return True
         if isinstance(value, Unknown):
-            return value
+            undecided = value if undecided is None else undecided
     for partner in context.resources.find_related("aws_s3_bucket_versioning", resource, "bucket"):
         for configuration in partner.blocks("versioning_configuration"):
             status = read_field("versioning_configuration.status", as_text, configuration.get("status"))
-            if isinstance(status, Unknown):
-                return status
             if status == "Enabled":
                 return True
-    return False
+            if isinstance(status, Unknown):
+                undecided = status if undecided is None else undecided
+    return False if undecided is None else undecided
 
 
 @policy(
