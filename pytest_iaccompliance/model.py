@@ -123,7 +123,7 @@ def unknown_reason(value: object) -> str:
     if isinstance(value, Unknown):
         return value.reason
     if isinstance(value, str):
-        references = [r.strip()[:60] for r in _INTERPOLATION.findall(value)]
+        references = ["${" + r.strip()[:60] + "}" for r in _INTERPOLATION.findall(value)]
         if references:
             return "depends on " + ", ".join(dict.fromkeys(references))
         return "depends on an unresolved expression"

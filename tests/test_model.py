@@ -35,8 +35,8 @@ def test_blocks_accept_object_list_or_nothing() -> None:
         ("0.0.0.0/0", ("`ingress`", "is a string, expected a block or a list of blocks")),
         ([{"a": 1}, "junk"], ("`ingress[1]`", "is a string, expected a block")),
         (Unknown("computed"), ("`ingress`", "is not known before apply (computed)")),
-        ("${var.rules}", ("`ingress`", "is not known before apply (depends on var.rules)")),
-        ([{"a": 1}, "${each.value}"], ("`ingress[1]`", "is not known before apply (depends on each.value)")),
+        ("${var.rules}", ("`ingress`", "is not known before apply (depends on ${var.rules})")),
+        ([{"a": 1}, "${each.value}"], ("`ingress[1]`", "is not known before apply (depends on ${each.value})")),
     ],
 )
 def test_blocks_refuse_what_is_not_blocks(value: object, message: tuple[str, str]) -> None:
@@ -57,7 +57,7 @@ def test_blocks_read_one_by_one_keep_the_readable_ones() -> None:
     blocks, problems = resource.read_blocks("ingress")
     assert blocks == [{"a": 1}, {"b": 2}]
     assert problems == [
-        "`ingress[1]` of aws_s3_bucket.b is not known before apply (depends on var.extra)",
+        "`ingress[1]` of aws_s3_bucket.b is not known before apply (depends on ${var.extra})",
         "`ingress[2]` of aws_s3_bucket.b is a number, expected a block",
     ]
 
@@ -176,4 +176,4 @@ def test_unreadable_values_are_described_by_type() -> None:
                         (None, "null"), (True, "a bool"), ("CANARY", "a string")]:
         assert kind_of(value) == kind
         assert UnreadableValue.of(value, "a port").reason == f"is {kind}, expected a port"
-    assert UnreadableValue.of("${var.a}-CANARY", "x").reason == "is not known before apply (depends on var.a)"
+    assert UnreadableValue.of("${var.a}-CANARY", "x").reason == "is not known before apply (depends on ${var.a})"

@@ -281,7 +281,7 @@ def test_value_helpers_read_what_sources_legally_give() -> None:
     assert read_strings("0.0.0.0/0", "cidr_blocks") == (["0.0.0.0/0"], [])
     assert read_strings(["a", None, "${var.b}"], "cidr_blocks") == (["a"], [
         "cidr_blocks[1] is null, expected a string",
-        "cidr_blocks[2] is not known before apply (depends on var.b)",
+        "cidr_blocks[2] is not known before apply (depends on ${var.b})",
     ])
     protocols = [ip_protocol(p) for p in ("TCP", "6", 17, "-1", None, "47")]
     assert protocols == ["tcp", "tcp", "udp", "all", "tcp", "proto-47"]
