@@ -58,6 +58,7 @@ class PolicySuite:
 
     def assert_compliant(self, resources: ResourceSet, min_severity: Severity = Severity.WARNING) -> list[Finding]:
         """Fail listing every violation at ``min_severity`` or above; see ``assertions.assert_compliant``."""
+        __tracebackhide__ = True
         from pytest_iaccompliance.assertions import assert_compliant
 
         return assert_compliant(resources, min_severity, self)

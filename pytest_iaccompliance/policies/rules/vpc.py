@@ -135,10 +135,6 @@ def world_cidrs(rule: Rule, cidr_keys: tuple[str, ...] = SG_CIDR_KEYS) -> tuple[
     return found, unreadable
 
 
-def open_to_world(rule: Rule, cidr_keys: tuple[str, ...] = SG_CIDR_KEYS) -> list[str]:
-    return world_cidrs(rule, cidr_keys)[0]
-
-
 def _port_verdict(test: PortTest, rule: Rule) -> bool | str:
     """The test's answer, or the reason it has none (unknown or unreadable port range/protocol)."""
     try:
