@@ -158,13 +158,14 @@ def test_marked_values_are_described_not_shown(sources: Path) -> None:
         assert "uses <secret: a string>, which accepts TLS versions below 1.2" in finding.message
 
 
-def test_canary_never_reaches_terminal_junit_manifest_or_sarif(pytester: pytest.Pytester, sources: Path) -> None:
+@pytest.mark.parametrize("mode", [pytest.param([], id="single"), pytest.param(["-n", "2"], id="xdist")])
+def test_canary_never_reaches_terminal_junit_manifest_or_sarif(pytester: pytest.Pytester, mode: list[str]) -> None:
     for name, document in SOURCES.items():
         pytester.path.joinpath(name).write_text(json.dumps(document))
     pytester.makepyfile(test_user=USER_TEST)
     args = [f"{OPT_SOURCE}={name}" for name in SOURCES]
     result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", *args, "-rA", "-vv", "-l", "--junitxml=junit.xml",
+        "-p", "no:cacheprovider", *mode, *args, "-rA", "-vv", "-l", "--junitxml=junit.xml",
         f"{OPT_REPORT}=manifest.json", f"{OPT_SARIF}=report.sarif",
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED
