@@ -63,21 +63,22 @@ def _protocol(resource: Resource) -> str | Unknown:
 
 def _redirects_to_https(resource: Resource) -> bool | Unknown:
     """Whether the default action redirects to HTTPS (how an ALB upgrades port 80)."""
-    if isinstance(resource.get("default_action"), Unknown):
-        return Unknown("default_action is computed")
-    for action in resource.blocks("default_action"):
+    actions, unreadable = resource.read_blocks("default_action")
+    undecided = Unknown("; ".join(unreadable)) if unreadable else None
+    for action in actions:
         kind = read_field("default_action.type", as_text, action.get("type"))
         if isinstance(kind, Unknown):
-            return kind
+            undecided = kind if undecided is None else undecided
+            continue
         if kind != "redirect":
             continue
         for redirect in as_blocks(action.get("redirect")):
             target = read_field("default_action.redirect.protocol", as_text, redirect.get("protocol"))
             if isinstance(target, Unknown):
-                return target
-            if (target or "").upper() == "HTTPS":
+                undecided = target if undecided is None else undecided
+            elif (target or "").upper() == "HTTPS":
                 return True
-    return False
+    return False if undecided is None else undecided
 
 
 @policy(
@@ -100,7 +101,7 @@ def listener_encrypted(resource: Resource, context: PolicyContext) -> Result:
         return not_applicable()  # layer-4 pass-through; TLS is the targets' business
     redirects = _redirects_to_https(resource)
     if isinstance(redirects, Unknown):
-        return cannot_evaluate(f"default_action of {resource.address} is not known before apply")
+        return cannot_evaluate(f"default_action of {resource.address} cannot be judged ({redirects.reason})")
     if redirects:
         return compliant()
     return non_compliant(
