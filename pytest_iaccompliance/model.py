@@ -85,6 +85,9 @@ class Unknown:
 UNKNOWN: Final = Unknown()
 
 _INTERPOLATION = re.compile(r"\$\{(.+?)\}")
+# A dotted name an expression reads: var.x, local.y, aws_s3_bucket.b.arn, data.x.y.json, each.value.
+_STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"?')
+_NAME = re.compile(r"(?<![\w\"'.-])[A-Za-z_][\w-]*(?:\.[A-Za-z_*][\w-]*|\[\d+\])*\.[A-Za-z_*][\w-]*")
 _REFERENCE = re.compile(
     r"^(?P<module>(?:module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.)*)(?:(?P<data>data)\.)?"
     r"(?P<type>[A-Za-z][A-Za-z0-9_]*)\.(?P<name>[A-Za-z0-9_-]+)(?P<index>\[[^\]]*\])?"
@@ -123,9 +126,15 @@ def unknown_reason(value: object) -> str:
     if isinstance(value, Unknown):
         return value.reason
     if isinstance(value, str):
-        references = ["${" + r.strip()[:60] + "}" for r in _INTERPOLATION.findall(value)]
+        references: list[str] = []
+        for expression in _INTERPOLATION.findall(value):
+            expression = expression.strip()
+            if _NAME.fullmatch(expression):
+                references.append("${" + expression + "}")
+            else:  # a function call or an operator: name what it reads, never its literals
+                references.extend(_NAME.findall(_STRING_LITERAL.sub('""', expression)))
         if references:
-            return "depends on " + ", ".join(dict.fromkeys(references))
+            return "depends on " + ", ".join(dict.fromkeys(r[:80] for r in references))
         return "depends on an unresolved expression"
     return "known only after apply"
 

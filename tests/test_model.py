@@ -177,3 +177,16 @@ def test_unreadable_values_are_described_by_type() -> None:
         assert kind_of(value) == kind
         assert UnreadableValue.of(value, "a port").reason == f"is {kind}, expected a port"
     assert UnreadableValue.of("${var.a}-CANARY", "x").reason == "is not known before apply (depends on ${var.a})"
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("${var.x}", "depends on ${var.x}"),
+        ("prefix-${var.a}-${local.b}", "depends on ${var.a}, ${local.b}"),
+        ('${format("secret CANARY.value %s", var.name)}', "depends on var.name"),
+        ('${jsonencode({"password": "CANARY"})}', "depends on an unresolved expression"),
+    ],
+)
+def test_unknown_reason_names_references_never_literals(value: str, reason: str) -> None:
+    assert UnreadableValue.of(value, "x").reason == f"is not known before apply ({reason})"

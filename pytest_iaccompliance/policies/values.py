@@ -291,7 +291,7 @@ def parse_json_document(value: Any) -> Mapping[str, Any] | Unknown | None:
         return value
     if isinstance(value, str):
         if value.strip().startswith("${") and value.strip().endswith("}"):
-            return Unknown(f"document is the expression {value}")
+            return Unknown(f"document {unknown_reason(value)}")
         try:
             parsed = json.loads(value)
         except json.JSONDecodeError:
