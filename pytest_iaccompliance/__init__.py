@@ -67,7 +67,10 @@ def scan(
 ) -> list[Finding]:
     """Findings of the registered policies over every source under ``paths``, without pytest.
 
-    Passed findings are included, so a caller can tell "compliant" from "not evaluated".
+    Passed findings are included, so a caller can tell "compliant" from "not evaluated". A value a
+    rule cannot read, and a policy that crashes on a resource, give an ``unknown`` finding for that
+    policy and resource (the message says which); neither stops the scan of the others. A source
+    that cannot be read raises ``SourceError`` naming it.
     """
     from pytest_iaccompliance.policies.base import RuleSettings
     from pytest_iaccompliance.policies.suite import PolicySuite

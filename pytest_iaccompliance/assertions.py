@@ -2,7 +2,9 @@
 
 cdktf's ``Testing`` matchers answer a bare bool and cannot match ``None`` (terraform-cdk#2326);
 these raise ``AssertionError`` naming the resources and the properties that differ. No pytest here:
-they work in any test runner.
+they work in any test runner. Values are shown through ``model.show_value``: an attribute that is
+secret by name or by the source's marking shows its type only. Each helper hides its own frame
+(``__tracebackhide__``), so a failure points at the user's line.
 """
 
 from __future__ import annotations
@@ -10,7 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pytest_iaccompliance.model import Finding, FindingStatus, Resource, ResourceSet, Severity
+from pytest_iaccompliance.model import (
+    Finding,
+    FindingStatus,
+    Resource,
+    ResourceSet,
+    Severity,
+    is_secret_name,
+    show_value,
+)
 from pytest_iaccompliance.policies.base import RuleSettings
 from pytest_iaccompliance.policies.suite import PolicySuite
 
@@ -29,11 +39,6 @@ _MAX_LISTED = 10
 _ABSENT = object()
 
 
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
 def _where(resources: ResourceSet) -> str:
     return f"stack {resources.name!r}" if resources.name else "the resource set"
 
@@ -47,21 +52,28 @@ def _located(resource: Resource) -> str:
     )
 
 
-def property_mismatches(actual: Any, expected: Any, path: str = "") -> list[str]:
+def property_mismatches(
+    actual: Any, expected: Any, path: str = "", *, is_secret: Callable[[str], bool] = is_secret_name
+) -> list[str]:
     """How ``actual`` fails to contain ``expected``; empty when it does.
 
     Mappings match partially (extra keys are fine), ``None`` means "absent or null", lists match
     element by element, and a mapping matches a one-element list of blocks (Terraform's shape).
+    A value at a path ``is_secret`` accepts is described by its type, never shown.
     """
     label = path or "value"
+
+    def short(value: Any) -> str:
+        return show_value(value, path, is_secret)
+
     if expected is None:
         return (
             []
             if actual is None or actual is _ABSENT
-            else [f"{label}: expected absent or null, got {_short(actual)}"]
+            else [f"{label}: expected absent or null, got {short(actual)}"]
         )
     if actual is _ABSENT or actual is None:
-        return [f"{label}: missing (expected {_short(expected)})"]
+        return [f"{label}: missing (expected {short(expected)})"]
     if isinstance(expected, Mapping):
         if (
             isinstance(actual, (list, tuple))
@@ -70,26 +82,26 @@ def property_mismatches(actual: Any, expected: Any, path: str = "") -> list[str]
         ):
             actual = actual[0]
         if not isinstance(actual, Mapping):
-            return [f"{label}: expected an object, got {_short(actual)}"]
+            return [f"{label}: expected an object, got {short(actual)}"]
         problems: list[str] = []
         for key, value in expected.items():
             problems += property_mismatches(
-                actual.get(key, _ABSENT), value, f"{path}.{key}" if path else str(key)
+                actual.get(key, _ABSENT), value, f"{path}.{key}" if path else str(key), is_secret=is_secret
             )
         return problems
     if isinstance(expected, (list, tuple)):
         if not isinstance(actual, (list, tuple)):
-            return [f"{label}: expected a list, got {_short(actual)}"]
+            return [f"{label}: expected a list, got {short(actual)}"]
         if len(actual) != len(expected):
             return [
-                f"{label}: expected {len(expected)} item(s), got {len(actual)}: {_short(actual)}"
+                f"{label}: expected {len(expected)} item(s), got {len(actual)}: {short(actual)}"
             ]
         problems = []
         for index, (got, want) in enumerate(zip(actual, expected, strict=False)):
-            problems += property_mismatches(got, want, f"{label}[{index}]")
+            problems += property_mismatches(got, want, f"{label}[{index}]", is_secret=is_secret)
         return problems
     if actual != expected or isinstance(actual, bool) != isinstance(expected, bool):
-        return [f"{label}: expected {_short(expected)}, got {_short(actual)}"]
+        return [f"{label}: expected {short(expected)}, got {short(actual)}"]
     return []
 
 
@@ -109,7 +121,11 @@ def _types_present(resources: ResourceSet) -> str:
 def assert_has_resource(
     resources: ResourceSet, resource_type: str, properties: Mapping[str, Any] | None = None
 ) -> Resource:
-    """Some resource of ``resource_type`` has ``properties`` (partial match); returns the first."""
+    """Some resource of ``resource_type`` has ``properties`` (partial match); returns the first.
+
+    A secret attribute (by name, or marked by the source) is described by its type in the message.
+    """
+    __tracebackhide__ = True
     candidates = _of_type(resources, resource_type)
     if not candidates:
         raise AssertionError(
@@ -119,15 +135,20 @@ def assert_has_resource(
     expected = properties or {}
     reports: list[str] = []
     for resource in candidates:
-        problems = property_mismatches(resource.properties, expected)
+        problems = property_mismatches(resource.properties, expected, is_secret=resource.is_secret)
         if not problems:
             return resource
         reports.append(f"  {_located(resource)}: " + "; ".join(problems))
     shown = reports[:_MAX_LISTED]
     if len(reports) > _MAX_LISTED:
         shown.append(f"  ... and {len(reports) - _MAX_LISTED} more")
+
+    def secret_anywhere(path: str) -> bool:
+        return any(resource.is_secret(path) for resource in candidates)
+
     raise AssertionError(
-        f"no {resource_type} in {_where(resources)} has properties {_short(dict(expected))}; "
+        f"no {resource_type} in {_where(resources)} has properties "
+        f"{show_value(dict(expected), '', secret_anywhere, limit=200)}; "
         f"{len(candidates)} candidate(s):\n" + "\n".join(shown)
     )
 
@@ -146,6 +167,7 @@ def assert_all_resources(
     ``.tags``) and may return a truthy value or raise ``AssertionError`` with its own reason. With
     no resource of the type it fails unless ``allow_empty``: a typo must not pass silently.
     """
+    __tracebackhide__ = True
     candidates = _of_type(resources, resource_type)
     what = description or getattr(predicate, "__name__", "the predicate")
     if not candidates:
@@ -160,7 +182,7 @@ def assert_all_resources(
     for resource in candidates:
         try:
             ok = predicate(resource)
-            reason = "" if ok else "predicate returned " + _short(ok)
+            reason = "" if ok else "predicate returned " + show_value(ok)
         except AssertionError as exc:
             ok, reason = False, str(exc) or "assertion failed"
         if not ok:
@@ -179,6 +201,7 @@ def assert_all_resources(
 
 def assert_resource_count(resources: ResourceSet, resource_type: str, count: int) -> list[Resource]:
     """Exactly ``count`` resources of ``resource_type``; the message lists those found."""
+    __tracebackhide__ = True
     found = _of_type(resources, resource_type)
     if len(found) != count:
         addresses = ", ".join(r.address for r in found[:_MAX_LISTED]) or "none"
@@ -207,6 +230,7 @@ def assert_compliant(
     ``policies`` defaults to the registry (built-in pack plus installed packs); the ``iac_policies``
     fixture passes the project's configured suite. Returns all findings, passed ones included.
     """
+    __tracebackhide__ = True
     threshold = _severity(min_severity)
     if isinstance(policies, PolicySuite):
         suite = policies

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import enum
 import gc
+import itertools
+import math
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final
 
 __all__ = [
+    "SECRET_NAMES",
     "UNKNOWN",
     "Finding",
     "FindingStatus",
@@ -26,8 +29,13 @@ __all__ = [
     "Unknown",
     "UnreadableValue",
     "as_blocks",
+    "is_secret_name",
     "is_unknown",
+    "kind_of",
     "paused_gc",
+    "read_blocks",
+    "show_value",
+    "unknown_reason",
 ]
 
 
@@ -77,6 +85,9 @@ class Unknown:
 UNKNOWN: Final = Unknown()
 
 _INTERPOLATION = re.compile(r"\$\{(.+?)\}")
+# A dotted name an expression reads: var.x, local.y, aws_s3_bucket.b.arn, data.x.y.json, each.value.
+_STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"?')
+_NAME = re.compile(r"(?<![\w\"'.-])[A-Za-z_][\w-]*(?:\.[A-Za-z_*][\w-]*|\[\d+\])*\.[A-Za-z_*][\w-]*")
 _REFERENCE = re.compile(
     r"^(?P<module>(?:module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.)*)(?:(?P<data>data)\.)?"
     r"(?P<type>[A-Za-z][A-Za-z0-9_]*)\.(?P<name>[A-Za-z0-9_-]+)(?P<index>\[[^\]]*\])?"
@@ -93,12 +104,76 @@ class UnreadableValue(ValueError):
     """A value a rule cannot read: unknown before apply, or of a shape no source legally produces.
 
     The engine turns it into a "cannot evaluate" finding for the resource at hand, so a malformed input
-    is never taken for a compliant one.
+    is never taken for a compliant one. The reason names the value's type, never its content: what
+    cannot be read may well be a secret.
     """
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+    @classmethod
+    def of(cls, value: object, expected: str) -> UnreadableValue:
+        """The error for ``value`` where ``expected`` belongs: "is not known before apply (...)" or
+        "is <type>, expected <expected>"."""
+        if is_unknown(value):
+            return cls(f"is not known before apply ({unknown_reason(value)})")
+        return cls(f"is {kind_of(value)}, expected {expected}")
+
+
+def unknown_reason(value: object) -> str:
+    """Why a value is unknown, naming the references it depends on and no literal text around them."""
+    if isinstance(value, Unknown):
+        return value.reason
+    if isinstance(value, str):
+        references: list[str] = []
+        for expression in _INTERPOLATION.findall(value):
+            expression = expression.strip()
+            if _NAME.fullmatch(expression):
+                references.append("${" + expression + "}")
+            else:  # a function call or an operator: name what it reads, never its literals
+                references.extend(_NAME.findall(_STRING_LITERAL.sub('""', expression)))
+        if references:
+            return "depends on " + ", ".join(dict.fromkeys(r[:80] for r in references))
+        return "depends on an unresolved expression"
+    return "known only after apply"
+
+
+def kind_of(value: object) -> str:
+    """What a value is, for messages that must not quote it: ``str``, ``list``, ``non-finite float``..."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "a non-finite number"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if value is None:
+        return "null"
+    names = {bool: "a bool", int: "a number", float: "a number", str: "a string"}
+    return names.get(type(value), type(value).__name__)
+
+
+def read_blocks(value: object, name: str = "", owner: str = "") -> tuple[list[Mapping[str, Any]], list[str]]:
+    """Nested blocks read one by one: the readable ones, and for each element that is not a block the
+    reason (```ingress[1]` of aws_security_group.g is a string, ...``), so that one bad element does
+    not hide a definite finding in another."""
+    of = f" of {owner}" if owner else ""
+    if value is None:
+        return [], []
+    if isinstance(value, Mapping):
+        return [value], []
+    if isinstance(value, (list, tuple)):
+        blocks: list[Mapping[str, Any]] = []
+        problems: list[str] = []
+        for index, item in enumerate(value):
+            if isinstance(item, Mapping):
+                blocks.append(item)
+            else:
+                reason = UnreadableValue.of(item, "a block").reason
+                problems.append(f"`{name}[{index}]`{of} {reason}" if name else f"element {index} {reason}")
+        return blocks, problems
+    reason = UnreadableValue.of(value, "a block or a list of blocks").reason
+    return [], [f"`{name}`{of} {reason}" if name else reason]
 
 
 def as_blocks(value: object) -> list[Mapping[str, Any]]:
@@ -107,24 +182,73 @@ def as_blocks(value: object) -> list[Mapping[str, Any]]:
     Raises ``UnreadableValue`` for an unknown value or anything that is not blocks (a string where
     ``ingress`` blocks belong): an empty list there would read as "no rules", a silent pass.
     """
-    if value is None:
-        return []
+    blocks, problems = read_blocks(value)
+    if problems:
+        raise UnreadableValue("; ".join(problems))
+    return blocks
+
+
+# Words that mark an attribute as secret wherever they appear in its path (``master_password``,
+# ``secret_string``, ``auth_token``, ``privateKeyPem``): its value is never shown, only its type.
+SECRET_NAMES: Final = frozenset({
+    "password", "passwd", "passphrase", "secret", "secrets", "token", "credential", "credentials",
+    "private_key", "access_key", "secret_key", "api_key", "apikey", "auth_key", "signing_key",
+    "session_key", "client_secret", "connection_string", "passcode",
+})
+_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
+_INDEX = re.compile(r"\[[^\]]*\]")
+
+
+def _path_parts(path: str) -> list[str]:
+    """``ingress[0].cidr_blocks`` -> ``["ingress", "cidr_blocks"]``: indexes carry no meaning here."""
+    return [part for part in _INDEX.sub("", path).split(".") if part and not part.isdigit()]
+
+
+def is_secret_name(path: str) -> bool:
+    """Whether any part of an attribute path is named like a secret (``db.master_password``)."""
+    for part in _path_parts(path):
+        words = [w.lower() for w in _WORD_SPLIT.split(part) if w]
+        pairs = {f"{a}_{b}" for a, b in itertools.pairwise(words)}
+        if SECRET_NAMES.intersection(words) or SECRET_NAMES.intersection(pairs):
+            return True
+    return False
+
+
+class _Hidden:
+    """Stands for a secret inside a displayed value: its repr is the type, never the content."""
+
+    def __init__(self, value: object) -> None:
+        self.kind = kind_of(value)
+
+    def __repr__(self) -> str:
+        return f"<secret: {self.kind}>"
+
+
+def _redacted(value: Any, path: str, is_secret: Callable[[str], bool]) -> Any:
+    if path and is_secret(path):
+        return _Hidden(value)
     if isinstance(value, Mapping):
-        return [value]
+        return {k: _redacted(v, f"{path}.{k}" if path else str(k), is_secret) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        for item in value:
-            if not isinstance(item, Mapping):
-                _unreadable(item, "an element")
-        return list(value)
-    _unreadable(value, "the value")
-    return []  # pragma: no cover - _unreadable always raises
+        return [_redacted(v, path, is_secret) for v in value]
+    return value
 
 
-def _unreadable(value: object, what: str) -> None:
-    if is_unknown(value):
-        reason = value.reason if isinstance(value, Unknown) else f"depends on {value}"
-        raise UnreadableValue(f"is not known before apply ({reason})")
-    raise UnreadableValue(f"{what} is {type(value).__name__} {str(value)[:60]!r}, expected a block or a list of blocks")
+def show_value(value: Any, path: str = "", is_secret: Callable[[str], bool] = is_secret_name,
+               *, limit: int = 80, scalar: bool = False) -> str:
+    """The one way a message shows a value: short, and a secret (by name or marking) as its type only.
+
+    Nested secrets are hidden too (``{"password": <secret: a string>}``), so a whole block can be shown.
+    With ``scalar`` (a rule naming a setting it expected to be a number or a word) an object or a list
+    shows its type only: it is not what the rule read, and may hold anything.
+    """
+    if path and is_secret(path):
+        return repr(_Hidden(value))
+    if scalar and isinstance(value, (Mapping, list, tuple)):
+        return f"<{kind_of(value)}>"
+    shown = _redacted(value, path, is_secret)
+    text = repr(shown)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @contextmanager
@@ -224,14 +348,37 @@ class Resource:
         return current
 
     def blocks(self, key: str) -> list[Mapping[str, Any]]:
-        """Nested blocks under ``key`` as a list, whichever shape the source used."""
-        try:
-            return as_blocks(self.properties.get(key))
-        except UnreadableValue as exc:
-            raise UnreadableValue(f"`{key}` of {self.address} {exc.reason}") from None
+        """Nested blocks under ``key`` as a list, whichever shape the source used.
 
-    def is_secret(self, key: str) -> bool:
-        return key in self.secret_paths or any(p.startswith(key + ".") for p in self.secret_paths)
+        Raises ``UnreadableValue`` when any element is not a block; rules looking for a violation in
+        any block read them one by one with ``read_blocks`` instead.
+        """
+        blocks, problems = self.read_blocks(key)
+        if problems:
+            raise UnreadableValue("; ".join(problems))
+        return blocks
+
+    def read_blocks(self, key: str) -> tuple[list[Mapping[str, Any]], list[str]]:
+        """The readable blocks under ``key``, and a reason naming each element that is not a block."""
+        return read_blocks(self.properties.get(key), key, self.address)
+
+    def is_secret(self, path: str) -> bool:
+        """Whether the value at ``path`` is secret: marked so by the source (Pulumi secret, Terraform
+        sensitive value), inside such a value, holding one, or named like a secret."""
+        if is_secret_name(path):
+            return True
+        if not self.secret_paths:
+            return False
+        key = ".".join(_path_parts(path))
+        return any(
+            p == key or p.startswith(key + ".") or key.startswith(p + ".") or not key
+            for p in self.secret_paths
+        )
+
+    def show_value(self, path: str, value: Any = None, *, scalar: bool = False) -> str:
+        """A value of this resource for a message (the one at ``path`` by default), secret-safe."""
+        shown = self.lookup(path) if value is None else value
+        return show_value(shown, path, self.is_secret, scalar=scalar)
 
     def to_dict(self) -> dict[str, Any]:
         """The seed's shape: the resource's properties as a plain dict."""

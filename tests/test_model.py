@@ -11,8 +11,11 @@ from pytest_iaccompliance.model import (
     Unknown,
     UnreadableValue,
     as_blocks,
+    is_secret_name,
     is_unknown,
+    kind_of,
     parse_reference,
+    show_value,
 )
 
 
@@ -29,20 +32,34 @@ def test_blocks_accept_object_list_or_nothing() -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("0.0.0.0/0", "the value is str '0.0.0.0/0', expected a block or a list of blocks"),
-        ([{"a": 1}, "junk"], "an element is str 'junk', expected a block"),
-        (Unknown("computed"), "is not known before apply (computed)"),
-        ("${var.rules}", "is not known before apply (depends on ${var.rules})"),
-        ([{"a": 1}, "${each.value}"], "is not known before apply"),
+        ("0.0.0.0/0", ("`ingress`", "is a string, expected a block or a list of blocks")),
+        ([{"a": 1}, "junk"], ("`ingress[1]`", "is a string, expected a block")),
+        (Unknown("computed"), ("`ingress`", "is not known before apply (computed)")),
+        ("${var.rules}", ("`ingress`", "is not known before apply (depends on ${var.rules})")),
+        ([{"a": 1}, "${each.value}"], ("`ingress[1]`", "is not known before apply (depends on ${each.value})")),
     ],
 )
-def test_blocks_refuse_what_is_not_blocks(value: object, message: str) -> None:
+def test_blocks_refuse_what_is_not_blocks(value: object, message: tuple[str, str]) -> None:
+    """The reason names the element and its type, never its content (which may be a secret)."""
+    where, reason = message
     with pytest.raises(UnreadableValue) as info:
         as_blocks(value)
-    assert message in info.value.reason
+    assert reason in info.value.reason
     resource = bucket("b", ingress=value)
-    with pytest.raises(UnreadableValue, match=r"^`ingress` of aws_s3_bucket.b "):
+    with pytest.raises(UnreadableValue) as info:
         resource.blocks("ingress")
+    assert info.value.reason == f"{where} of aws_s3_bucket.b {reason}"
+    assert "junk" not in info.value.reason
+
+
+def test_blocks_read_one_by_one_keep_the_readable_ones() -> None:
+    resource = bucket("b", ingress=[{"a": 1}, "${var.extra}", 42, {"b": 2}])
+    blocks, problems = resource.read_blocks("ingress")
+    assert blocks == [{"a": 1}, {"b": 2}]
+    assert problems == [
+        "`ingress[1]` of aws_s3_bucket.b is not known before apply (depends on ${var.extra})",
+        "`ingress[2]` of aws_s3_bucket.b is a number, expected a block",
+    ]
 
 
 def test_lookup_walks_lists_and_objects() -> None:
@@ -107,3 +124,69 @@ def test_severity_parse_names_choices() -> None:
     assert Severity.parse(" Critical ") is Severity.CRITICAL
     with pytest.raises(ValueError, match="expected one of critical, warning"):
         Severity.parse("high")
+
+
+@pytest.mark.parametrize(
+    ("path", "secret"),
+    [
+        ("password", True),
+        ("master_password", True),
+        ("masterUserPassword", True),
+        ("secret_string", True),
+        ("private_key_pem", True),
+        ("auth_token", True),
+        ("access_key_id", True),
+        ("connection.api_key", True),
+        ("settings[0].credentials.user", True),
+        ("http_tokens", False),
+        ("kms_key_id", False),
+        ("ingress[0].cidr_blocks", False),
+        ("tags.owner", False),
+    ],
+)
+def test_secret_names(path: str, secret: bool) -> None:
+    assert is_secret_name(path) is secret
+
+
+def test_resource_secrets_by_name_and_by_marking() -> None:
+    resource = Resource("aws_lb_listener", "l", "aws_lb_listener.l",
+                        {"ssl_policy": "p", "default_action": [{"auth": {"x": 1}}], "port": 443},
+                        secret_paths=frozenset({"ssl_policy", "default_action.auth"}))
+    assert resource.is_secret("ssl_policy")
+    assert resource.is_secret("default_action[0].auth.x")  # inside a marked value
+    assert resource.is_secret("default_action")  # holds a marked value
+    assert resource.is_secret("password")  # by name, marked or not
+    assert not resource.is_secret("port")
+
+
+def test_show_value_names_the_type_of_a_secret_never_its_content() -> None:
+    canary = "CANARY-show"
+    assert show_value(canary, "db.password") == "<secret: a string>"
+    shown = show_value({"user": "admin", "password": canary, "nested": [{"token": 7}]}, limit=200)
+    assert canary not in shown
+    assert shown == "{'user': 'admin', 'password': <secret: a string>, 'nested': [{'token': <secret: a number>}]}"
+    marked = Resource("x", "y", "x.y", {"note": canary}, secret_paths=frozenset({"note"}))
+    assert marked.show_value("note") == "<secret: a string>"
+    assert show_value({"port": canary}, "listener", scalar=True) == "<an object>"
+    assert show_value("x" * 200).endswith("...")
+
+
+def test_unreadable_values_are_described_by_type() -> None:
+    for value, kind in [(float("nan"), "a non-finite number"), ({"a": 1}, "an object"), ([1], "a list"),
+                        (None, "null"), (True, "a bool"), ("CANARY", "a string")]:
+        assert kind_of(value) == kind
+        assert UnreadableValue.of(value, "a port").reason == f"is {kind}, expected a port"
+    assert UnreadableValue.of("${var.a}-CANARY", "x").reason == "is not known before apply (depends on ${var.a})"
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("${var.x}", "depends on ${var.x}"),
+        ("prefix-${var.a}-${local.b}", "depends on ${var.a}, ${local.b}"),
+        ('${format("secret CANARY.value %s", var.name)}', "depends on var.name"),
+        ('${jsonencode({"password": "CANARY"})}', "depends on an unresolved expression"),
+    ],
+)
+def test_unknown_reason_names_references_never_literals(value: str, reason: str) -> None:
+    assert UnreadableValue.of(value, "x").reason == f"is not known before apply ({reason})"

@@ -53,3 +53,29 @@ def test_scan_accepts_single_strings_and_severity_names(example_stacks: Path) ->
     }
     with pytest.raises(ValueError, match="unknown severity 'urgent'"):
         scan(example_stacks, severity_overrides={"AWS-TAG-001": "urgent"})
+
+
+def test_a_crashing_policy_does_not_abort_the_scan(example_stacks: Path) -> None:
+    """The crash is an unknown finding on the resource it crashed on; every other finding is still there."""
+    from pytest_iaccompliance import hookimpl
+    from pytest_iaccompliance.policies import PolicyContext, Result, compliant, policy
+
+    @policy("TEAM-1", title="buggy", severity=Severity.CRITICAL, resource_types=["aws_s3_bucket"])
+    def buggy(resource: object, context: PolicyContext) -> Result:
+        if getattr(resource, "name", "") == "exports":
+            raise ValueError("the secret was hunter2")
+        return compliant()
+
+    class Pack:
+        @hookimpl
+        def iaccompliance_policies(self) -> list[object]:
+            return [buggy]
+
+    findings = scan(example_stacks, plugins=[Pack()])
+    by_key = {(f.policy_id, f.address): f for f in findings}
+    crashed = by_key[("TEAM-1", "aws_s3_bucket.exports")]
+    assert crashed.status is FindingStatus.UNKNOWN
+    assert crashed.message.startswith("policy TEAM-1 raised ValueError on aws_s3_bucket.exports (")
+    assert "hunter2" not in crashed.message
+    assert by_key[("TEAM-1", "aws_s3_bucket.receipts")].status is FindingStatus.PASSED
+    assert by_key[("AWS-S3-001", "aws_s3_bucket.exports")].status is FindingStatus.FAILED

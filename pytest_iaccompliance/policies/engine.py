@@ -1,8 +1,18 @@
-"""Running policies over a resource set: linear in resources, because each policy reads its types only."""
+"""Running policies over a resource set: linear in resources, because each policy reads its types only.
+
+A policy that raises is a bug in the policy, not a verdict on the resource. Under pytest it is an
+ordinary error of its item (``check_resource`` raises ``PolicyError``). In ``evaluate`` (``scan()``,
+``PolicySuite.evaluate``, ``assert_compliant``) it must not take the rest of the scan down with it: the
+crash becomes an ``unknown`` finding for that policy and resource, whose message says the policy
+raised, and every other policy and resource is still judged. So a crash never passes, and never hides
+the findings of the policies that work.
+"""
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from pytest_iaccompliance.model import Finding, FindingStatus, Resource, ResourceSet, UnreadableValue
 from pytest_iaccompliance.policies.base import (
@@ -14,7 +24,15 @@ from pytest_iaccompliance.policies.base import (
     cannot_evaluate,
 )
 
-__all__ = ["PolicyError", "candidates", "check_resource", "evaluate", "evaluate_policy", "finding_for"]
+__all__ = [
+    "PolicyError",
+    "candidates",
+    "check_resource",
+    "crash_finding",
+    "evaluate",
+    "evaluate_policy",
+    "finding_for",
+]
 
 _STATUS = {
     Outcome.COMPLIANT: FindingStatus.PASSED,
@@ -23,8 +41,27 @@ _STATUS = {
 }
 
 
+# Exceptions whose text names a key, an attribute or a limit, never a resource's value: shown in full.
+# Any other exception's text may quote the value the policy choked on (``int('hunter2')``): withheld.
+_TELLING_ERRORS = (LookupError, AttributeError, NameError, NotImplementedError, RecursionError)
+
+
 class PolicyError(RuntimeError):
     """A policy raised or answered something other than a ``Result``; names the policy and resource."""
+
+    def __init__(self, message: str, policy_id: str = "", address: str = "") -> None:
+        super().__init__(message)
+        self.policy_id = policy_id
+        self.address = address
+
+
+def _crash_text(exc: Exception) -> tuple[str, str]:
+    """``("KeyError: 'x'", "; at rules.py:12 in check")``: the exception, with its own text only when
+    that cannot quote a value, and the place it was raised (empty when unknown)."""
+    text = f"{type(exc).__name__}: {exc}" if isinstance(exc, _TELLING_ERRORS) else type(exc).__name__
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f"; at {Path(frames[-1].filename).name}:{frames[-1].lineno} in {frames[-1].name}" if frames else ""
+    return text, where
 
 
 def candidates(item: Policy, resources: ResourceSet) -> Iterable[Resource]:
@@ -66,22 +103,42 @@ def check_resource(item: Policy, resource: Resource, context: PolicyContext) -> 
         reason = exc.reason if exc.reason.startswith("`") else f"{resource.address}: {exc.reason}"
         result = cannot_evaluate(reason)
     except Exception as exc:
+        text, where = _crash_text(exc)
         raise PolicyError(
-            f"policy {item.id} raised {type(exc).__name__}: {exc} on {resource.address} "
-            f"({resource.source.describe()})"
+            f"policy {item.id} raised {text} on {resource.address} ({resource.source.describe()}{where})",
+            item.id,
+            resource.address,
         ) from exc
     if not isinstance(result, Result):
         raise PolicyError(
-            f"policy {item.id} returned {result!r} for {resource.address}; a check returns "
-            "compliant(), non_compliant(...), not_applicable() or cannot_evaluate(...)"
+            f"policy {item.id} returned {type(result).__name__} for {resource.address}; a check returns "
+            "compliant(), non_compliant(...), not_applicable() or cannot_evaluate(...)",
+            item.id,
+            resource.address,
         )
     return finding_for(item, resource, result)
 
 
-def evaluate_policy(item: Policy, context: PolicyContext) -> Iterator[Finding]:
-    """Findings of one policy over the context's resources; not-applicable pairs yield nothing."""
+def crash_finding(item: Policy, resource: Resource, error: PolicyError) -> Finding:
+    """The ``unknown`` finding standing for a policy that crashed on ``resource``."""
+    finding = finding_for(item, resource, cannot_evaluate(f"{error}; the policy could not judge this resource"))
+    assert finding is not None
+    return finding
+
+
+def evaluate_policy(item: Policy, context: PolicyContext, *, isolate_crashes: bool = False) -> Iterator[Finding]:
+    """Findings of one policy over the context's resources; not-applicable pairs yield nothing.
+
+    With ``isolate_crashes`` a policy that raises on one resource gives an ``unknown`` finding there
+    (``crash_finding``) and goes on with the next; otherwise ``PolicyError`` propagates.
+    """
     for resource in candidates(item, context.resources):
-        finding = check_resource(item, resource, context)
+        try:
+            finding = check_resource(item, resource, context)
+        except PolicyError as error:
+            if not isolate_crashes:
+                raise
+            finding = crash_finding(item, resource, error)
         if finding is not None:
             yield finding
 
@@ -91,6 +148,10 @@ def evaluate(
     policies: Iterable[Policy],
     settings: RuleSettings | None = None,
 ) -> list[Finding]:
-    """Every policy over every resource it reads, passed findings included."""
+    """Every policy over every resource it reads, passed findings included.
+
+    A policy that crashes on a resource gives an ``unknown`` finding saying so (see the module's
+    docstring); the other policies and resources are judged as usual.
+    """
     context = PolicyContext(resources, settings or RuleSettings())
-    return [finding for item in policies for finding in evaluate_policy(item, context)]
+    return [finding for item in policies for finding in evaluate_policy(item, context, isolate_crashes=True)]

@@ -45,7 +45,8 @@ class PolicySuite:
         return PolicyContext(resources, self.settings)
 
     def evaluate(self, resources: ResourceSet) -> list[Finding]:
-        """Every finding, passed ones included."""
+        """Every finding, passed ones included; a policy that crashes on a resource gives an ``unknown``
+        finding saying so, and the other policies and resources are still judged."""
         return evaluate(resources, self.policies, self.settings)
 
     def violations(self, resources: ResourceSet, min_severity: Severity = Severity.WARNING) -> list[Finding]:
@@ -57,6 +58,7 @@ class PolicySuite:
 
     def assert_compliant(self, resources: ResourceSet, min_severity: Severity = Severity.WARNING) -> list[Finding]:
         """Fail listing every violation at ``min_severity`` or above; see ``assertions.assert_compliant``."""
+        __tracebackhide__ = True
         from pytest_iaccompliance.assertions import assert_compliant
 
         return assert_compliant(resources, min_severity, self)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Mapping
-from typing import Any
+import math
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from pytest_iaccompliance.model import (
-    UNKNOWN,
     Resource,
     ResourceSet,
     Unknown,
+    UnreadableValue,
     is_unknown,
+    kind_of,
+    unknown_reason,
 )
 
 __all__ = [
@@ -20,80 +23,135 @@ __all__ = [
     "as_bool",
     "as_int",
     "as_list",
+    "as_port",
     "as_text",
     "covers_all_ports",
     "covers_port",
+    "ip_protocol",
     "is_open_cidr",
     "is_set",
     "parse_json_document",
     "policy_document",
     "principal_is_public",
+    "read_field",
+    "read_strings",
     "statements",
 ]
+
+T = TypeVar("T")
 
 OPEN_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
 
 _TRUE = {"true", "1", "yes", "on", "enabled"}
 _FALSE = {"false", "0", "no", "off", "disabled", ""}
+# IP protocol numbers the rules name; any other number 0-255 is a protocol without these ports.
+_PROTOCOL_NUMBERS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "-1": "all"}
+_PROTOCOL_NAMES = frozenset({"tcp", "udp", "icmp", "icmpv6", "all"})
+
+
+def read_field(name: str, read: Callable[[Any], T], value: Any) -> T:
+    """``read(value)``, with the field's name leading the reason when the value cannot be read, so the
+    "cannot evaluate" message says which attribute is at fault."""
+    try:
+        return read(value)
+    except UnreadableValue as exc:
+        raise UnreadableValue(f"{name} {exc.reason}") from None
 
 
 def as_bool(value: Any, default: bool | None = False) -> bool | Unknown | None:
-    """``True``/``False`` from a bool or its string spelling; ``UNKNOWN`` for an expression."""
+    """``True``/``False`` from a bool or its string spelling; ``UNKNOWN`` for an expression.
+
+    Raises ``UnreadableValue`` for anything else (an object, a list, ``"maybe"``, ``2``): guessing
+    ``default`` there would let a malformed flag read as a compliant one.
+    """
     if isinstance(value, Unknown):
         return value
     if value is None:
         return default
     if isinstance(value, bool):
         return value
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
     if isinstance(value, str):
         if is_unknown(value):
-            return Unknown(f"depends on {value}")
+            return Unknown(unknown_reason(value))
         lowered = value.strip().lower()
         if lowered in _TRUE:
             return True
         if lowered in _FALSE:
             return False
-    return default
+    raise UnreadableValue.of(value, "true or false")
 
 
 def as_int(value: Any, default: int | None = None) -> int | Unknown | None:
+    """A whole number from a number or its string spelling; ``UNKNOWN`` for an expression.
+
+    Raises ``UnreadableValue`` for a bool, a fraction, NaN or infinity (JSON's ``NaN``, ``1e400``), a
+    non-numeric string or a container: none of them is a number a rule can compare.
+    """
     if isinstance(value, Unknown):
         return value
-    if isinstance(value, bool) or value is None:
+    if value is None:
         return default
+    if isinstance(value, bool):
+        raise UnreadableValue.of(value, "a whole number")
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        return int(value)
+        if math.isfinite(value) and value.is_integer():
+            return int(value)
+        raise UnreadableValue(f"is {'a fraction' if math.isfinite(value) else kind_of(value)}, "
+                              "expected a whole number")
     if isinstance(value, str):
         if is_unknown(value):
-            return Unknown(f"depends on {value}")
-        try:
-            return int(value.strip())
-        except ValueError:
-            return default
-    return default
+            return Unknown(unknown_reason(value))
+        text = value.strip()
+        if len(text) <= 20:  # a longer digit string is no setting any rule reads (and int() is slow on it)
+            try:
+                return int(text)
+            except ValueError:
+                pass
+        raise UnreadableValue("is a string that is not a whole number")
+    raise UnreadableValue.of(value, "a whole number")
+
+
+def as_port(value: Any, default: int | None = None) -> int | Unknown | None:
+    """A port number (-1 for "any", as ICMP rules spell it); ``UnreadableValue`` outside -1..65535."""
+    port = as_int(value, default)
+    if isinstance(port, int) and not -1 <= port <= 65535:
+        raise UnreadableValue("is a number outside the port range -1..65535")
+    return port
 
 
 def as_text(value: Any) -> str | Unknown | None:
-    """A string setting; ``UNKNOWN`` for an unresolved expression, ``None`` when absent."""
+    """A string setting; ``UNKNOWN`` for an unresolved expression, ``None`` when absent.
+
+    Numbers and bools read as Terraform converts them (``6`` -> ``"6"``); an object or a list raises
+    ``UnreadableValue``, since its text would never match what a rule looks for.
+    """
     if isinstance(value, Unknown):
         return value
     if value is None:
         return None
-    text = str(value)
-    if is_unknown(text):
-        return Unknown(f"depends on {text}")
-    return text
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return str(int(value)) if value.is_integer() else str(value)
+    if not isinstance(value, str):
+        raise UnreadableValue.of(value, "a string")
+    if is_unknown(value):
+        return Unknown(unknown_reason(value))
+    return value
 
 
 def is_set(value: Any) -> bool:
     """Whether an attribute is given at all: a reference or computed value counts, ``""`` not.
 
     For "names a KMS key" or "names a log group" checks the value itself does not matter, only that
-    one is configured, so an expression still known only after apply is a pass, not an unknown.
+    one is configured, so an expression still known only after apply is a pass, not an unknown. An
+    object, a list or a bool where a name belongs raises ``UnreadableValue``.
     """
     if value is None:
         return False
@@ -101,8 +159,8 @@ def is_set(value: Any) -> bool:
         return True
     if isinstance(value, str):
         return bool(value.strip())
-    if isinstance(value, (list, tuple, Mapping)):
-        return bool(value)
+    if isinstance(value, (list, tuple, Mapping, bool)):
+        raise UnreadableValue.of(value, "a name or an identifier")
     return True
 
 
@@ -115,8 +173,35 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
-def is_open_cidr(value: Any) -> bool:
-    """True for any CIDR spanning the whole address space (``0.0.0.0/0``, ``::/0``, ``0::0/0``)."""
+def read_strings(value: Any, name: str) -> tuple[list[str], list[str]]:
+    """A list of strings (one string counts as a list of one, as Pulumi may give it), read element by
+    element: the strings, and a reason for each element that is unknown or not a string.
+
+    The reasons let a rule report a definite finding among the readable elements and still say which
+    ones it could not judge.
+    """
+    if value is None:
+        return [], []
+    if isinstance(value, str) and not is_unknown(value):
+        return [value], []
+    if not isinstance(value, (list, tuple)):
+        return [], [f"{name} {UnreadableValue.of(value, 'a list of strings').reason}"]
+    strings: list[str] = []
+    problems: list[str] = []
+    for index, item in enumerate(value):
+        if isinstance(item, str) and not is_unknown(item):
+            strings.append(item)
+        else:
+            problems.append(f"{name}[{index}] {UnreadableValue.of(item, 'a string').reason}")
+    return strings, problems
+
+
+def is_open_cidr(value: Any, *, strict: bool = False) -> bool:
+    """True for any CIDR spanning the whole address space (``0.0.0.0/0``, ``::/0``, ``0::0/0``).
+
+    With ``strict``, a string that is no CIDR block raises ``UnreadableValue`` instead of reading as
+    "not open" (AWS would reject it, so it tells nothing about what gets deployed).
+    """
     if not isinstance(value, str) or is_unknown(value):
         return False
     if value in OPEN_CIDRS:
@@ -124,42 +209,78 @@ def is_open_cidr(value: Any) -> bool:
     try:
         return ipaddress.ip_network(value.strip(), strict=False).prefixlen == 0
     except ValueError:
+        if strict:
+            raise UnreadableValue("is a string that is not a CIDR block") from None
         return False
 
 
-def covers_port(from_port: Any, to_port: Any, protocol: Any, port: int) -> bool | Unknown:
-    """Whether a rule's port range and protocol admit TCP ``port``; ``-1``/``all`` admit all."""
-    proto = str(protocol).lower() if protocol is not None else "tcp"
-    if is_unknown(proto):
-        return UNKNOWN
-    if proto in {"-1", "all"}:
-        return True
-    if proto not in {"tcp", "6"}:
-        return False
-    low, high = as_int(from_port, 0), as_int(to_port, 65535)
+def ip_protocol(value: Any) -> str | Unknown:
+    """A rule's protocol as a name: ``tcp``, ``udp``, ``icmp``, ``icmpv6``, ``all`` or ``proto-N``.
+
+    Absent reads as ``tcp`` (the rule resources' default); anything that is no protocol name or
+    number 0-255 raises ``UnreadableValue``.
+    """
+    text = as_text(value) if value is not None else "tcp"
+    if isinstance(text, Unknown) or text is None:
+        return text or "tcp"
+    lowered = text.strip().lower()
+    if lowered in _PROTOCOL_NAMES:
+        return lowered
+    if lowered in _PROTOCOL_NUMBERS:
+        return _PROTOCOL_NUMBERS[lowered]
+    if lowered.isdigit() and int(lowered) <= 255:
+        return f"proto-{int(lowered)}"
+    raise UnreadableValue("is a string that is not an IP protocol name or number")
+
+
+def _port_range(from_port: Any, to_port: Any) -> tuple[int, int] | Unknown:
+    low = read_field("from_port", as_port, from_port)
+    high = read_field("to_port", as_port, to_port)
     if isinstance(low, Unknown):
         return low
     if isinstance(high, Unknown):
         return high
-    low, high = low or 0, 65535 if high is None else high
-    if low == 0 and high == 0:
+    return (0 if low is None else low), (65535 if high is None else high)
+
+
+def covers_port(from_port: Any, to_port: Any, protocol: Any, port: int) -> bool | Unknown:
+    """Whether a rule's port range and protocol admit TCP ``port``; ``-1``/``all`` admit all.
+
+    Raises ``UnreadableValue`` naming the field (``from_port is a list, ...``) when one cannot be read.
+    """
+    proto = read_field("protocol", ip_protocol, protocol)
+    if isinstance(proto, Unknown):
+        return proto
+    if proto == "all":
+        return True
+    if proto != "tcp":
+        return False
+    ports = _port_range(from_port, to_port)
+    if isinstance(ports, Unknown):
+        return ports
+    low, high = ports
+    if low in (0, -1) and high in (0, -1):
         return True  # 0-0 over tcp is read by AWS as every port
     return low <= port <= high
 
 
 def covers_all_ports(from_port: Any, to_port: Any, protocol: Any) -> bool | Unknown:
-    """Whether a rule admits every port: protocol ``-1``/``all``, or TCP/UDP 0-65535."""
-    proto = str(protocol).lower() if protocol is not None else "tcp"
-    if is_unknown(proto):
-        return UNKNOWN
-    if proto in {"-1", "all"}:
+    """Whether a rule admits every port: protocol ``-1``/``all``, or TCP/UDP 0-65535.
+
+    Raises ``UnreadableValue`` naming the field when one cannot be read.
+    """
+    proto = read_field("protocol", ip_protocol, protocol)
+    if isinstance(proto, Unknown):
+        return proto
+    if proto == "all":
         return True
-    low, high = as_int(from_port, 0), as_int(to_port, 65535)
-    if isinstance(low, Unknown):
-        return low
-    if isinstance(high, Unknown):
-        return high
-    return (low or 0) <= 1 and (65535 if high is None else high) >= 65535
+    if proto not in {"tcp", "udp"}:
+        return False
+    ports = _port_range(from_port, to_port)
+    if isinstance(ports, Unknown):
+        return ports
+    low, high = ports
+    return low <= 1 and high >= 65535
 
 
 def parse_json_document(value: Any) -> Mapping[str, Any] | Unknown | None:
@@ -170,7 +291,7 @@ def parse_json_document(value: Any) -> Mapping[str, Any] | Unknown | None:
         return value
     if isinstance(value, str):
         if value.strip().startswith("${") and value.strip().endswith("}"):
-            return Unknown(f"document is the expression {value}")
+            return Unknown(f"document {unknown_reason(value)}")
         try:
             parsed = json.loads(value)
         except json.JSONDecodeError:

@@ -142,7 +142,7 @@ def test_malformed_blocks_are_never_compliant(pytester: pytest.Pytester) -> None
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines([
         "1 resource(s) that cannot be evaluated before apply:",
-        "  - aws_security_group.web: `ingress` of aws_security_group.web the value is str '0.0.0.0/0', "
+        "  - aws_security_group.web: `ingress` of aws_security_group.web is a string, "
         "expected a block or a list of blocks",
     ])
 

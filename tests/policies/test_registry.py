@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from pytest_iaccompliance.hookspecs import hookimpl
-from pytest_iaccompliance.model import Resource, ResourceSet, Severity
+from pytest_iaccompliance.model import FindingStatus, Resource, ResourceSet, Severity
 from pytest_iaccompliance.options import OPT_SOURCE
 from pytest_iaccompliance.policies import (
     DuplicatePolicyError,
@@ -15,11 +15,12 @@ from pytest_iaccompliance.policies import (
     PolicyRegistry,
     PolicySelectionError,
     Result,
+    compliant,
     load_registry,
     non_compliant,
     policy,
 )
-from pytest_iaccompliance.policies.engine import PolicyError, evaluate
+from pytest_iaccompliance.policies.engine import PolicyError, check_resource, evaluate
 
 
 @policy("ACME-001", title="Buckets are named acme-*", severity=Severity.WARNING, resource_types=["aws_s3_bucket"])
@@ -85,8 +86,35 @@ def test_policy_that_raises_is_named_with_its_resource() -> None:
         raise KeyError("cidr_block")
 
     resources = ResourceSet([Resource("aws_vpc", "main", "aws_vpc.main", {})])
-    with pytest.raises(PolicyError, match=r"policy BOOM-1 raised KeyError: 'cidr_block' on aws_vpc.main"):
-        evaluate(resources, [boom])
+    with pytest.raises(PolicyError, match=r"policy BOOM-1 raised KeyError: 'cidr_block' on aws_vpc.main "
+                       r"\(memory; at test_registry.py:\d+ in boom\)$"):
+        check_resource(boom, resources[0], PolicyContext(resources))
+    [finding] = evaluate(resources, [boom])
+    assert finding.status is FindingStatus.UNKNOWN
+    assert finding.message.startswith("policy BOOM-1 raised KeyError: 'cidr_block' on aws_vpc.main (memory; at ")
+
+
+def test_a_crashing_policy_does_not_stop_the_others_and_never_quotes_a_value() -> None:
+    """Crashes isolate per policy and resource; the exception's text (which may quote a value) is withheld."""
+    @policy("BOOM-2", title="boom", severity=Severity.CRITICAL, resource_types=["aws_vpc"])
+    def boom(resource: Resource, context: PolicyContext) -> Result:
+        if resource.name == "bad":
+            int(resource.get("cidr_block"))
+        return compliant()
+
+    resources = ResourceSet([Resource("aws_vpc", name, f"aws_vpc.{name}", {"cidr_block": f"10.0.0.0/16-{name}"})
+                             for name in ("first", "bad", "last")])
+    flow_logs = next(p for p in load_registry(entry_points=False) if p.id == "AWS-VPC-001")
+    findings = evaluate(resources, [boom, flow_logs])
+    by_key = {(f.policy_id, f.address): f for f in findings}
+    assert by_key[("BOOM-2", "aws_vpc.first")].status is FindingStatus.PASSED
+    assert by_key[("BOOM-2", "aws_vpc.last")].status is FindingStatus.PASSED
+    crashed = by_key[("BOOM-2", "aws_vpc.bad")]
+    assert crashed.status is FindingStatus.UNKNOWN
+    assert "policy BOOM-2 raised ValueError on aws_vpc.bad (memory; at test_registry.py:" in crashed.message
+    assert "10.0.0.0/16-bad" not in crashed.message
+    assert {by_key[("AWS-VPC-001", f"aws_vpc.{n}")].status for n in ("first", "bad", "last")} == {
+        FindingStatus.FAILED}
 
 
 def test_entry_point_pack_is_loaded_by_the_plugin(pytester: pytest.Pytester) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pytest_iaccompliance.model import Resource, Unknown
+from pytest_iaccompliance.model import Resource, Unknown, UnreadableValue
 from pytest_iaccompliance.policies.base import (
     PolicyContext,
     Result,
@@ -20,25 +20,29 @@ if TYPE_CHECKING:
 __all__ = ["describe", "flag_is", "partner_missing"]
 
 
-def describe(value: Any) -> str:
-    """A value for a message: short, and never a secret (rules only read non-secret settings)."""
-    text = repr(value) if not isinstance(value, str) else f'"{value}"'
-    return text if len(text) <= 80 else text[:77] + "..."
+def describe(resource: Resource, path: str, value: Any = None) -> str:
+    """A setting of ``resource`` for a message: short; a secret (by name or marking), an object or a
+    list as its type only."""
+    return resource.show_value(path, value, scalar=True)
 
 
 def flag_is(
     resource: Resource, key: str, expected: bool, *, default: bool, failure: str, value: Any = None
 ) -> Result:
-    """Compliant when the boolean ``key`` (or ``value``) is ``expected``; unknown stays unknown."""
+    """Compliant when the boolean ``key`` (or ``value``) is ``expected``; unknown or unreadable
+    (an object, ``"maybe"``) cannot be evaluated."""
     raw = resource.get(key) if value is None else value
-    parsed = as_bool(raw, default=default)
+    try:
+        parsed = as_bool(raw, default=default)
+    except UnreadableValue as exc:
+        return cannot_evaluate(f"{key} of {resource.address} {exc.reason}")
     if isinstance(parsed, Unknown):
         return cannot_evaluate(
             f"{key} of {resource.address} is not known before apply ({parsed.reason})"
         )
     if parsed is expected:
         return compliant()
-    shown = "unset" if raw is None else f"= {describe(raw)}"
+    shown = "unset" if raw is None else f"= {describe(resource, key, raw)}"
     return non_compliant(f"{resource.address}: {failure} ({key} {shown})")
 
 

@@ -12,7 +12,8 @@ from pytest_iaccompliance.policies.base import (
     non_compliant,
     policy,
 )
-from pytest_iaccompliance.policies.values import as_text, is_set
+from pytest_iaccompliance.policies.rules._common import describe
+from pytest_iaccompliance.policies.values import as_text, is_set, read_field
 
 
 @policy(
@@ -27,19 +28,16 @@ from pytest_iaccompliance.policies.values import as_text, is_set
 )
 def permission_not_public(resource: Resource, context: PolicyContext) -> Result:
     """A wildcard principal without a source condition lets any AWS account invoke the function."""
-    principal = as_text(resource.get("principal"))
+    principal = read_field("principal", as_text, resource.get("principal"))
     if isinstance(principal, Unknown):
         return cannot_evaluate(f"principal of {resource.address} is not known before apply")
     if (principal or "").strip() != "*":
         return compliant()
-    if (
-        is_set(resource.get("source_arn"))
-        or is_set(resource.get("source_account"))
-        or is_set(resource.get("principal_org_id"))
-    ):
+    if any(read_field(key, is_set, resource.get(key)) for key in ("source_arn", "source_account", "principal_org_id")):
         return compliant()
+    action = describe(resource, "action") if resource.get("action") else "lambda:InvokeFunction"
     return non_compliant(
-        f"{resource.address} grants {resource.get('action') or 'lambda:InvokeFunction'} "
+        f"{resource.address} grants {action} "
         'to principal "*" with no source_arn, source_account or principal_org_id'
     )
 
@@ -55,7 +53,7 @@ def permission_not_public(resource: Resource, context: PolicyContext) -> Result:
 )
 def function_url_authenticated(resource: Resource, context: PolicyContext) -> Result:
     """A URL with authorization NONE is a public, unauthenticated endpoint into the function."""
-    kind = as_text(resource.get("authorization_type"))
+    kind = read_field("authorization_type", as_text, resource.get("authorization_type"))
     if isinstance(kind, Unknown):
         return cannot_evaluate(
             f"authorization_type of {resource.address} is not known before apply"

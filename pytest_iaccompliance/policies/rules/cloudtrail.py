@@ -12,7 +12,7 @@ from pytest_iaccompliance.policies.base import (
     policy,
 )
 from pytest_iaccompliance.policies.rules._common import flag_is
-from pytest_iaccompliance.policies.values import is_set
+from pytest_iaccompliance.policies.values import is_set, read_field
 
 TRAIL = ["aws_cloudtrail"]
 
@@ -66,7 +66,7 @@ def log_file_validation(resource: Resource, context: PolicyContext) -> Result:
 )
 def kms_encrypted(resource: Resource, context: PolicyContext) -> Result:
     """SSE-KMS adds a second permission (kms:Decrypt) between a bucket reader and the audit log."""
-    if is_set(resource.get("kms_key_id")):
+    if read_field("kms_key_id", is_set, resource.get("kms_key_id")):
         return compliant()
     return non_compliant(f"{resource.address} has no kms_key_id")
 
@@ -82,7 +82,7 @@ def kms_encrypted(resource: Resource, context: PolicyContext) -> Result:
 )
 def cloudwatch_integration(resource: Resource, context: PolicyContext) -> Result:
     """Metric filters and alarms on API activity need the trail in CloudWatch Logs."""
-    if is_set(resource.get("cloud_watch_logs_group_arn")):
+    if read_field("cloud_watch_logs_group_arn", is_set, resource.get("cloud_watch_logs_group_arn")):
         return compliant()
     return non_compliant(f"{resource.address} has no cloud_watch_logs_group_arn")
 

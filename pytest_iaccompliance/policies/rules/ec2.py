@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 from typing import TYPE_CHECKING, Any
 
-from pytest_iaccompliance.model import Resource, Severity, Unknown, as_blocks
+from pytest_iaccompliance.model import Resource, Severity, Unknown, UnreadableValue, read_blocks
 from pytest_iaccompliance.policies.base import (
     Policy,
     PolicyContext,
@@ -17,8 +17,8 @@ from pytest_iaccompliance.policies.base import (
     not_applicable,
     policy,
 )
-from pytest_iaccompliance.policies.rules._common import flag_is
-from pytest_iaccompliance.policies.values import as_bool, as_text
+from pytest_iaccompliance.policies.rules._common import describe, flag_is
+from pytest_iaccompliance.policies.values import as_bool, as_text, read_field
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -47,8 +47,8 @@ def imdsv2_required(resource: Resource, context: PolicyContext) -> Result:
     if not options:
         return non_compliant(f"{resource.address} has no metadata_options: IMDSv1 stays enabled")
     block = options[0]
-    endpoint = as_text(block.get("http_endpoint"))
-    tokens = as_text(block.get("http_tokens"))
+    endpoint = read_field("metadata_options.http_endpoint", as_text, block.get("http_endpoint"))
+    tokens = read_field("metadata_options.http_tokens", as_text, block.get("http_tokens"))
     if endpoint == "disabled" or tokens == "required":
         return compliant()
     for name, value in (("http_tokens", tokens), ("http_endpoint", endpoint)):
@@ -57,7 +57,8 @@ def imdsv2_required(resource: Resource, context: PolicyContext) -> Result:
                 f"metadata_options.{name} of {resource.address} is not known before apply"
             )
     return non_compliant(
-        f"{resource.address} has metadata_options.http_tokens = {tokens or 'unset'} "
+        f"{resource.address} has metadata_options.http_tokens = "
+        f"{describe(resource, 'metadata_options.http_tokens', tokens) if tokens else 'unset'} "
         "(IMDSv1 allowed)"
     )
 
@@ -74,16 +75,22 @@ def imdsv2_required(resource: Resource, context: PolicyContext) -> Result:
 )
 def no_public_ip(resource: Resource, context: PolicyContext) -> Result:
     """A public address makes the instance directly reachable, bypassing load balancers and WAF."""
+    unknown: list[str] = []
     if resource.type == LAUNCH_TEMPLATE:
+        blocks, unknown = resource.read_blocks("network_interfaces")
         values = [
             (f"network_interfaces[{i}]", block.get("associate_public_ip_address"))
-            for i, block in enumerate(resource.blocks("network_interfaces"))
+            for i, block in enumerate(blocks)
         ]
     else:
         values = [("", resource.get("associate_public_ip_address"))]
-    unknown: list[str] = []
     for where, raw in values:
-        value = as_bool(raw, default=False)
+        name = f"{where + '.' if where else ''}associate_public_ip_address"
+        try:
+            value = as_bool(raw, default=False)
+        except UnreadableValue as exc:
+            unknown.append(f"{resource.address}: {name} {exc.reason}")
+            continue
         if isinstance(value, Unknown):
             unknown.append(
                 f"{resource.address}: {where + '.' if where else ''}associate_public_ip_address "
@@ -99,23 +106,40 @@ def no_public_ip(resource: Resource, context: PolicyContext) -> Result:
     return compliant()
 
 
-def _encryption_by_default(context: PolicyContext) -> bool:
+def _encryption_by_default(context: PolicyContext) -> bool | Unknown:
     """Whether the set turns on account-level EBS encryption by default (new volumes encrypted)."""
-    return any(
-        as_bool(r.get("enabled"), default=True) is True
-        for r in context.resources.of_type(ENCRYPTION_BY_DEFAULT)
-    )
+    undecided: Unknown | None = None
+    for setting in context.resources.of_type(ENCRYPTION_BY_DEFAULT):
+        try:
+            enabled = as_bool(setting.get("enabled"), default=True)
+        except UnreadableValue as exc:
+            enabled = Unknown(f"enabled of {setting.address} {exc.reason}")
+        if enabled is True:
+            return True
+        if isinstance(enabled, Unknown):
+            undecided = Unknown(f"{setting.address} may turn on encryption by default ({enabled.reason})")
+    return False if undecided is None else undecided  # Unknown is falsy: no `or` here
 
 
-def _volumes(resource: Resource) -> Iterator[tuple[str, Mapping[str, Any]]]:
+def _volumes(resource: Resource, unreadable: list[str]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Every EBS volume block of an instance or template; blocks that cannot be read go to
+    ``unreadable`` and the others are still judged."""
+    def read(key: str) -> list[Mapping[str, Any]]:
+        blocks, problems = resource.read_blocks(key)
+        unreadable.extend(problems)
+        return blocks
+
     if resource.type == LAUNCH_TEMPLATE:
-        for index, mapping in enumerate(resource.blocks("block_device_mappings")):
-            for ebs in as_blocks(mapping.get("ebs")):
-                yield f"block_device_mappings[{index}].ebs", ebs
+        for index, mapping in enumerate(read("block_device_mappings")):
+            where = f"block_device_mappings[{index}].ebs"
+            blocks, problems = read_blocks(mapping.get("ebs"), where, resource.address)
+            unreadable.extend(problems)
+            for ebs in blocks:
+                yield where, ebs
         return
-    for index, block in enumerate(resource.blocks("root_block_device")):
+    for index, block in enumerate(read("root_block_device")):
         yield ("root_block_device" if index == 0 else f"root_block_device[{index}]"), block
-    for index, block in enumerate(resource.blocks("ebs_block_device")):
+    for index, block in enumerate(read("ebs_block_device")):
         yield f"ebs_block_device[{index}]", block
 
 
@@ -132,26 +156,34 @@ def _volumes(resource: Resource) -> Iterator[tuple[str, Mapping[str, Any]]]:
 def instance_volumes_encrypted(resource: Resource, context: PolicyContext) -> Result:
     """Unencrypted volumes and their snapshots expose data to anyone who can copy or share them."""
     by_default = _encryption_by_default(context)
-    volumes = list(_volumes(resource))
+    unknown: list[str] = []
+    problems: list[str] = []
+    volumes = list(_volumes(resource, unknown))
+    root_readable = not any("root_block_device" in reason for reason in unknown)
     if (
         resource.type == INSTANCE
+        and root_readable
         and not any(where.startswith("root") for where, _ in volumes)
-        and not by_default
+        and by_default is not True
     ):
-        if isinstance(resource.get("root_block_device"), Unknown):
-            return cannot_evaluate(
-                f"root_block_device of {resource.address} is not known before apply"
+        if isinstance(by_default, Unknown):
+            unknown.append(f"{resource.address}: root volume encryption is not set and {by_default.reason}")
+        else:
+            problems.append(
+                f"{resource.address}: root volume encryption is not set (add root_block_device "
+                "{ encrypted = true } or enable aws_ebs_encryption_by_default)"
             )
-        return non_compliant(
-            f"{resource.address}: root volume encryption is not set (add root_block_device "
-            "{ encrypted = true } or enable aws_ebs_encryption_by_default)"
-        )
-    problems: list[str] = []
-    unknown: list[str] = []
     for where, block in volumes:
         if block.get("snapshot_id") is not None and block.get("encrypted") is None:
             continue  # a volume from a snapshot inherits the snapshot's encryption
-        value = as_bool(block.get("encrypted"), default=by_default)
+        if block.get("encrypted") is None and isinstance(by_default, Unknown):
+            unknown.append(f"{resource.address}: {where}.encrypted is unset and {by_default.reason}")
+            continue
+        try:
+            value = as_bool(block.get("encrypted"), default=by_default is True)
+        except UnreadableValue as exc:
+            unknown.append(f"{resource.address}: {where}.encrypted {exc.reason}")
+            continue
         if isinstance(value, Unknown):
             unknown.append(f"{resource.address}: {where}.encrypted is not known before apply")
         elif not value:
@@ -172,11 +204,14 @@ def ebs_volume_encrypted(resource: Resource, context: PolicyContext) -> Result:
     """A volume's encryption is fixed at creation; an unencrypted one must be copied to be fixed."""
     if resource.get("snapshot_id") is not None and resource.get("encrypted") is None:
         return not_applicable()
+    by_default = _encryption_by_default(context)
+    if isinstance(by_default, Unknown) and resource.get("encrypted") is None:
+        return cannot_evaluate(f"{resource.address}: encrypted is unset and {by_default.reason}")
     return flag_is(
         resource,
         "encrypted",
         True,
-        default=_encryption_by_default(context),
+        default=by_default is True,
         failure="volume is not encrypted",
     )
 
@@ -216,7 +251,7 @@ def approved_instance_family(resource: Resource, context: PolicyContext) -> Resu
     allowed = [a.strip().lower() for a in context.settings.allowed_instance_families if a.strip()]
     if not allowed:
         return not_applicable()
-    instance_type = as_text(resource.get("instance_type"))
+    instance_type = read_field("instance_type", as_text, resource.get("instance_type"))
     if instance_type is None:
         return not_applicable()
     if isinstance(instance_type, Unknown):
@@ -224,6 +259,9 @@ def approved_instance_family(resource: Resource, context: PolicyContext) -> Resu
     family = instance_family(instance_type)
     if any(fnmatch.fnmatchcase(family, pattern) for pattern in allowed):
         return compliant()
+    if resource.is_secret("instance_type"):
+        return non_compliant(f"{resource.address} uses an instance type outside the allowed families: "
+                             f"{', '.join(allowed)}")
     return non_compliant(
         f"{resource.address} uses {instance_type} (family {family}); allowed: {', '.join(allowed)}"
     )

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import re
 
-from pytest_iaccompliance.model import Resource, Severity, Unknown, as_blocks
+from pytest_iaccompliance.model import Resource, Severity, Unknown, UnreadableValue, as_blocks
 from pytest_iaccompliance.policies.base import (
     Policy,
     PolicyContext,
     Result,
     cannot_evaluate,
     compliant,
+    judge,
     non_compliant,
     not_applicable,
     policy,
 )
-from pytest_iaccompliance.policies.values import as_text
+from pytest_iaccompliance.policies.rules._common import describe
+from pytest_iaccompliance.policies.values import as_text, read_field
 
 LISTENERS = ["aws_lb_listener", "aws_alb_listener"]
 TLS_PROTOCOLS = frozenset({"HTTPS", "TLS"})
@@ -53,7 +55,7 @@ def ssl_policy_accepted(name: str) -> bool:
 
 
 def _protocol(resource: Resource) -> str | Unknown:
-    value = as_text(resource.get("protocol"))
+    value = read_field("protocol", as_text, resource.get("protocol"))
     if isinstance(value, Unknown):
         return value
     return (value or "HTTP").upper()  # an ALB listener without protocol is HTTP
@@ -61,21 +63,22 @@ def _protocol(resource: Resource) -> str | Unknown:
 
 def _redirects_to_https(resource: Resource) -> bool | Unknown:
     """Whether the default action redirects to HTTPS (how an ALB upgrades port 80)."""
-    if isinstance(resource.get("default_action"), Unknown):
-        return Unknown("default_action is computed")
-    for action in resource.blocks("default_action"):
-        kind = as_text(action.get("type"))
+    actions, unreadable = resource.read_blocks("default_action")
+    undecided = Unknown("; ".join(unreadable)) if unreadable else None
+    for action in actions:
+        kind = read_field("default_action.type", as_text, action.get("type"))
         if isinstance(kind, Unknown):
-            return kind
+            undecided = kind if undecided is None else undecided
+            continue
         if kind != "redirect":
             continue
         for redirect in as_blocks(action.get("redirect")):
-            target = as_text(redirect.get("protocol"))
+            target = read_field("default_action.redirect.protocol", as_text, redirect.get("protocol"))
             if isinstance(target, Unknown):
-                return target
-            if (target or "").upper() == "HTTPS":
+                undecided = target if undecided is None else undecided
+            elif (target or "").upper() == "HTTPS":
                 return True
-    return False
+    return False if undecided is None else undecided
 
 
 @policy(
@@ -98,10 +101,12 @@ def listener_encrypted(resource: Resource, context: PolicyContext) -> Result:
         return not_applicable()  # layer-4 pass-through; TLS is the targets' business
     redirects = _redirects_to_https(resource)
     if isinstance(redirects, Unknown):
-        return cannot_evaluate(f"default_action of {resource.address} is not known before apply")
+        return cannot_evaluate(f"default_action of {resource.address} cannot be judged ({redirects.reason})")
     if redirects:
         return compliant()
-    return non_compliant(f"{resource.address} serves {protocol} without redirecting to HTTPS")
+    return non_compliant(
+        f"{resource.address} serves {describe(resource, 'protocol', protocol)} without redirecting to HTTPS"
+    )
 
 
 @policy(
@@ -121,7 +126,7 @@ def listener_tls_policy(resource: Resource, context: PolicyContext) -> Result:
         return cannot_evaluate(f"protocol of {resource.address} is not known before apply")
     if protocol not in TLS_PROTOCOLS:
         return not_applicable()
-    name = as_text(resource.get("ssl_policy"))
+    name = read_field("ssl_policy", as_text, resource.get("ssl_policy"))
     if isinstance(name, Unknown):
         return cannot_evaluate(f"ssl_policy of {resource.address} is not known before apply")
     if name is None:
@@ -131,7 +136,9 @@ def listener_tls_policy(resource: Resource, context: PolicyContext) -> Result:
         )
     if ssl_policy_accepted(name):
         return compliant()
-    return non_compliant(f"{resource.address} uses {name}, which accepts TLS versions below 1.2")
+    return non_compliant(
+        f"{resource.address} uses {describe(resource, 'ssl_policy', name)}, which accepts TLS versions below 1.2"
+    )
 
 
 @policy(
@@ -145,23 +152,21 @@ def listener_tls_policy(resource: Resource, context: PolicyContext) -> Result:
 )
 def classic_listener_encrypted(resource: Resource, context: PolicyContext) -> Result:
     """Classic load balancers cannot redirect, so any plain listener carries clear-text traffic."""
-    if isinstance(resource.get("listener"), Unknown):
-        return cannot_evaluate(f"listener of {resource.address} is not known before apply")
     problems: list[str] = []
-    for index, listener in enumerate(resource.blocks("listener")):
-        protocol = as_text(listener.get("lb_protocol"))
+    listeners, unknown = resource.read_blocks("listener")
+    for index, listener in enumerate(listeners):
+        try:
+            protocol = as_text(listener.get("lb_protocol"))
+        except UnreadableValue as exc:
+            unknown.append(f"listener[{index}].lb_protocol of {resource.address} {exc.reason}")
+            continue
         if isinstance(protocol, Unknown):
-            return cannot_evaluate(
-                f"listener[{index}].lb_protocol of {resource.address} is not known before apply"
-            )
-        if (protocol or "").lower() not in {"https", "ssl"}:
-            problems.append(
-                f"{resource.address}: listener[{index}] on port {listener.get('lb_port')} "
-                f"uses {protocol}"
-            )
-    if problems:
-        return non_compliant(*problems)
-    return compliant()
+            unknown.append(f"listener[{index}].lb_protocol of {resource.address} is not known before apply")
+        elif (protocol or "").lower() not in {"https", "ssl"}:
+            port = describe(resource, "listener.lb_port", listener.get("lb_port"))
+            shown = describe(resource, "listener.lb_protocol", protocol)
+            problems.append(f"{resource.address}: listener[{index}] on port {port} uses {shown}")
+    return judge(problems, unknown)
 
 
 POLICIES: tuple[Policy, ...] = (listener_encrypted, listener_tls_policy, classic_listener_encrypted)

@@ -12,9 +12,7 @@ from pytest_iaccompliance.policies.base import (
     policy,
 )
 from pytest_iaccompliance.policies.rules._common import flag_is
-from pytest_iaccompliance.policies.values import (
-    as_text,
-)
+from pytest_iaccompliance.policies.values import as_text, read_field
 
 
 @policy(
@@ -27,8 +25,10 @@ from pytest_iaccompliance.policies.values import (
 )
 def key_rotation(resource: Resource, context: PolicyContext) -> Result:
     """Rotation limits how much data one compromised key version can decrypt."""
-    spec = as_text(resource.get("customer_master_key_spec")) or "SYMMETRIC_DEFAULT"
-    usage = as_text(resource.get("key_usage")) or "ENCRYPT_DECRYPT"
+    spec = read_field("customer_master_key_spec", as_text, resource.get("customer_master_key_spec"))
+    usage = read_field("key_usage", as_text, resource.get("key_usage"))
+    spec = "SYMMETRIC_DEFAULT" if spec is None else spec  # Unknown is falsy: no `or` here
+    usage = "ENCRYPT_DECRYPT" if usage is None else usage
     if isinstance(spec, Unknown) or isinstance(usage, Unknown):
         return cannot_evaluate(f"key spec or usage of {resource.address} is not known before apply")
     if spec != "SYMMETRIC_DEFAULT" or usage != "ENCRYPT_DECRYPT":

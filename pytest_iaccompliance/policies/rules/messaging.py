@@ -12,7 +12,7 @@ from pytest_iaccompliance.policies.base import (
     non_compliant,
     policy,
 )
-from pytest_iaccompliance.policies.values import as_bool, is_set
+from pytest_iaccompliance.policies.values import as_bool, is_set, read_field
 
 
 @policy(
@@ -25,9 +25,11 @@ from pytest_iaccompliance.policies.values import as_bool, is_set
 )
 def sqs_encrypted(resource: Resource, context: PolicyContext) -> Result:
     """Queued messages often carry the very payloads the rest of the system encrypts."""
-    if is_set(resource.get("kms_master_key_id")):
+    if read_field("kms_master_key_id", is_set, resource.get("kms_master_key_id")):
         return compliant()
-    managed = as_bool(resource.get("sqs_managed_sse_enabled"), default=False)
+    managed = read_field(
+        "sqs_managed_sse_enabled", lambda v: as_bool(v, default=False), resource.get("sqs_managed_sse_enabled")
+    )
     if isinstance(managed, Unknown):
         return cannot_evaluate(
             f"sqs_managed_sse_enabled of {resource.address} is not known before apply"
@@ -49,7 +51,7 @@ def sqs_encrypted(resource: Resource, context: PolicyContext) -> Result:
 )
 def sns_encrypted(resource: Resource, context: PolicyContext) -> Result:
     """Published messages are stored until delivered; without a key they sit unencrypted."""
-    if is_set(resource.get("kms_master_key_id")):
+    if read_field("kms_master_key_id", is_set, resource.get("kms_master_key_id")):
         return compliant()
     return non_compliant(f"{resource.address} has no kms_master_key_id")
 

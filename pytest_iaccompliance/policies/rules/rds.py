@@ -13,8 +13,8 @@ from pytest_iaccompliance.policies.base import (
     not_applicable,
     policy,
 )
-from pytest_iaccompliance.policies.rules._common import flag_is
-from pytest_iaccompliance.policies.values import as_bool, as_int, as_text
+from pytest_iaccompliance.policies.rules._common import describe, flag_is
+from pytest_iaccompliance.policies.values import as_bool, as_int, as_text, read_field
 
 DB_INSTANCE = "aws_db_instance"
 CLUSTER = "aws_rds_cluster"
@@ -36,11 +36,13 @@ IAM_AUTH_ENGINES = ("mysql", "postgres", "mariadb", "aurora", "aurora-mysql", "a
 )
 def storage_encrypted(resource: Resource, context: PolicyContext) -> Result:
     """Encryption cannot be turned on after creation: it has to be right before the first apply."""
-    value = as_bool(resource.get("storage_encrypted"), default=False)
+    value = read_field("storage_encrypted", lambda v: as_bool(v, default=False), resource.get("storage_encrypted"))
     if isinstance(value, Unknown):
         return cannot_evaluate(f"storage_encrypted of {resource.address} {value.reason}")
     if resource.type == CLUSTER and not value:
-        engine_mode = str(resource.get("engine_mode", ""))
+        engine_mode = read_field("engine_mode", as_text, resource.get("engine_mode"))
+        if isinstance(engine_mode, Unknown):
+            return cannot_evaluate(f"engine_mode of {resource.address} {engine_mode.reason}")
         if engine_mode == "serverless":
             return compliant()  # Aurora Serverless v1 is always encrypted
     if value:
@@ -70,7 +72,8 @@ def not_publicly_accessible(resource: Resource, context: PolicyContext) -> Resul
 
 
 def _min_retention(context: PolicyContext) -> int:
-    configured = as_int(context.settings.extra.get("rds_min_backup_retention_days"))
+    setting = "rds_min_backup_retention_days"
+    configured = read_field(f"rule setting {setting}", as_int, context.settings.extra.get(setting))
     return configured if isinstance(configured, int) else DEFAULT_MIN_BACKUP_RETENTION_DAYS
 
 
@@ -90,7 +93,7 @@ def backup_retention(resource: Resource, context: PolicyContext) -> Result:
         return not_applicable()  # a read replica is backed up through its source
     minimum = _min_retention(context)
     raw = resource.get("backup_retention_period")
-    days = as_int(raw)
+    days = read_field("backup_retention_period", as_int, raw)
     if isinstance(days, Unknown):
         return cannot_evaluate(
             f"backup_retention_period of {resource.address} is not known before apply"
@@ -102,7 +105,8 @@ def backup_retention(resource: Resource, context: PolicyContext) -> Result:
         )
     if days < minimum:
         return non_compliant(
-            f"{resource.address}: backup_retention_period = {days}; at least {minimum} required"
+            f"{resource.address}: backup_retention_period = {describe(resource, 'backup_retention_period', days)}; "
+            f"at least {minimum} required"
         )
     return compliant()
 
@@ -133,7 +137,7 @@ def deletion_protection(resource: Resource, context: PolicyContext) -> Result:
 )
 def iam_authentication(resource: Resource, context: PolicyContext) -> Result:
     """IAM tokens replace long-lived database passwords with short-lived, revocable ones."""
-    engine = as_text(resource.get("engine"))
+    engine = read_field("engine", as_text, resource.get("engine"))
     if engine is None and resource.type == CLUSTER:
         engine = "aurora"  # the provider's default cluster engine
     if isinstance(engine, str) and engine.lower() not in IAM_AUTH_ENGINES:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pytest_iaccompliance.model import Resource, Severity, Unknown, as_blocks
+from pytest_iaccompliance.model import Resource, Severity, Unknown, UnreadableValue, as_blocks, read_blocks, show_value
 from pytest_iaccompliance.policies.base import (
     Policy,
     PolicyContext,
@@ -23,6 +23,7 @@ from pytest_iaccompliance.policies.values import (
     as_text,
     policy_document,
     principal_is_public,
+    read_field,
     statements,
 )
 
@@ -61,12 +62,18 @@ def _has_default_encryption(configurations: Iterable[Mapping[str, Any]]) -> bool
 )
 def bucket_encrypted(resource: Resource, context: PolicyContext) -> Result:
     """Unencrypted buckets leak data at rest; the setting may be inline or a separate resource."""
-    if _has_default_encryption(resource.blocks("server_side_encryption_configuration")):
-        return compliant()
+    inline, unreadable = resource.read_blocks("server_side_encryption_configuration")
+    try:
+        if _has_default_encryption(inline):
+            return compliant()
+    except UnreadableValue as exc:
+        unreadable.append(f"server_side_encryption_configuration of {resource.address}: {exc.reason}")
     partner_type = "aws_s3_bucket_server_side_encryption_configuration"
     partners = context.resources.find_related(partner_type, resource, "bucket")
     if _has_default_encryption(partner.properties for partner in partners):
         return compliant()
+    if unreadable:  # the inline configuration may encrypt: it could not be read
+        return cannot_evaluate(*unreadable)
     return partner_missing(
         context, resource, [partner_type], ["bucket"], "has no server-side encryption configuration"
     )
@@ -77,9 +84,13 @@ def _public_access_gaps(settings: Mapping[str, Any]) -> tuple[list[str], list[st
     off: list[str] = []
     unknown: list[str] = []
     for flag in PUBLIC_ACCESS_FLAGS:
-        value = as_bool(settings.get(flag), default=False)
+        try:
+            value = as_bool(settings.get(flag), default=False)
+        except UnreadableValue as exc:
+            unknown.append(f"{flag} {exc.reason}")
+            continue
         if isinstance(value, Unknown):
-            unknown.append(flag)
+            unknown.append(f"{flag} is not known before apply")
         elif not value:
             off.append(flag)
     return off, unknown
@@ -122,7 +133,7 @@ def bucket_blocks_public_access(resource: Resource, context: PolicyContext) -> R
         if off:
             problems.append(f"{where} leaves {', '.join(off)} off")
         if undecided:
-            unknown.append(f"{where}: {', '.join(undecided)} not known before apply")
+            unknown.append(f"{where}: {'; '.join(undecided)}")
     if unknown:
         return cannot_evaluate(*unknown, *problems)
     return non_compliant(*problems)
@@ -195,20 +206,22 @@ def bucket_requires_tls(resource: Resource, context: PolicyContext) -> Result:
 
 
 def _versioning_enabled(resource: Resource, context: PolicyContext) -> bool | Unknown:
+    """True when any configuration enables versioning; otherwise unknown if one cannot be read."""
+    undecided: Unknown | None = None
     for block in resource.blocks("versioning"):
-        value = as_bool(block.get("enabled"), default=False)
-        if value:
+        value = read_field("versioning.enabled", lambda v: as_bool(v, default=False), block.get("enabled"))
+        if value is True:
             return True
         if isinstance(value, Unknown):
-            return value
+            undecided = value if undecided is None else undecided
     for partner in context.resources.find_related("aws_s3_bucket_versioning", resource, "bucket"):
         for configuration in partner.blocks("versioning_configuration"):
-            status = as_text(configuration.get("status"))
-            if isinstance(status, Unknown):
-                return status
+            status = read_field("versioning_configuration.status", as_text, configuration.get("status"))
             if status == "Enabled":
                 return True
-    return False
+            if isinstance(status, Unknown):
+                undecided = status if undecided is None else undecided
+    return False if undecided is None else undecided
 
 
 @policy(
@@ -260,19 +273,33 @@ def bucket_logged(resource: Resource, context: PolicyContext) -> Result:
 def _acl_problems(where: str, properties: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     problems: list[str] = []
     unknown: list[str] = []
-    acl = as_text(properties.get("acl"))
+    try:
+        acl = as_text(properties.get("acl"))
+    except UnreadableValue as exc:
+        acl = Unknown(exc.reason)
     if isinstance(acl, Unknown):
-        unknown.append(f"acl of {where} is not known before apply")
+        unknown.append(f"acl of {where} {acl.reason}" if acl.reason.startswith("is ")
+                       else f"acl of {where} is not known before apply")
     elif acl in PUBLIC_CANNED_ACLS:
         problems.append(f'{where} sets the canned ACL "{acl}"')
-    policies = [*as_blocks(properties.get("access_control_policy")), properties]
-    for holder in policies:
-        for grant in as_blocks(holder.get("grant")):
-            grantees = [*as_blocks(grant.get("grantee")), grant]
-            for grantee in grantees:
-                uri = str(grantee.get("uri") or "")
-                if uri in PUBLIC_GRANTEES:
-                    permission = grant.get("permission") or "access"
+
+    def blocks(holder: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+        found, unreadable = read_blocks(holder.get(key), key, where)
+        unknown.extend(unreadable)
+        return found
+
+    for holder in [*blocks(properties, "access_control_policy"), properties]:
+        for grant in blocks(holder, "grant"):
+            for grantee in [*blocks(grant, "grantee"), grant]:
+                try:
+                    uri = as_text(grantee.get("uri"))
+                except UnreadableValue as exc:
+                    unknown.append(f"grantee uri of {where} {exc.reason}")
+                    continue
+                if isinstance(uri, Unknown):
+                    unknown.append(f"grantee uri of {where} is not known before apply")
+                elif uri is not None and uri in PUBLIC_GRANTEES:
+                    permission = show_value(grant.get("permission") or "access", "grant.permission", scalar=True)
                     problems.append(f"{where} grants {permission} to {uri.rsplit('/', 1)[-1]}")
     return problems, unknown
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pytest_iaccompliance.model import Resource, Severity
-from pytest_iaccompliance.policies.base import Policy, PolicyContext, Result, compliant, policy
+from pytest_iaccompliance.policies.base import Policy, PolicyContext, Result, cannot_evaluate, compliant, policy
 from pytest_iaccompliance.policies.rules._common import partner_missing
 
 ROTATION = "aws_secretsmanager_secret_rotation"
@@ -20,12 +20,15 @@ ROTATION = "aws_secretsmanager_secret_rotation"
 )
 def secret_rotated(resource: Resource, context: PolicyContext) -> Result:
     """A secret that never rotates stays valid forever once it leaks."""
-    if resource.blocks("rotation_rules"):
+    inline, unreadable = resource.read_blocks("rotation_rules")
+    if inline:
         return compliant()  # provider versions before 5 configured rotation inline
     if context.resources.find_related(
         ROTATION, resource, "secret_id", match_on=("id", "arn", "name")
     ):
         return compliant()
+    if unreadable:  # inline rotation may be configured: it could not be read
+        return cannot_evaluate(*unreadable)
     return partner_missing(
         context, resource, [ROTATION], ["secret_id"], "has no rotation configured"
     )

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from pytest_iaccompliance.model import Resource, Severity, Unknown
+from pytest_iaccompliance.model import Resource, Severity, Unknown, UnreadableValue
 from pytest_iaccompliance.policies.base import (
     Policy,
     PolicyContext,
     Result,
     cannot_evaluate,
     compliant,
+    judge,
     non_compliant,
     not_applicable,
     policy,
@@ -25,11 +26,12 @@ from pytest_iaccompliance.policies.rules._common import partner_missing
 from pytest_iaccompliance.policies.values import (
     as_bool,
     as_int,
-    as_list,
     as_text,
     covers_all_ports,
     covers_port,
     is_open_cidr,
+    read_field,
+    read_strings,
 )
 
 ADMIN_PORTS = {22: "SSH", 3389: "RDP"}
@@ -50,8 +52,8 @@ def _normalize_vpc_rule(properties: Mapping[str, Any]) -> Rule:
         "from_port": properties.get("from_port"),
         "to_port": properties.get("to_port"),
         "protocol": properties.get("ip_protocol"),
-        "cidr_blocks": as_list(properties.get("cidr_ipv4")),
-        "ipv6_cidr_blocks": as_list(properties.get("cidr_ipv6")),
+        "cidr_ipv4": properties.get("cidr_ipv4"),
+        "cidr_ipv6": properties.get("cidr_ipv6"),
     }
 
 
@@ -65,17 +67,37 @@ def _group_in_set(rule: Resource, context: PolicyContext) -> bool:
     )
 
 
+def _rule_direction(rule: Resource, unreadable: list[str]) -> str | None:
+    """``ingress``/``egress`` of an ``aws_security_group_rule``; ``None`` (and a reason) if unreadable."""
+    try:
+        kind = as_text(rule.get("type"))
+    except UnreadableValue as exc:
+        unreadable.append(f"{rule.address}: type {exc.reason}")
+        return None
+    if isinstance(kind, Unknown):
+        unreadable.append(f"{rule.address}: type is not known before apply ({kind.reason})")
+        return None
+    return (kind or "").lower()
+
+
 def sg_rules(
-    resource: Resource, context: PolicyContext, direction: str
+    resource: Resource, context: PolicyContext, direction: str, unreadable: list[str] | None = None
 ) -> Iterator[tuple[str, Rule]]:
-    """Every ``direction`` (ingress/egress) rule of a group: inline blocks and rule resources."""
+    """Every ``direction`` (ingress/egress) rule of a group: inline blocks and rule resources.
+
+    A block or rule that cannot be read is left out and its reason added to ``unreadable``, so the
+    readable ones are still judged.
+    """
+    problems = [] if unreadable is None else unreadable
     if resource.type == SECURITY_GROUP:
-        for block in resource.blocks(direction):
+        blocks, bad = resource.read_blocks(direction)
+        problems.extend(bad)
+        for block in blocks:
             yield resource.address, block
         for rule in context.resources.find_related(
             SG_RULE, resource, "security_group_id", match_on=("id",)
         ):
-            if str(rule.get("type", "")).lower() == direction:
+            if _rule_direction(rule, problems) == direction:
                 yield rule.address, rule.properties
         vpc_type = SG_INGRESS_RULE if direction == "ingress" else SG_EGRESS_RULE
         for rule in context.resources.find_related(
@@ -83,7 +105,7 @@ def sg_rules(
         ):
             yield rule.address, _normalize_vpc_rule(rule.properties)
     elif resource.type == SG_RULE:
-        if str(resource.get("type", "")).lower() == direction:
+        if _rule_direction(resource, problems) == direction:
             yield resource.address, resource.properties
     elif resource.type == (SG_INGRESS_RULE if direction == "ingress" else SG_EGRESS_RULE):
         yield resource.address, _normalize_vpc_rule(resource.properties)
@@ -94,35 +116,61 @@ def ingress_rules(resource: Resource, context: PolicyContext) -> Iterator[tuple[
     return sg_rules(resource, context, "ingress")
 
 
-def open_to_world(
-    rule: Rule, cidr_keys: tuple[str, ...] = ("cidr_blocks", "ipv6_cidr_blocks")
-) -> list[str]:
-    return [c for key in cidr_keys for c in as_list(rule.get(key)) if is_open_cidr(c)]
+SG_CIDR_KEYS = ("cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6")
+
+
+def world_cidrs(rule: Rule, cidr_keys: tuple[str, ...] = SG_CIDR_KEYS) -> tuple[list[str], list[str]]:
+    """The open-to-the-world CIDRs of a rule, and a reason for each element that cannot be judged."""
+    found: list[str] = []
+    unreadable: list[str] = []
+    for key in cidr_keys:
+        strings, bad = read_strings(rule.get(key), key)
+        unreadable.extend(bad)
+        for text in strings:
+            try:
+                if is_open_cidr(text, strict=True):
+                    found.append(text)
+            except UnreadableValue as exc:
+                unreadable.append(f"an element of {key} {exc.reason}")
+    return found, unreadable
+
+
+def _port_verdict(test: PortTest, rule: Rule) -> bool | str:
+    """The test's answer, or the reason it has none (unknown or unreadable port range/protocol)."""
+    try:
+        covered = test(rule)
+    except UnreadableValue as exc:
+        return exc.reason
+    if isinstance(covered, Unknown):
+        return f"port range or protocol is not known before apply ({covered.reason})"
+    return covered
 
 
 def _judge_sg(
     resource: Resource, context: PolicyContext, direction: str, tests: Mapping[str, PortTest]
 ) -> Result:
+    """Each rule judged on its own: a definite opening is reported even when another rule, or
+    another element of the same rule, cannot be read; only without one is the answer unknown."""
     if resource.type != SECURITY_GROUP and _group_in_set(resource, context):
         return not_applicable()  # judged with its group
     problems: list[str] = []
     unknown: list[str] = []
-    for where, rule in sg_rules(resource, context, direction):
-        cidrs = open_to_world(rule)
-        if not cidrs:
+    for where, rule in sg_rules(resource, context, direction, unknown):
+        cidrs, unreadable = world_cidrs(rule)
+        if not cidrs and not unreadable:
             continue
         for label, test in tests.items():
-            covered = test(rule)
-            if isinstance(covered, Unknown):
-                unknown.append(f"{where}: port range or protocol is not known before apply")
-            elif covered:
+            covered = _port_verdict(test, rule)
+            if covered is False:
+                continue
+            if isinstance(covered, str):
+                unknown.append(f"{where}: {covered}")
+            elif cidrs:
                 word = "from" if direction == "ingress" else "to"
                 problems.append(f"{where} allows {label} {word} {', '.join(cidrs)}")
-    if problems:
-        return non_compliant(*problems)
-    if unknown:
-        return cannot_evaluate(*dict.fromkeys(unknown))
-    return compliant()
+            else:
+                unknown.extend(f"{where}: {reason}" for reason in unreadable)
+    return judge(problems, list(dict.fromkeys(unknown)))
 
 
 def _admin_port_tests() -> dict[str, PortTest]:
@@ -181,19 +229,21 @@ def no_world_all_ports_ingress(resource: Resource, context: PolicyContext) -> Re
 )
 def default_sg_closed(resource: Resource, context: PolicyContext) -> Result:
     """Resources launched without a group land in the default one; it must admit nothing."""
-    rules = [
-        f"{direction} rule"
-        for direction in ("ingress", "egress")
-        for _ in resource.blocks(direction)
-    ]
+    count = 0
+    unknown: list[str] = []
     for direction in ("ingress", "egress"):
-        if isinstance(resource.get(direction), Unknown):
-            return cannot_evaluate(f"{direction} of {resource.address} is not known before apply")
-    if rules:
+        value = resource.get(direction)
+        if isinstance(value, (list, tuple)):
+            count += len(value)  # any element, readable or not, is a rule too many
+        elif value is not None:
+            blocks, unreadable = resource.read_blocks(direction)
+            count += len(blocks)
+            unknown.extend(unreadable)
+    if count:
         return non_compliant(
-            f"{resource.address} has {len(rules)} rule(s); the default group must have none"
+            f"{resource.address} has {count} rule(s); the default group must have none"
         )
-    return compliant()
+    return judge([], unknown)
 
 
 @policy(
@@ -212,17 +262,33 @@ def no_world_all_egress(resource: Resource, context: PolicyContext) -> Result:
     return _judge_sg(resource, context, "egress", {"all ports": _all_ports})
 
 
-def _nacl_rules(resource: Resource, context: PolicyContext) -> Iterator[tuple[str, Rule]]:
+def _nacl_rules(
+    resource: Resource, context: PolicyContext, unreadable: list[str]
+) -> Iterator[tuple[str, Rule]]:
     """Ingress entries of a network ACL in one shape: inline blocks and rule resources."""
+
+    def is_ingress(rule: Resource) -> bool:
+        try:
+            egress = as_bool(rule.get("egress"), default=False)
+        except UnreadableValue as exc:
+            unreadable.append(f"{rule.address}: egress {exc.reason}")
+            return False
+        if isinstance(egress, Unknown):
+            unreadable.append(f"{rule.address}: egress is not known before apply ({egress.reason})")
+            return False
+        return not egress
+
     if resource.type in NACL_TYPES:
-        for block in resource.blocks("ingress"):
+        blocks, bad = resource.read_blocks("ingress")
+        unreadable.extend(bad)
+        for block in blocks:
             yield resource.address, {**block, "rule_action": block.get("action")}
         for rule in context.resources.find_related(
             NACL_RULE, resource, "network_acl_id", match_on=("id",)
         ):
-            if not as_bool(rule.get("egress"), default=False):
+            if is_ingress(rule):
                 yield rule.address, rule.properties
-    elif resource.type == NACL_RULE and not as_bool(resource.get("egress"), default=False):
+    elif resource.type == NACL_RULE and is_ingress(resource):
         yield resource.address, resource.properties
 
 
@@ -236,45 +302,99 @@ def _nacl_in_set(rule: Resource, context: PolicyContext) -> bool:
     )
 
 
+def _entry_verdict(rule: Rule, family: str, test: PortTest) -> tuple[str, str]:
+    """How one NACL entry treats open ``family`` traffic the test names: ``("skip", "")`` when it
+    does not match, ``("allow", cidr)`` / ``("deny", cidr)`` when it does, ``("unknown", reason)``."""
+    cidrs, unreadable = world_cidrs(rule, (family,))
+    if not cidrs and not unreadable:
+        return "skip", ""
+    covered = _port_verdict(test, rule)
+    if covered is False:
+        return "skip", ""
+    if isinstance(covered, str):
+        return "unknown", covered
+    if not cidrs:
+        return "unknown", "; ".join(unreadable)
+    try:
+        action = as_text(rule.get("rule_action"))
+    except UnreadableValue as exc:
+        return "unknown", f"rule_action {exc.reason}"
+    if isinstance(action, Unknown):
+        return "unknown", f"rule_action is not known before apply ({action.reason})"
+    if (action or "").lower() in ("allow", "deny"):
+        return (action or "").lower(), cidrs[0]
+    return "unknown", "rule_action is neither allow nor deny"
+
+
+def _first_match(
+    placed: list[tuple[int, str, Rule]],
+    floating: list[tuple[str, Rule, str]],
+    opaque: list[str],
+    family: str,
+    test: PortTest,
+) -> tuple[str, str, str]:
+    """The entry AWS applies first to open traffic: ``(kind, where, detail)``, kinds as
+    ``_entry_verdict`` answers them; for ``unknown``, ``detail`` says why in full.
+
+    ``placed`` entries are in rule-number order; a ``floating`` entry's number cannot be read, and an
+    ``opaque`` one (a reason) cannot be read at all, so either may come first: a definite answer
+    stands only if none of them could change it.
+    """
+    rivals: list[tuple[str, str, str, str]] = []  # kind, where, detail, why it may come first
+    for where, rule, why in floating:
+        kind, detail = _entry_verdict(rule, family, test)
+        if kind != "skip":
+            rivals.append((kind, where, detail, f"{where}: {why}" + (f"; {detail}" if kind == "unknown" else "")))
+    rivals += [("unknown", "", "", reason) for reason in opaque]
+    for _number, where, rule in placed:
+        kind, detail = _entry_verdict(rule, family, test)
+        if kind == "skip":
+            continue
+        if kind == "unknown":
+            return kind, "", f"{where}: {detail}"
+        for rival_kind, _, _, why in rivals:
+            if rival_kind != kind:
+                return "unknown", "", f"{why} (it may come before {where})"
+        return kind, where, detail
+    kinds = {rival[0] for rival in rivals}
+    if kinds == {"allow"}:  # whatever their numbers, the first of them allows
+        return "allow", rivals[0][1], rivals[0][2]
+    if "unknown" in kinds or kinds == {"allow", "deny"}:
+        return "unknown", "", next(r[3] for r in rivals if r[0] != "deny")
+    return "deny", "", ""
+
+
 def _judge_nacl(
     resource: Resource, context: PolicyContext, tests: Mapping[str, PortTest]
 ) -> Result:
-    """Entries in rule-number order, as AWS reads them: the first one matching open traffic "
-    "decides."""
+    """Entries in rule-number order, as AWS reads them: the first one matching open traffic decides."""
     if resource.type == NACL_RULE and _nacl_in_set(resource, context):
         return not_applicable()
-    entries: list[tuple[int, str, Rule]] = []
-    unknown: list[str] = []
-    for where, rule in _nacl_rules(resource, context):
-        number = as_int(rule.get("rule_no") if "rule_no" in rule else rule.get("rule_number"), 0)
-        if isinstance(number, Unknown):
-            unknown.append(f"{where}: rule number is not known before apply")
+    opaque: list[str] = []
+    placed: list[tuple[int, str, Rule]] = []
+    floating: list[tuple[str, Rule, str]] = []
+    for where, rule in _nacl_rules(resource, context, opaque):
+        raw = rule.get("rule_no") if "rule_no" in rule else rule.get("rule_number")
+        try:
+            number = as_int(raw, 0)
+        except UnreadableValue as exc:
+            floating.append((where, rule, f"rule number {exc.reason}"))
             continue
-        entries.append((number or 0, where, rule))
-    entries.sort(key=lambda entry: entry[0])
+        if isinstance(number, Unknown):
+            floating.append((where, rule, f"rule number is not known before apply ({number.reason})"))
+            continue
+        placed.append((number or 0, where, rule))
+    placed.sort(key=lambda entry: entry[0])
     problems: list[str] = []
+    unknown: list[str] = []
     for label, test in tests.items():
         for family in ("cidr_block", "ipv6_cidr_block"):
-            for _number, where, rule in entries:
-                if not open_to_world(rule, (family,)):
-                    continue
-                covered = test(rule)
-                if isinstance(covered, Unknown):
-                    unknown.append(f"{where}: port range or protocol is not known before apply")
-                    break
-                if not covered:
-                    continue
-                action = as_text(rule.get("rule_action"))
-                if isinstance(action, Unknown):
-                    unknown.append(f"{where}: rule_action is not known before apply")
-                elif str(action).lower() == "allow":
-                    problems.append(f"{where} allows {label} from {rule.get(family)}")
-                break  # the first matching entry decides, allow or deny
-    if problems:
-        return non_compliant(*problems)
-    if unknown:
-        return cannot_evaluate(*dict.fromkeys(unknown))
-    return compliant()
+            kind, where, detail = _first_match(placed, floating, opaque, family, test)
+            if kind == "allow":
+                problems.append(f"{where} allows {label} from {detail}")
+            elif kind == "unknown":
+                unknown.append(detail)
+    return judge(problems, list(dict.fromkeys(unknown)))
 
 
 NACL_POLICY_TYPES = [*NACL_TYPES, NACL_RULE]
@@ -338,7 +458,9 @@ def vpc_flow_logs(resource: Resource, context: PolicyContext) -> Result:
 )
 def subnet_no_public_ip(resource: Resource, context: PolicyContext) -> Result:
     """Auto-assigned public addresses make every instance in the subnet reachable from outside."""
-    value = as_bool(resource.get("map_public_ip_on_launch"), default=False)
+    value = read_field(
+        "map_public_ip_on_launch", lambda v: as_bool(v, default=False), resource.get("map_public_ip_on_launch")
+    )
     if isinstance(value, Unknown):
         return cannot_evaluate(
             f"map_public_ip_on_launch of {resource.address} is not known before apply"
