@@ -135,7 +135,14 @@ class SourceCollector(pytest.File):
 
         if isinstance(excinfo.value, SourceError):
             return str(excinfo.value)
-        return super().repr_failure(excinfo)
+        if self.config.getoption("fulltrace", False):
+            return super().repr_failure(excinfo)
+        # The frames of a reader hold the file's text (with -l, pytest prints them): a bug of ours is named,
+        # never shown with its locals, unless the user asks for the full traceback.
+        return (f"internal error in pytest-iaccompliance while reading {self.path}: "
+                f"{type(excinfo.value).__name__}\n"
+                "hint: this is a bug, please report it; the traceback is hidden because its frames may hold "
+                "the file's content (rerun with --full-trace to see it)")
 
 
 class ComplianceSource(SourceCollector):
@@ -172,13 +179,16 @@ class ComplianceSource(SourceCollector):
 
 
 def source_nodeid(session: pytest.Session, path: Path) -> str:
-    """Unique, readable ids: every stack of a cdktf.out folder is called ``cdk.tf.json``."""
+    """Unique, readable ids: every stack of a cdktf.out folder is called ``cdk.tf.json``.
+
+    Lexical, as pytest's own node ids: symlinks are not followed, so a symlink loop cannot break an id.
+    """
     import os
 
-    absolute = path.resolve()
+    absolute = Path(os.path.abspath(path))
     for base in (session.config.rootpath, session.config.invocation_params.dir):
         try:
-            return absolute.relative_to(base.resolve()).as_posix()
+            return absolute.relative_to(os.path.abspath(base)).as_posix()
         except ValueError:
             continue
     return os.path.relpath(absolute, session.config.rootpath).replace(os.sep, "/")
@@ -186,27 +196,29 @@ def source_nodeid(session: pytest.Session, path: Path) -> str:
 
 def source_collectors(session: pytest.Session, settings: Settings) -> Iterator[pytest.Collector]:
     """Collectors for every configured source, each file once however the sources overlap."""
-    from pytest_iaccompliance.sources import SourceError, discover
+    from pytest_iaccompliance.options import real_path
+    from pytest_iaccompliance.sources import discover
 
     suite = policy_suite(session.config, settings)
     seen: set[Path] = set()
     for source in settings.sources:
+        path = Path(source)
         try:
-            files = discover(Path(source))
-        except SourceError as exc:
-            yield MissingSource.from_parent(session, path=Path(source), nodeid=source_nodeid(session, Path(source)),
-                                            error=exc)
+            files = discover(path)
+        except Exception as exc:  # any failure to list a source is that source's collection error
+            yield MissingSource.from_parent(session, path=path, nodeid=source_nodeid(session, path), error=exc)
             continue
         for file in files:
-            if file.resolve() in seen:
+            key = real_path(file)
+            if key in seen:
                 continue
-            seen.add(file.resolve())
+            seen.add(key)
             yield ComplianceSource.from_parent(session, path=file, nodeid=source_nodeid(session, file),
                                                suite=suite, settings=settings)
 
 
 class MissingSource(SourceCollector):
-    """A configured source path that does not exist or holds nothing to scan."""
+    """A configured source path that does not exist, cannot be listed or holds nothing to scan."""
 
     def __init__(self, *, error: Exception, **kwargs: Any) -> None:
         super().__init__(**kwargs)

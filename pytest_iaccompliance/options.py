@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,6 +131,18 @@ def _severity_overrides(lines: Sequence[str]) -> dict[str, Severity]:
         except ValueError as exc:
             raise pytest.UsageError(f"{INI_SEVERITY}: {policy_id.strip()}: {exc}") from None
     return overrides
+
+
+def real_path(path: str | os.PathLike[str]) -> Path:
+    """Where a path really leads, to compare paths given in different spellings.
+
+    Never raises: a symlink loop (``RuntimeError`` or ``OSError`` by Python version) leaves the path as
+    written, made absolute; reading it is what reports the loop, naming the file.
+    """
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, RuntimeError, ValueError):
+        return Path(os.path.abspath(path))
 
 
 def _report_path(base: Path, value: str | None, name: str) -> Path | None:

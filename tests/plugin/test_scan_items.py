@@ -107,25 +107,30 @@ def test_resource_granularity(pytester: pytest.Pytester, stacks: Path) -> None:
          "*broken.json: `resource.aws_s3_bucket` is list, expected an object*"),
     ],
 )
+@pytest.mark.parametrize("mode", MODES)
 def test_malformed_source_is_a_collection_error_naming_the_file(pytester: pytest.Pytester, content: str,
-                                                                message: str) -> None:
+                                                                message: str, mode: list[str]) -> None:
     pytester.makefile(".json", broken=content)
     pytester.makepyfile("import pytest\n@pytest.mark.critical\ndef test_other(): pass\n")
-    result = run(pytester, f"{OPT_SOURCE}=broken.json", "-m", "critical")
-    # A broken input blocks the run under any selection, as a broken test module does.
-    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result = run(pytester, *mode, f"{OPT_SOURCE}=broken.json", "-m", "critical")
+    # A broken input blocks the run under any selection, as a broken test module does (xdist runs the
+    # rest and fails).
+    assert result.ret == (pytest.ExitCode.TESTS_FAILED if mode else pytest.ExitCode.INTERRUPTED)
     result.stdout.fnmatch_lines(["*ERROR collecting broken.json*", message, "*1 error*"])
     result.stdout.no_fnmatch_line("*Traceback*")
     result.stdout.no_fnmatch_line("*INTERNALERROR*")
-    carried_on = run(pytester, f"{OPT_SOURCE}=broken.json", "--continue-on-collection-errors")
+    carried_on = run(pytester, *mode, f"{OPT_SOURCE}=broken.json", "--continue-on-collection-errors")
     assert carried_on.ret == pytest.ExitCode.TESTS_FAILED
     assert carried_on.parseoutcomes() == {"passed": 1, "errors": 1}
 
 
-def test_missing_source_path_fails_naming_it(pytester: pytest.Pytester) -> None:
-    result = run(pytester, f"{OPT_SOURCE}=does-not-exist", "-k", "AWS-S3")
-    assert result.ret == pytest.ExitCode.INTERRUPTED
+@pytest.mark.parametrize("mode", MODES)
+def test_missing_source_path_fails_naming_it(pytester: pytest.Pytester, mode: list[str]) -> None:
+    result = run(pytester, *mode, f"{OPT_SOURCE}=does-not-exist", "-k", "AWS-S3")
+    # As for a broken test module: one process is interrupted, xdist reports the error as a failure.
+    assert result.ret == (pytest.ExitCode.TESTS_FAILED if mode else pytest.ExitCode.INTERRUPTED)
     result.stdout.fnmatch_lines(["*does-not-exist: no such file or folder*"])
+    result.stdout.no_fnmatch_line("*INTERNALERROR*")
 
 
 def test_collection_errors_still_count_when_failures_are_tolerated(pytester: pytest.Pytester) -> None:
