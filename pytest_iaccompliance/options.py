@@ -162,6 +162,22 @@ def _report_path(base: Path, value: str | None, name: str) -> Path | None:
     return path
 
 
+def _check_report_targets(reports: dict[str, Path | None], sources: Sequence[Path]) -> None:
+    """A report written over a source, or over the other report, destroys what the run was about."""
+    written: dict[Path, str] = {}
+    for name, path in reports.items():
+        if path is None:
+            continue
+        target = real_path(path)
+        if target in written:
+            raise pytest.UsageError(f"{written[target]} and {name} both name {path}: give each report its own file")
+        written[target] = name
+        for source in sources:
+            if real_path(source) == target:
+                raise pytest.UsageError(f"{name} {path}: is also a source to scan ({OPT_SOURCE} or ini "
+                                        f"{INI_SOURCES}); writing the report would overwrite it")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every option resolved and validated once, so hooks read plain values."""
@@ -186,8 +202,11 @@ class Settings:
         cli_sources = [invocation / p for p in option.iac_source]
         ini_sources = list(config.getini(INI_SOURCES))
         report = _report_path(invocation, option.iac_report, OPT_REPORT)
+        sarif = _report_path(invocation, option.iac_sarif, OPT_SARIF)
+        sources = tuple(dict.fromkeys([*ini_sources, *cli_sources]))
+        _check_report_targets({OPT_REPORT: report, OPT_SARIF: sarif}, sources)
         return cls(
-            sources=tuple(dict.fromkeys([*ini_sources, *cli_sources])),
+            sources=sources,
             max_critical=_limit(option.iac_max_critical, OPT_MAX_CRITICAL, None)
             if option.iac_max_critical is not None
             else _limit(config.getini(INI_MAX_CRITICAL), INI_MAX_CRITICAL, 0),
@@ -200,7 +219,7 @@ class Settings:
             required_tags=tuple(config.getini(INI_REQUIRED_TAGS)),
             allowed_instance_families=tuple(config.getini(INI_ALLOWED_FAMILIES)),
             report=report,
-            sarif=_report_path(invocation, option.iac_sarif, OPT_SARIF),
+            sarif=sarif,
             granularity=_choice(option.iac_granularity or config.getini(INI_GRANULARITY),
                                 INI_GRANULARITY, GRANULARITIES),
             unknown=_choice(option.iac_unknown or config.getini(INI_UNKNOWN), INI_UNKNOWN, UNKNOWN_MODES),
