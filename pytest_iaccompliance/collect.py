@@ -195,18 +195,31 @@ def source_nodeid(session: pytest.Session, path: Path) -> str:
 
 
 def source_collectors(session: pytest.Session, settings: Settings) -> Iterator[pytest.Collector]:
-    """Collectors for every configured source, each file once however the sources overlap."""
+    """Collectors for every configured source, each file once however the sources overlap.
+
+    When pytest's arguments name a configured source file (``pytest FILE::POLICY``, a scan item's node
+    id), the arguments choose the sources, as they choose test modules: see ``named_source``.
+    """
+    import os
+
     from pytest_iaccompliance.options import real_path
     from pytest_iaccompliance.sources import discover
 
     suite = policy_suite(session.config, settings)
-    seen: set[Path] = set()
+    listed: list[tuple[Path, list[Path] | Exception]] = []
     for source in settings.sources:
         path = Path(source)
         try:
-            files = discover(path)
+            listed.append((path, discover(path)))
         except Exception as exc:  # any failure to list a source is that source's collection error
-            yield MissingSource.from_parent(session, path=path, nodeid=source_nodeid(session, path), error=exc)
+            listed.append((path, exc))
+    if any(session.isinitpath(os.path.abspath(file)) for _, files in listed if isinstance(files, list)
+           for file in files):
+        return
+    seen: set[Path] = set()
+    for path, files in listed:
+        if isinstance(files, Exception):
+            yield MissingSource.from_parent(session, path=path, nodeid=source_nodeid(session, path), error=files)
             continue
         for file in files:
             key = real_path(file)
@@ -215,6 +228,33 @@ def source_collectors(session: pytest.Session, settings: Settings) -> Iterator[p
             seen.add(key)
             yield ComplianceSource.from_parent(session, path=file, nodeid=source_nodeid(session, file),
                                                suite=suite, settings=settings)
+
+
+def named_source(parent: pytest.Collector, file_path: Path, settings: Settings) -> pytest.Collector | None:
+    """A configured source file given as a pytest argument, collected from there as a test module is, so
+    ``pytest FILE::POLICY`` (a scan item's node id) re-runs that item."""
+    if not parent.session.isinitpath(file_path) or not _is_configured(file_path, settings):
+        return None
+    return ComplianceSource.from_parent(parent, path=file_path, nodeid=source_nodeid(parent.session, file_path),
+                                        suite=policy_suite(parent.config, settings), settings=settings)
+
+
+def _is_configured(file_path: Path, settings: Settings) -> bool:
+    from pytest_iaccompliance.options import real_path
+    from pytest_iaccompliance.sources import discover
+
+    target = real_path(file_path)
+    for source in settings.sources:
+        folder = real_path(source)
+        if folder == target:
+            return True
+        if target.is_relative_to(folder):
+            try:
+                if any(real_path(file) == target for file in discover(Path(source))):
+                    return True
+            except Exception:  # an unreadable source is reported by its own collector
+                continue
+    return False
 
 
 class MissingSource(SourceCollector):

@@ -6,6 +6,7 @@ Kept thin and cheap to import: the domain and heavy libraries load only when an 
 from __future__ import annotations
 
 from collections.abc import Generator
+from pathlib import Path
 
 import pytest
 
@@ -47,6 +48,15 @@ def pytest_configure(config: pytest.Config) -> None:
     from pytest_iaccompliance.session import SeverityPlugin
 
     config.pluginmanager.register(SeverityPlugin(config, settings), "iaccompliance-severity")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    settings = parent.config.stash[SETTINGS]
+    if not settings.sources:
+        return None
+    from pytest_iaccompliance.collect import named_source
+
+    return named_source(parent, file_path, settings)
 
 
 @pytest.hookimpl(wrapper=True, trylast=True)

@@ -182,6 +182,22 @@ def test_overlapping_sources_scan_each_file_once(pytester: pytest.Pytester, stac
     result.stdout.fnmatch_lines(["2 tests collected*"])
 
 
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("granularity", ["policy", "resource"])
+def test_a_scan_items_node_id_reruns_that_item(pytester: pytest.Pytester, stacks: Path, mode: list[str],
+                                               granularity: str) -> None:
+    pytester.makepyfile("def test_ok(): pass\n")
+    options = (f"{OPT_SOURCE}={stacks.name}", OPT_GRANULARITY, granularity)
+    listed = run(pytester, *options, "--collect-only", "-q")
+    [nodeid] = [line for line in listed.stdout.lines if line.startswith(f"{stacks.name}/stacks/legacy/")
+                and "::AWS-S3-001" in line]
+    result = run(pytester, *mode, *options, nodeid, "-rA")
+    # Arguments that name a source choose the sources, as they choose test modules.
+    assert result.parseoutcomes() == {"failed": 1}
+    escaped = nodeid.replace("[", "[[]")
+    result.stdout.fnmatch_lines([f"FAILED (critical) {escaped}*"])
+
+
 def test_empty_threshold_value_is_a_usage_error(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_ok(): pass")
     result = run(pytester, "--iac-max-critical=")
