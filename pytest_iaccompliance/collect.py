@@ -191,7 +191,10 @@ def source_nodeid(session: pytest.Session, path: Path) -> str:
             return absolute.relative_to(os.path.abspath(base)).as_posix()
         except ValueError:
             continue
-    return os.path.relpath(absolute, session.config.rootpath).replace(os.sep, "/")
+    try:
+        return os.path.relpath(absolute, session.config.rootpath).replace(os.sep, "/")
+    except ValueError:  # another drive (Windows): no relative path exists
+        return absolute.as_posix()
 
 
 def source_collectors(session: pytest.Session, settings: Settings) -> Iterator[pytest.Collector]:

@@ -95,7 +95,8 @@ def test_collection_errors_are_recorded_in_the_reports(pytester: pytest.Pytester
     manifest = json.loads((pytester.path / "r.json").read_text())
     assert manifest["exit_status"] == result.ret
     errors = {error["nodeid"]: error for error in manifest["errors"]}
-    assert set(errors) == {"broken.json", "test_broken.py"}
+    assert sorted(errors) == sorted(error["nodeid"] for error in manifest["errors"]) == ["broken.json",
+                                                                                        "test_broken.py"]
     assert errors["broken.json"]["file"] == "broken.json"
     assert errors["broken.json"]["message"].startswith(f"{pytester.path}/broken.json: is not valid JSON")
     assert errors["test_broken.py"]["message"].startswith("ImportError while importing test module")
