@@ -79,6 +79,14 @@ def _finding_line(finding: Finding) -> str:
     return f"  - {finding.address}{where}: {finding.message}"
 
 
+def internal_error(doing: str, exc: BaseException) -> str:
+    """A bug of ours is named by its exception type, never shown with its message, frames or locals: they
+    may hold the values being read. ``--full-trace`` shows them on request."""
+    return (f"internal error in pytest-iaccompliance while {doing}: {type(exc).__name__}\n"
+            "hint: this is a bug, please report it; the traceback is hidden because its frames may hold "
+            "the values read (rerun with --full-trace to see it)")
+
+
 class PolicyItem(pytest.Item):
     """One policy over one source's resources (or over one resource, by granularity)."""
 
@@ -120,7 +128,10 @@ class PolicyItem(pytest.Item):
             return excinfo.value.text
         if isinstance(excinfo.value, PolicyError):
             return str(excinfo.value)
-        return super().repr_failure(excinfo, style=style)
+        if self.config.getoption("fulltrace", False):
+            return super().repr_failure(excinfo, style=style)
+        # The engine's frames hold resources and their values (with -l, pytest prints them).
+        return internal_error(f"running {self.policy.id} on {self.path}", excinfo.value)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"{self.policy.id}: {self.policy.title}"
@@ -137,12 +148,8 @@ class SourceCollector(pytest.File):
             return str(excinfo.value)
         if self.config.getoption("fulltrace", False):
             return super().repr_failure(excinfo)
-        # The frames of a reader hold the file's text (with -l, pytest prints them): a bug of ours is named,
-        # never shown with its locals, unless the user asks for the full traceback.
-        return (f"internal error in pytest-iaccompliance while reading {self.path}: "
-                f"{type(excinfo.value).__name__}\n"
-                "hint: this is a bug, please report it; the traceback is hidden because its frames may hold "
-                "the file's content (rerun with --full-trace to see it)")
+        # The frames of a reader hold the file's text (with -l, pytest prints them).
+        return internal_error(f"reading {self.path}", excinfo.value)
 
 
 class ComplianceSource(SourceCollector):

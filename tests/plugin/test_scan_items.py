@@ -175,6 +175,29 @@ def test_a_crashing_policy_is_an_ordinary_error_whatever_its_severity(pytester: 
     result.stdout.no_fnmatch_line("*engine.py*")
 
 
+def test_an_engine_bug_is_named_without_its_frames(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest_iaccompliance.policies.engine as engine
+
+        def check_resource(policy, resource, context):
+            values = dict(resource.properties)
+            raise LookupError("bug in the engine")
+
+        engine.check_resource = check_resource
+        """
+    )
+    pytester.makefile(".tf.json", main='{"resource": {"aws_db_instance": {"db": {"password": "CANARY-e1"}}}}')
+    result = run(pytester, f"{OPT_SOURCE}=main.tf.json", OPT_SELECT, "AWS-RDS-001", "-l", "-rA")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    assert "CANARY-e1" not in result.stdout.str()
+    assert "bug in the engine" not in result.stdout.str()
+    result.stdout.fnmatch_lines([
+        f"internal error in pytest-iaccompliance while running AWS-RDS-001 on {pytester.path}/main.tf.json: "
+        "LookupError",
+    ])
+
+
 def test_overlapping_sources_scan_each_file_once(pytester: pytest.Pytester, stacks: Path) -> None:
     legacy = "cdktf.out/stacks/legacy/cdk.tf.json"
     result = run(pytester, f"{OPT_SOURCE}={stacks.name}", f"{OPT_SOURCE}={legacy}", OPT_SELECT, "AWS-S3-001",
