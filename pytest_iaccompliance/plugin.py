@@ -51,6 +51,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """A configured source named as an argument is collected like a test module, so its node ids select."""
     settings = parent.config.stash[SETTINGS]
     if not settings.sources:
         return None

@@ -78,8 +78,7 @@ _UNFINISHED = {2, 3, 4}
 def _invocation(errors: list[Mapping[str, str]], exit_status: int | None, base: Path | None) -> dict[str, Any]:
     notifications: list[dict[str, Any]] = []
     for error in errors:
-        notification: dict[str, Any] = {"level": "error", "message": {"text": str(error.get("message"))},
-                                        "descriptor": {"id": "collection-error"}}
+        notification: dict[str, Any] = {"level": "error", "message": {"text": str(error.get("message"))}}
         if error.get("nodeid"):
             notification["properties"] = {"nodeid": str(error["nodeid"])}
         if error.get("file"):
