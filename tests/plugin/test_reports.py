@@ -134,6 +134,10 @@ def _secret_sources() -> dict[str, Any]:
              "values": {"engine": "postgres", "storage_encrypted": False, "password": CANARY,
                         "custom_data": CANARY},
              "sensitive_values": {"password": True, "custom_data": True}},
+            # A secret-marked value a rule reads, of a type it cannot judge.
+            {"address": "aws_db_instance.marked", "mode": "managed", "type": "aws_db_instance", "name": "marked",
+             "values": {"engine": "postgres", "storage_encrypted": CANARY},
+             "sensitive_values": {"storage_encrypted": True}},
         ]}},
     }
     state = {
