@@ -79,6 +79,14 @@ def _finding_line(finding: Finding) -> str:
     return f"  - {finding.address}{where}: {finding.message}"
 
 
+def internal_error(doing: str, exc: BaseException) -> str:
+    """A bug of ours is named by its exception type, never shown with its message, frames or locals: they
+    may hold the values being read. ``--full-trace`` shows them on request."""
+    return (f"internal error in pytest-iaccompliance while {doing}: {type(exc).__name__}\n"
+            "hint: this is a bug, please report it; the traceback is hidden because its frames may hold "
+            "the values read (rerun with --full-trace to see it)")
+
+
 class PolicyItem(pytest.Item):
     """One policy over one source's resources (or over one resource, by granularity)."""
 
@@ -120,7 +128,10 @@ class PolicyItem(pytest.Item):
             return excinfo.value.text
         if isinstance(excinfo.value, PolicyError):
             return str(excinfo.value)
-        return super().repr_failure(excinfo, style=style)
+        if self.config.getoption("fulltrace", False):
+            return super().repr_failure(excinfo, style=style)
+        # The engine's frames hold resources and their values (with -l, pytest prints them).
+        return internal_error(f"running {self.policy.id} on {self.path}", excinfo.value)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"{self.policy.id}: {self.policy.title}"
@@ -135,7 +146,10 @@ class SourceCollector(pytest.File):
 
         if isinstance(excinfo.value, SourceError):
             return str(excinfo.value)
-        return super().repr_failure(excinfo)
+        if self.config.getoption("fulltrace", False):
+            return super().repr_failure(excinfo)
+        # The frames of a reader hold the file's text (with -l, pytest prints them).
+        return internal_error(f"reading {self.path}", excinfo.value)
 
 
 class ComplianceSource(SourceCollector):
@@ -172,41 +186,89 @@ class ComplianceSource(SourceCollector):
 
 
 def source_nodeid(session: pytest.Session, path: Path) -> str:
-    """Unique, readable ids: every stack of a cdktf.out folder is called ``cdk.tf.json``."""
+    """Unique, readable ids: every stack of a cdktf.out folder is called ``cdk.tf.json``.
+
+    Lexical, as pytest's own node ids: symlinks are not followed, so a symlink loop cannot break an id.
+    """
     import os
 
-    absolute = path.resolve()
+    absolute = Path(os.path.abspath(path))
     for base in (session.config.rootpath, session.config.invocation_params.dir):
         try:
-            return absolute.relative_to(base.resolve()).as_posix()
+            return absolute.relative_to(os.path.abspath(base)).as_posix()
         except ValueError:
             continue
-    return os.path.relpath(absolute, session.config.rootpath).replace(os.sep, "/")
+    try:
+        return os.path.relpath(absolute, session.config.rootpath).replace(os.sep, "/")
+    except ValueError:  # another drive (Windows): no relative path exists
+        return absolute.as_posix()
 
 
 def source_collectors(session: pytest.Session, settings: Settings) -> Iterator[pytest.Collector]:
-    """Collectors for every configured source, each file once however the sources overlap."""
-    from pytest_iaccompliance.sources import SourceError, discover
+    """Collectors for every configured source, each file once however the sources overlap.
+
+    When pytest's arguments name a configured source file (``pytest FILE::POLICY``, a scan item's node
+    id), the arguments choose the sources, as they choose test modules: see ``named_source``.
+    """
+    import os
+
+    from pytest_iaccompliance.options import real_path
+    from pytest_iaccompliance.sources import discover
 
     suite = policy_suite(session.config, settings)
-    seen: set[Path] = set()
+    listed: list[tuple[Path, list[Path] | Exception]] = []
     for source in settings.sources:
+        path = Path(source)
         try:
-            files = discover(Path(source))
-        except SourceError as exc:
-            yield MissingSource.from_parent(session, path=Path(source), nodeid=source_nodeid(session, Path(source)),
-                                            error=exc)
+            listed.append((path, discover(path)))
+        except Exception as exc:  # any failure to list a source is that source's collection error
+            listed.append((path, exc))
+    if any(session.isinitpath(os.path.abspath(file)) for _, files in listed if isinstance(files, list)
+           for file in files):
+        return
+    seen: set[Path] = set()
+    for path, files in listed:
+        if isinstance(files, Exception):
+            yield MissingSource.from_parent(session, path=path, nodeid=source_nodeid(session, path), error=files)
             continue
         for file in files:
-            if file.resolve() in seen:
+            key = real_path(file)
+            if key in seen:
                 continue
-            seen.add(file.resolve())
+            seen.add(key)
             yield ComplianceSource.from_parent(session, path=file, nodeid=source_nodeid(session, file),
                                                suite=suite, settings=settings)
 
 
+def named_source(parent: pytest.Collector, file_path: Path, settings: Settings) -> pytest.Collector | None:
+    """A configured source file given as a pytest argument, collected from there as a test module is, so
+    ``pytest FILE::POLICY`` (a scan item's node id) re-runs that item."""
+    if not parent.session.isinitpath(file_path) or not _is_configured(file_path, settings):
+        return None
+    return ComplianceSource.from_parent(parent, path=file_path, nodeid=source_nodeid(parent.session, file_path),
+                                        suite=policy_suite(parent.config, settings), settings=settings)
+
+
+def _is_configured(file_path: Path, settings: Settings) -> bool:
+    from pytest_iaccompliance.options import real_path
+    from pytest_iaccompliance.sources import discover
+
+    target = real_path(file_path)
+    for source in settings.sources:
+        folder = real_path(source)
+        if folder == target:
+            return True
+        if target.is_relative_to(folder):
+            try:
+                if any(real_path(file) == target for file in discover(Path(source))):
+                    return True
+            except Exception:  # an unreadable source is reported by its own collector
+                continue
+    return False
+
+
 class MissingSource(SourceCollector):
-    """A configured source path that does not exist or holds nothing to scan."""
+    """A configured source path that does not exist, cannot be listed or holds nothing to scan."""
 
     def __init__(self, *, error: Exception, **kwargs: Any) -> None:
         super().__init__(**kwargs)

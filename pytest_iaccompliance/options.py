@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,6 +133,18 @@ def _severity_overrides(lines: Sequence[str]) -> dict[str, Severity]:
     return overrides
 
 
+def real_path(path: str | os.PathLike[str]) -> Path:
+    """Where a path really leads, to compare paths given in different spellings.
+
+    Never raises: a symlink loop (``RuntimeError`` or ``OSError`` by Python version) leaves the path as
+    written, made absolute; reading it is what reports the loop, naming the file.
+    """
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, RuntimeError, ValueError):
+        return Path(os.path.abspath(path))
+
+
 def _report_path(base: Path, value: str | None, name: str) -> Path | None:
     """Checked before the run, so a bad path fails in a second rather than after the whole suite."""
     if value is None:
@@ -147,6 +160,22 @@ def _report_path(base: Path, value: str | None, name: str) -> Path | None:
                 raise pytest.UsageError(f"{name} {value}: {parent} is a file, not a folder")
             break
     return path
+
+
+def _check_report_targets(reports: dict[str, Path | None], sources: Sequence[Path]) -> None:
+    """A report written over a source, or over the other report, destroys what the run was about."""
+    written: dict[Path, str] = {}
+    for name, path in reports.items():
+        if path is None:
+            continue
+        target = real_path(path)
+        if target in written:
+            raise pytest.UsageError(f"{written[target]} and {name} both name {path}: give each report its own file")
+        written[target] = name
+        for source in sources:
+            if real_path(source) == target:
+                raise pytest.UsageError(f"{name} {path}: is also a source to scan ({OPT_SOURCE} or ini "
+                                        f"{INI_SOURCES}); writing the report would overwrite it")
 
 
 @dataclass(frozen=True)
@@ -173,8 +202,11 @@ class Settings:
         cli_sources = [invocation / p for p in option.iac_source]
         ini_sources = list(config.getini(INI_SOURCES))
         report = _report_path(invocation, option.iac_report, OPT_REPORT)
+        sarif = _report_path(invocation, option.iac_sarif, OPT_SARIF)
+        sources = tuple(dict.fromkeys([*ini_sources, *cli_sources]))
+        _check_report_targets({OPT_REPORT: report, OPT_SARIF: sarif}, sources)
         return cls(
-            sources=tuple(dict.fromkeys([*ini_sources, *cli_sources])),
+            sources=sources,
             max_critical=_limit(option.iac_max_critical, OPT_MAX_CRITICAL, None)
             if option.iac_max_critical is not None
             else _limit(config.getini(INI_MAX_CRITICAL), INI_MAX_CRITICAL, 0),
@@ -187,7 +219,7 @@ class Settings:
             required_tags=tuple(config.getini(INI_REQUIRED_TAGS)),
             allowed_instance_families=tuple(config.getini(INI_ALLOWED_FAMILIES)),
             report=report,
-            sarif=_report_path(invocation, option.iac_sarif, OPT_SARIF),
+            sarif=sarif,
             granularity=_choice(option.iac_granularity or config.getini(INI_GRANULARITY),
                                 INI_GRANULARITY, GRANULARITIES),
             unknown=_choice(option.iac_unknown or config.getini(INI_UNKNOWN), INI_UNKNOWN, UNKNOWN_MODES),

@@ -5,6 +5,9 @@ Kept thin and cheap to import: the domain and heavy libraries load only when an 
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from pathlib import Path
+
 import pytest
 
 from pytest_iaccompliance.options import Settings, add_options
@@ -47,16 +50,30 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(SeverityPlugin(config, settings), "iaccompliance-severity")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
-                                  items: list[pytest.Item]) -> None:
-    """Scan items join before ``-m``/``-k`` deselection, so ``-m critical`` selects policies too."""
-    settings = config.stash[SETTINGS]
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """A configured source named as an argument is collected like a test module, so its node ids select."""
+    settings = parent.config.stash[SETTINGS]
     if not settings.sources:
-        return
-    from pytest_iaccompliance.collect import source_collectors
+        return None
+    from pytest_iaccompliance.collect import named_source
 
-    for collector in source_collectors(session, settings):
-        report = collector.ihook.pytest_make_collect_report(collector=collector)
-        collector.ihook.pytest_collectreport(report=report)
-        items.extend(node for node in report.result if isinstance(node, pytest.Item))
+    return named_source(parent, file_path, settings)
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, pytest.CollectReport,
+                                                                          pytest.CollectReport]:
+    """Sources join the session's children, so pytest collects them as it collects test files.
+
+    Their errors then travel like any collection error (``--pdb``, ``-x``, xdist), and their items
+    exist before ``-m``/``-k`` deselection, so ``-m critical`` selects policies too. Innermost
+    wrapper: other plugins (``--lf``) see the sources among the session's children.
+    """
+    report = yield
+    if isinstance(collector, pytest.Session) and report.passed:
+        settings = collector.config.stash[SETTINGS]
+        if settings.sources:
+            from pytest_iaccompliance.collect import source_collectors
+
+            report.result.extend(source_collectors(collector, settings))
+    return report

@@ -34,6 +34,8 @@ class Ledger:
     ordinary_failures: int = 0
     severity_reports: dict[Severity, list[pytest.TestReport]] = field(default_factory=dict)
     findings: list[dict[str, Any]] = field(default_factory=list)
+    # Collection errors (a broken source or test module): why a run stopped, for the reports.
+    errors: list[dict[str, str]] = field(default_factory=list)
     decided: dict[Severity, bool] = field(default_factory=dict)
 
     def failed_nodeids(self, severity: Severity) -> list[str]:
@@ -74,6 +76,13 @@ def _is_verdict(call: pytest.CallInfo[None]) -> bool:
     from pytest_iaccompliance.policies.engine import PolicyError
 
     return not isinstance(call.excinfo.value, PolicyError)
+
+
+def error_line(report: pytest.CollectReport) -> str:
+    """The first line of a collection error: what and where, without the traceback or its locals."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    text = str(crash.message) if crash is not None else str(report.longrepr)
+    return next((line.strip() for line in text.splitlines() if line.strip()), "collection error")[:500]
 
 
 class SeverityPlugin:
@@ -118,6 +127,14 @@ class SeverityPlugin:
             self.ledger.ordinary_failures += 1
         else:
             self.ledger.severity_reports.setdefault(Severity(severity), []).append(report)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        # Under xdist the controller receives every worker's failed collection report (once per error).
+        if not self.controller or not report.failed:
+            return
+        error = {"nodeid": report.nodeid, "file": report.fspath, "message": error_line(report)}
+        if error not in self.ledger.errors:
+            self.ledger.errors.append(error)
 
     def pytest_report_teststatus(
         self, report: pytest.TestReport, config: pytest.Config
@@ -220,10 +237,12 @@ class SeverityPlugin:
         from pytest_iaccompliance.reporting.sarif import write_sarif
 
         def manifest(path: Path) -> None:
-            write_manifest(path, self.ledger.findings, self.verdict(), exit_status=int(exitstatus))
+            write_manifest(path, self.ledger.findings, self.verdict(), exit_status=int(exitstatus),
+                           errors=self.ledger.errors)
 
         def sarif(path: Path) -> None:
-            write_sarif(path, self.ledger.findings, base=self.config.rootpath)
+            write_sarif(path, self.ledger.findings, base=self.config.rootpath, errors=self.ledger.errors,
+                        exit_status=int(exitstatus))
 
         writes: tuple[tuple[Path | None, str, Callable[[Path], None]], ...] = (
             (settings.report, OPT_REPORT, manifest),

@@ -15,7 +15,10 @@ MANIFEST_VERSION = 1
 
 
 def build_manifest(findings: Iterable[Mapping[str, Any]], verdict: Mapping[str, Any],
-                   *, exit_status: int | None = None) -> dict[str, Any]:
+                   *, exit_status: int | None = None,
+                   errors: Iterable[Mapping[str, str]] = ()) -> dict[str, Any]:
+    """``errors`` are the collection errors (``nodeid``, ``file``, one-line ``message``) that explain
+    a run that stopped before judging everything."""
     from pytest_iaccompliance import __version__
 
     rows = sorted((dict(f) for f in findings),
@@ -28,10 +31,17 @@ def build_manifest(findings: Iterable[Mapping[str, Any]], verdict: Mapping[str, 
         "tool": {"name": "pytest-iaccompliance", "version": __version__},
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "exit_status": exit_status,
+        "errors": [dict(error) for error in errors],
         "verdict": dict(verdict),
         "totals": totals,
         "findings": rows,
     }
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -42,6 +52,8 @@ def write_json(path: Path, data: Any) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(data, handle, indent=2, sort_keys=True)
             handle.write("\n")
+        # mkstemp makes the file private (0600); a report is as readable as any file the user creates.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -50,5 +62,5 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def write_manifest(path: Path, findings: Iterable[Mapping[str, Any]], verdict: Mapping[str, Any],
-                   *, exit_status: int | None = None) -> None:
-    write_json(path, build_manifest(findings, verdict, exit_status=exit_status))
+                   *, exit_status: int | None = None, errors: Iterable[Mapping[str, str]] = ()) -> None:
+    write_json(path, build_manifest(findings, verdict, exit_status=exit_status, errors=errors))

@@ -107,25 +107,30 @@ def test_resource_granularity(pytester: pytest.Pytester, stacks: Path) -> None:
          "*broken.json: `resource.aws_s3_bucket[[]0[]]` is str, expected an object*"),
     ],
 )
+@pytest.mark.parametrize("mode", MODES)
 def test_malformed_source_is_a_collection_error_naming_the_file(pytester: pytest.Pytester, content: str,
-                                                                message: str) -> None:
+                                                                message: str, mode: list[str]) -> None:
     pytester.makefile(".json", broken=content)
     pytester.makepyfile("import pytest\n@pytest.mark.critical\ndef test_other(): pass\n")
-    result = run(pytester, f"{OPT_SOURCE}=broken.json", "-m", "critical")
-    # A broken input blocks the run under any selection, as a broken test module does.
-    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result = run(pytester, *mode, f"{OPT_SOURCE}=broken.json", "-m", "critical")
+    # A broken input blocks the run under any selection, as a broken test module does (xdist runs the
+    # rest and fails).
+    assert result.ret == (pytest.ExitCode.TESTS_FAILED if mode else pytest.ExitCode.INTERRUPTED)
     result.stdout.fnmatch_lines(["*ERROR collecting broken.json*", message, "*1 error*"])
     result.stdout.no_fnmatch_line("*Traceback*")
     result.stdout.no_fnmatch_line("*INTERNALERROR*")
-    carried_on = run(pytester, f"{OPT_SOURCE}=broken.json", "--continue-on-collection-errors")
+    carried_on = run(pytester, *mode, f"{OPT_SOURCE}=broken.json", "--continue-on-collection-errors")
     assert carried_on.ret == pytest.ExitCode.TESTS_FAILED
     assert carried_on.parseoutcomes() == {"passed": 1, "errors": 1}
 
 
-def test_missing_source_path_fails_naming_it(pytester: pytest.Pytester) -> None:
-    result = run(pytester, f"{OPT_SOURCE}=does-not-exist", "-k", "AWS-S3")
-    assert result.ret == pytest.ExitCode.INTERRUPTED
+@pytest.mark.parametrize("mode", MODES)
+def test_missing_source_path_fails_naming_it(pytester: pytest.Pytester, mode: list[str]) -> None:
+    result = run(pytester, *mode, f"{OPT_SOURCE}=does-not-exist", "-k", "AWS-S3")
+    # As for a broken test module: one process is interrupted, xdist reports the error as a failure.
+    assert result.ret == (pytest.ExitCode.TESTS_FAILED if mode else pytest.ExitCode.INTERRUPTED)
     result.stdout.fnmatch_lines(["*does-not-exist: no such file or folder*"])
+    result.stdout.no_fnmatch_line("*INTERNALERROR*")
 
 
 def test_collection_errors_still_count_when_failures_are_tolerated(pytester: pytest.Pytester) -> None:
@@ -170,11 +175,50 @@ def test_a_crashing_policy_is_an_ordinary_error_whatever_its_severity(pytester: 
     result.stdout.no_fnmatch_line("*engine.py*")
 
 
+def test_an_engine_bug_is_named_without_its_frames(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest_iaccompliance.policies.engine as engine
+
+        def check_resource(policy, resource, context):
+            values = dict(resource.properties)
+            raise LookupError("bug in the engine")
+
+        engine.check_resource = check_resource
+        """
+    )
+    pytester.makefile(".tf.json", main='{"resource": {"aws_db_instance": {"db": {"password": "CANARY-e1"}}}}')
+    result = run(pytester, f"{OPT_SOURCE}=main.tf.json", OPT_SELECT, "AWS-RDS-001", "-l", "-rA")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    assert "CANARY-e1" not in result.stdout.str()
+    assert "bug in the engine" not in result.stdout.str()
+    result.stdout.fnmatch_lines([
+        f"internal error in pytest-iaccompliance while running AWS-RDS-001 on {pytester.path}/main.tf.json: "
+        "LookupError",
+    ])
+
+
 def test_overlapping_sources_scan_each_file_once(pytester: pytest.Pytester, stacks: Path) -> None:
     legacy = "cdktf.out/stacks/legacy/cdk.tf.json"
     result = run(pytester, f"{OPT_SOURCE}={stacks.name}", f"{OPT_SOURCE}={legacy}", OPT_SELECT, "AWS-S3-001",
                  "--collect-only", "-q")
     result.stdout.fnmatch_lines(["2 tests collected*"])
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("granularity", ["policy", "resource"])
+def test_a_scan_items_node_id_reruns_that_item(pytester: pytest.Pytester, stacks: Path, mode: list[str],
+                                               granularity: str) -> None:
+    pytester.makepyfile("def test_ok(): pass\n")
+    options = (f"{OPT_SOURCE}={stacks.name}", OPT_GRANULARITY, granularity)
+    listed = run(pytester, *options, "--collect-only", "-q")
+    [nodeid] = [line for line in listed.stdout.lines if line.startswith(f"{stacks.name}/stacks/legacy/")
+                and "::AWS-S3-001" in line]
+    result = run(pytester, *mode, *options, nodeid, "-rA")
+    # Arguments that name a source choose the sources, as they choose test modules.
+    assert result.parseoutcomes() == {"failed": 1}
+    escaped = nodeid.replace("[", "[[]")
+    result.stdout.fnmatch_lines([f"FAILED (critical) {escaped}*"])
 
 
 def test_empty_threshold_value_is_a_usage_error(pytester: pytest.Pytester) -> None:
