@@ -240,16 +240,11 @@ def _statement_findings(
         ):
             if action != "*" and not catalogue.expand(action):
                 service = action.partition(":")[0]
-                hint = (
-                    "unknown service"
-                    if catalogue.service_name(service) is None
-                    else "no such action"
-                    + (
-                        f" (did you mean {', '.join(catalogue.close_matches(action))}?)"
-                        if catalogue.close_matches(action)
-                        else ""
-                    )
-                )
+                if catalogue.service_name(service) is None:
+                    hint = "unknown service"
+                else:
+                    matches = catalogue.close_matches(action)
+                    hint = "no such action" + (f" (did you mean {', '.join(matches)}?)" if matches else "")
                 findings.append(
                     IamFinding(
                         Check.UNKNOWN_ACTION,

@@ -93,6 +93,8 @@ class Catalogue:
         self._expansions: dict[str, tuple[ActionInfo, ...]] = {}
         self._levels: dict[str, str | None] = {}
         self._scopable: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._close: dict[tuple[str, str, int], tuple[str, ...]] = {}
+        self._name_index: dict[str, tuple[list[tuple[str, dict[str, int]]], dict[str, str]]] = {}
 
     def _index(self, prefix: str) -> tuple[dict[str, ActionInfo], tuple[str, ...]]:
         indexed = self._indexed.get(prefix)
@@ -205,11 +207,78 @@ class Catalogue:
         return self._index(service.lower())[1]
 
     def close_matches(self, action: str, limit: int = 3) -> list[str]:
-        import difflib
-
+        """The service's actions closest to a misspelt one, exactly as ``difflib.get_close_matches``
+        ranks them, remembered per name: a document repeats its typos, and each costs milliseconds."""
         service, _, name = action.partition(":")
-        names = {i.name.lower(): i.action for i in self._service_actions(service.lower()).values()}
-        return [names[m] for m in difflib.get_close_matches(name.lower(), list(names), n=limit)]
+        key = (service.lower(), name.lower(), limit)
+        cached = self._close.get(key)
+        if cached is None:
+            names, actions = self._names(key[0])
+            cached = self._close[key] = tuple(actions[m] for m in _close_matches(key[1], names, limit))
+        return list(cached)
+
+    def _names(self, prefix: str) -> tuple[list[tuple[str, dict[str, int]]], dict[str, str]]:
+        """A service's lowercased action names with their letter counts, and the action of each."""
+        indexed = self._name_index.get(prefix)
+        if indexed is None:
+            actions = {i.name.lower(): i.action for i in self._service_actions(prefix).values()}
+            indexed = self._name_index[prefix] = ([(n, _letters(n)) for n in actions], actions)
+        return indexed
+
+
+_CUTOFF = 0.6
+"""``difflib.get_close_matches``'s default: a name scoring below it is never suggested."""
+
+
+def _letters(text: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for letter in text:
+        counts[letter] = counts.get(letter, 0) + 1
+    return counts
+
+
+def _close_matches(word: str, names: list[tuple[str, dict[str, int]]], limit: int) -> list[str]:
+    """``difflib.get_close_matches(word, names, limit)``, the same answer for a fraction of the cost.
+
+    difflib computes the expensive ``ratio()`` of every name whose two cheap upper bounds (length,
+    then shared letters) pass the cutoff. Here the bounds are computed from letter counts kept per
+    name, names are scored best bound first, and scoring stops once no remaining bound can beat
+    the ``limit``-th best score found (a bound equal to it still counts: ties go to the greater name,
+    as in difflib).
+    """
+    import difflib
+    import heapq
+
+    if limit <= 0:
+        return []
+    size = len(word)
+    letters = _letters(word)
+    bounded: list[tuple[float, str]] = []
+    for name, counts in names:
+        total = len(name) + size
+        if not total:
+            bounded.append((1.0, name))
+        elif 2.0 * min(len(name), size) / total >= _CUTOFF:  # difflib's real_quick_ratio
+            shared = sum(min(n, letters[c]) for c, n in counts.items() if c in letters)
+            bound = 2.0 * shared / total  # difflib's quick_ratio
+            if bound >= _CUTOFF:
+                bounded.append((bound, name))
+    bounded.sort(reverse=True)
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    best: list[tuple[float, str]] = []  # a min-heap of the top ``limit`` (score, name) pairs
+    for bound, name in bounded:
+        if len(best) == limit and bound < best[0][0]:
+            break
+        matcher.set_seq1(name)
+        score = matcher.ratio()
+        if score < _CUTOFF:
+            continue
+        if len(best) < limit:
+            heapq.heappush(best, (score, name))
+        elif (score, name) > best[0]:
+            heapq.heapreplace(best, (score, name))
+    return [name for _, name in sorted(best, reverse=True)]
 
 
 class CompactServices(Mapping[str, Mapping[str, Any]]):
