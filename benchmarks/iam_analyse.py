@@ -10,6 +10,8 @@ repeated runs, and the per-statement cost of each should stay flat as the docume
 The document mixes services and access levels, exact actions, service and prefix wildcards,
 suffix patterns (``s3:*Object``), NotAction and NotResource, ``Resource: "*"``,
 conditions (with policy variables), public principals, escalation paths and misspelled actions.
+A second document misspells a different EC2 action in every statement, the worst case for the
+"did you mean" suggestions (warm runs reuse them, so its cold time is the one to read).
 """
 
 from __future__ import annotations
@@ -120,6 +122,18 @@ def document(size: int, seed: int = 9) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": [statement(i, rng) for i in range(size)]}
 
 
+def misspelt_document(size: int) -> dict[str, Any]:
+    """The worst case for suggestions: every statement misspells an EC2 action (the largest
+    service) in its own way, so no suggestion can be reused."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": [f"ec2:DescribeInstancez{i}", "s3:GetObjekt"], "Resource": "*"}
+            for i in range(size)
+        ],
+    }
+
+
 _CHILD = """
 import json, statistics, sys, time
 from pytest_iaccompliance.iam import analyse
@@ -144,10 +158,10 @@ print(json.dumps({"cold": cold, "warm": statistics.median(warm), "findings": len
 """
 
 
-def measure(size: int, repeat: int, profile: bool) -> dict[str, float]:
+def measure(body: dict[str, Any], repeat: int, profile: bool) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "policy.json"
-        path.write_text(json.dumps(document(size)), encoding="utf-8")
+        path.write_text(json.dumps(body), encoding="utf-8")
         env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
         completed = subprocess.run(
@@ -169,12 +183,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="warm runs per size (median shown)")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top lines per size")
     args = parser.parse_args()
-    print(f"{'statements':>10} {'findings':>9} {'cold s':>8} {'warm s':>8} {'cold ms/st':>11} "
-          f"{'warm ms/st':>11}")
-    for size in (int(s) for s in args.sizes.split(",")):
-        result = measure(size, args.repeat, args.profile)
-        print(f"{size:>10} {int(result['findings']):>9} {result['cold']:>8.3f} {result['warm']:>8.3f} "
-              f"{1000 * result['cold'] / size:>11.3f} {1000 * result['warm'] / size:>11.3f}")
+    print(f"{'document':>9} {'statements':>10} {'findings':>9} {'cold s':>8} {'warm s':>8} "
+          f"{'cold ms/st':>11} {'warm ms/st':>11}")
+    for kind, make in (("mixed", document), ("misspelt", misspelt_document)):
+        for size in (int(s) for s in args.sizes.split(",")):
+            result = measure(make(size), args.repeat, args.profile)
+            print(f"{kind:>9} {size:>10} {int(result['findings']):>9} {result['cold']:>8.3f} "
+                  f"{result['warm']:>8.3f} {1000 * result['cold'] / size:>11.3f} "
+                  f"{1000 * result['warm'] / size:>11.3f}")
 
 
 if __name__ == "__main__":

@@ -379,8 +379,14 @@ def _sample(actions: Sequence[str], limit: int = 4) -> str:
 _ESCALATION_ACTIONS = tuple(dict.fromkeys(a for path in ESCALATIONS for a in path))
 
 
+_ESCALATION_BY_NAME = {a.lower(): frozenset({a}) for a in _ESCALATION_ACTIONS}
+
+
 @functools.lru_cache(maxsize=4096)
 def _escalation_actions_of(pattern: str) -> frozenset[str]:
+    """The escalation actions a lowercased pattern covers; an exact name needs no regex."""
+    if "*" not in pattern and "?" not in pattern:
+        return _ESCALATION_BY_NAME.get(pattern, frozenset())
     return frozenset(a for a in _ESCALATION_ACTIONS if action_matches(pattern, a))
 
 

@@ -94,7 +94,7 @@ class Catalogue:
         self._levels: dict[str, str | None] = {}
         self._scopable: dict[tuple[str, str], tuple[str, ...]] = {}
         self._close: dict[tuple[str, str, int], tuple[str, ...]] = {}
-        self._name_index: dict[str, tuple[list[tuple[str, dict[str, int]]], dict[str, str]]] = {}
+        self._name_index: dict[str, _NameIndex] = {}
 
     def _index(self, prefix: str) -> tuple[dict[str, ActionInfo], tuple[str, ...]]:
         indexed = self._indexed.get(prefix)
@@ -213,72 +213,95 @@ class Catalogue:
         key = (service.lower(), name.lower(), limit)
         cached = self._close.get(key)
         if cached is None:
-            names, actions = self._names(key[0])
-            cached = self._close[key] = tuple(actions[m] for m in _close_matches(key[1], names, limit))
+            index = self._name_index.get(key[0])
+            if index is None:
+                actions = {i.name.lower(): i.action for i in self._service_actions(key[0]).values()}
+                index = self._name_index[key[0]] = _NameIndex(actions)
+            cached = self._close[key] = tuple(
+                index.actions[m] for m in index.close_matches(key[1], limit)
+            )
         return list(cached)
-
-    def _names(self, prefix: str) -> tuple[list[tuple[str, dict[str, int]]], dict[str, str]]:
-        """A service's lowercased action names with their letter counts, and the action of each."""
-        indexed = self._name_index.get(prefix)
-        if indexed is None:
-            actions = {i.name.lower(): i.action for i in self._service_actions(prefix).values()}
-            indexed = self._name_index[prefix] = ([(n, _letters(n)) for n in actions], actions)
-        return indexed
 
 
 _CUTOFF = 0.6
 """``difflib.get_close_matches``'s default: a name scoring below it is never suggested."""
 
-
-def _letters(text: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for letter in text:
-        counts[letter] = counts.get(letter, 0) + 1
-    return counts
+_AT_MOST = tuple(bytes(min(limit, count) for count in range(256)) for limit in range(256))
+"""``_AT_MOST[k]`` maps a byte ``c`` to ``min(k, c)`` (``bytes.translate`` tables)."""
 
 
-def _close_matches(word: str, names: list[tuple[str, dict[str, int]]], limit: int) -> list[str]:
-    """``difflib.get_close_matches(word, names, limit)``, the same answer for a fraction of the cost.
+class _NameIndex:
+    """A service's lowercased action names, with per-letter count columns for cheap bounds.
 
-    difflib computes the expensive ``ratio()`` of every name whose two cheap upper bounds (length,
-    then shared letters) pass the cutoff. Here the bounds are computed from letter counts kept per
-    name, names are scored best bound first, and scoring stops once no remaining bound can beat
-    the ``limit``-th best score found (a bound equal to it still counts: ties go to the greater name,
-    as in difflib).
+    Column ``c`` holds one byte per name, how often letter ``c`` occurs in it. Read as one big
+    integer with a base-256 digit per name, columns add up name by name without carries (a sum
+    never exceeds the name's length, kept under 256), so the letters every name shares with a
+    word take one integer addition per distinct letter of the word instead of a loop over names.
     """
-    import difflib
-    import heapq
 
-    if limit <= 0:
-        return []
-    size = len(word)
-    letters = _letters(word)
-    bounded: list[tuple[float, str]] = []
-    for name, counts in names:
-        total = len(name) + size
-        if not total:
-            bounded.append((1.0, name))
-        elif 2.0 * min(len(name), size) / total >= _CUTOFF:  # difflib's real_quick_ratio
-            shared = sum(min(n, letters[c]) for c, n in counts.items() if c in letters)
-            bound = 2.0 * shared / total  # difflib's quick_ratio
-            if bound >= _CUTOFF:
-                bounded.append((bound, name))
-    bounded.sort(reverse=True)
-    matcher = difflib.SequenceMatcher()
-    matcher.set_seq2(word)
-    best: list[tuple[float, str]] = []  # a min-heap of the top ``limit`` (score, name) pairs
-    for bound, name in bounded:
-        if len(best) == limit and bound < best[0][0]:
-            break
-        matcher.set_seq1(name)
-        score = matcher.ratio()
-        if score < _CUTOFF:
-            continue
-        if len(best) < limit:
-            heapq.heappush(best, (score, name))
-        elif (score, name) > best[0]:
-            heapq.heapreplace(best, (score, name))
-    return [name for _, name in sorted(best, reverse=True)]
+    def __init__(self, actions: Mapping[str, str]) -> None:
+        self.actions = dict(actions)
+        self.names = [n for n in self.actions if len(n) < 256]
+        self.long_names = [n for n in self.actions if len(n) >= 256]
+        columns: dict[str, bytearray] = {}
+        for position, name in enumerate(self.names):
+            for letter in name:
+                column = columns.setdefault(letter, bytearray(len(self.names)))
+                column[position] += 1
+        self.columns = {letter: bytes(column) for letter, column in columns.items()}
+
+    def shared_letters(self, word: str) -> list[tuple[str, int]]:
+        """Each name with the size of the multiset intersection of its letters and the word's."""
+        total = 0
+        for letter in set(word):
+            column = self.columns.get(letter)
+            if column is not None:
+                times = min(word.count(letter), 255)
+                total += int.from_bytes(column.translate(_AT_MOST[times]), "big")
+        shared = total.to_bytes(len(self.names), "big")
+        pairs = list(zip(self.names, shared, strict=True))
+        for name in self.long_names:
+            pairs.append((name, sum(min(name.count(c), word.count(c)) for c in set(name))))
+        return pairs
+
+    def close_matches(self, word: str, limit: int) -> list[str]:
+        """``difflib.get_close_matches(word, names, limit)``, the same answer for a fraction of the cost.
+
+        difflib computes the expensive ``ratio()`` of every name whose two cheap upper bounds
+        (length, then shared letters: ``quick_ratio``) pass the cutoff. Here the shared-letter
+        bound of every name comes from the columns at once, names are scored best bound first,
+        and scoring stops once no remaining bound can beat the ``limit``-th best score found (a
+        bound equal to it still counts: ties go to the greater name, as in difflib).
+        """
+        import difflib
+        import heapq
+
+        if limit <= 0:
+            return []
+        size = len(word)
+        bounded = sorted(
+            (
+                (bound, name)
+                for name, shared in self.shared_letters(word)
+                if (bound := 2.0 * shared / (len(name) + size)) >= _CUTOFF
+            ),
+            reverse=True,
+        )
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(word)
+        best: list[tuple[float, str]] = []  # a min-heap of the top ``limit`` (score, name) pairs
+        for bound, name in bounded:
+            if len(best) == limit and bound < best[0][0]:
+                break
+            matcher.set_seq1(name)
+            score = matcher.ratio()
+            if score < _CUTOFF:
+                continue
+            if len(best) < limit:
+                heapq.heappush(best, (score, name))
+            elif (score, name) > best[0]:
+                heapq.heapreplace(best, (score, name))
+        return [name for _, name in sorted(best, reverse=True)]
 
 
 class CompactServices(Mapping[str, Mapping[str, Any]]):
