@@ -346,3 +346,80 @@ def test_a_misspelling_repeated_across_statements_is_matched_once(
     assert len([f for f in findings if f.check is Check.UNKNOWN_ACTION]) == 80
     assert "did you mean ec2:DescribeInstances" in findings[0].message
     assert sorted(w for w in searches if w) == ["describeinstancez", "getobjcet"]
+
+
+# --- documents AWS rejects or reads differently than written ---------------------------------------
+
+
+def test_an_operator_iam_does_not_define_is_a_finding_naming_statement_and_operator() -> None:
+    typo = allow("s3:GetObject", Condition={"StringEqualsPlease": {"aws:PrincipalTag/team": "data"}})
+    findings = analyse(doc(allow("s3:ListBucket", "arn:aws:s3:::b"), typo))
+    assert [(f.check, f.path) for f in findings] == [
+        (Check.MALFORMED, "Statement[1].Condition.StringEqualsPlease")
+    ]
+    assert "unknown condition operator 'StringEqualsPlease' (did you mean StringEquals?)" in findings[0].message
+
+
+def test_an_operator_iam_does_not_define_in_a_document_built_as_objects() -> None:
+    from pytest_iaccompliance.iam import Condition, Effect, Statement
+
+    built = PolicyDocument(
+        statements=(
+            Statement(Effect.ALLOW, actions=("s3:GetObject",), resources=("*",),
+                      conditions=(Condition("ForEachValue:StringLike", "aws:TagKeys", ("env",)),)),
+        )
+    )
+    findings = analyse(built)
+    assert [(f.check, f.path) for f in findings] == [
+        (Check.MALFORMED, "Statement[0].Condition.ForEachValue:StringLike")
+    ]
+    assert "unknown set qualifier 'ForEachValue:'" in findings[0].message
+
+
+HOME = "arn:aws:s3:::home/${aws:username}/*"
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        ({"Statement": [allow("s3:GetObject", "arn:aws:s3:::b/*")]}, [(Severity.WARNING, "Version")]),
+        ({"Version": None, "Statement": [allow("s3:GetObject", "arn:aws:s3:::b/*")]}, [(Severity.WARNING, "Version")]),
+        ({"Statement": [allow("s3:GetObject", "arn:aws:s3:::b/*"), allow("s3:GetObject", HOME)]},
+         [(Severity.CRITICAL, "Statement[1].Resource[0]")]),
+        ({"Version": "2008-10-17", "Statement": {"Effect": "Deny", "Action": "s3:*", "NotResource": HOME}},
+         [(Severity.CRITICAL, "Statement.NotResource[0]")]),
+        ({"Version": "2008-10-17", "Statement": [
+            allow("s3:ListBucket", "arn:aws:s3:::b",
+                  Condition={"StringLike": {"s3:prefix": ["home/${aws:username}/*", "${aws:PrincipalTag/team}/*"]}})]},
+         [(Severity.CRITICAL, "Statement[0].Condition.StringLike.s3:prefix")]),
+        ({"Version": "2008-10-17", "Statement": [allow("s3:GetObject", "arn:aws:s3:::b/*")]}, []),
+        # Numeric values and Terraform references are not policy variables
+        ({"Version": "2008-10-17", "Statement": [
+            allow("s3:ListBucket", "${aws_s3_bucket.b.arn}",
+                  Condition={"NumericLessThan": {"s3:max-keys": "${var.limit}"}})]}, []),
+        (doc(allow("s3:GetObject", HOME)), []),
+    ],
+)
+def test_version(document: dict[str, Any], expected: list[tuple[Severity, str]]) -> None:
+    found = [(f.severity, f.path) for f in analyse(document) if f.check is Check.VERSION]
+    assert found == expected
+
+
+def test_version_messages_say_why() -> None:
+    (missing,) = analyse({"Statement": [allow("s3:GetObject", "arn:aws:s3:::b/*")]})
+    assert missing.message == (
+        'no Version: IAM reads the document as 2008-10-17, which has no policy variables; state "Version": '
+        '"2012-10-17"'
+    )
+    (variables,) = analyse(
+        {"Version": "2008-10-17", "Statement": [allow("s3:GetObject", [HOME, "arn:aws:s3:::${aws:userid}/*"])]}
+    )
+    assert variables.message == (
+        "policy variables ${aws:username} and 1 more are not substituted under Version 2008-10-17: each "
+        'matches only its literal text; state "Version": "2012-10-17"'
+    )
+
+
+def test_a_version_iam_does_not_define_is_malformed() -> None:
+    findings = analyse({"Version": "2012-10-18", "Statement": [allow("s3:GetObject", "arn:aws:s3:::b/*")]})
+    assert [(f.check, f.path) for f in findings] == [(Check.MALFORMED, "Version")]
