@@ -228,21 +228,33 @@ _CUTOFF = 0.6
 
 _AT_MOST = tuple(bytes(min(limit, count) for count in range(256)) for limit in range(256))
 """``_AT_MOST[k]`` maps a byte ``c`` to ``min(k, c)`` (``bytes.translate`` tables)."""
+_BELOW = tuple(bytes(count if count < limit else 0 for count in range(256)) for limit in range(256))
+"""``_BELOW[k]`` keeps the bytes under ``k`` and zeroes the rest."""
+
+
+def _ratio_bound(matches: int, total: int) -> float:
+    """difflib's ``_calculate_ratio``: the same float, so bounds compare exactly as difflib's do."""
+    return 2.0 * matches / total if total else 1.0
 
 
 class _NameIndex:
-    """A service's lowercased action names, with per-letter count columns for cheap bounds.
+    """A service's lowercased action names, grouped by length, with per-letter count columns.
 
     Column ``c`` holds one byte per name, how often letter ``c`` occurs in it. Read as one big
     integer with a base-256 digit per name, columns add up name by name without carries (a sum
-    never exceeds the name's length, kept under 256), so the letters every name shares with a
-    word take one integer addition per distinct letter of the word instead of a loop over names.
+    never exceeds the name's length, kept under 256), so the letters every name shares with a word
+    take one integer addition per distinct letter of the word, not a loop over the names.
     """
 
     def __init__(self, actions: Mapping[str, str]) -> None:
         self.actions = dict(actions)
-        self.names = [n for n in self.actions if len(n) < 256]
+        self.names = sorted((n for n in self.actions if len(n) < 256), key=lambda n: (len(n), n))
         self.long_names = [n for n in self.actions if len(n) >= 256]
+        self.groups: dict[int, tuple[int, int]] = {}
+        """Name length -> the slice of ``names`` holding the names of that length."""
+        for position, name in enumerate(self.names):
+            start, _ = self.groups.get(len(name), (position, position))
+            self.groups[len(name)] = (start, position + 1)
         columns: dict[str, bytearray] = {}
         for position, name in enumerate(self.names):
             for letter in name:
@@ -250,57 +262,80 @@ class _NameIndex:
                 column[position] += 1
         self.columns = {letter: bytes(column) for letter, column in columns.items()}
 
-    def shared_letters(self, word: str) -> list[tuple[str, int]]:
-        """Each name with the size of the multiset intersection of its letters and the word's."""
+    def shared_letters(self, word: str) -> bytes:
+        """Per name (in ``names`` order), the size of the multiset intersection with the word's
+        letters: what difflib's ``quick_ratio`` counts."""
         total = 0
         for letter in set(word):
             column = self.columns.get(letter)
             if column is not None:
                 times = min(word.count(letter), 255)
                 total += int.from_bytes(column.translate(_AT_MOST[times]), "big")
-        shared = total.to_bytes(len(self.names), "big")
-        pairs = list(zip(self.names, shared, strict=True))
+        return total.to_bytes(len(self.names), "big")
+
+    def _by_bound(self, word: str) -> Iterator[tuple[float, list[str]]]:
+        """Names passing difflib's cheap bounds, in buckets of one bound each, best bound first.
+
+        A bucket is the names of one length sharing the same number of letters with the word, found
+        with ``bytes.find``; the next bucket of a length comes from the largest count left under the
+        last one. Names too long for the columns come last in one bucket each.
+        """
+        import heapq
+
+        size = len(word)
+        shared = self.shared_letters(word)
+        buckets: list[tuple[float, int, int]] = []  # (-bound, length, shared letters)
+        for length, (start, end) in self.groups.items():
+            most = max(shared[start:end])
+            if _ratio_bound(most, length + size) >= _CUTOFF:
+                buckets.append((-_ratio_bound(most, length + size), length, most))
+        heapq.heapify(buckets)
+        while buckets:
+            negative, length, count = heapq.heappop(buckets)
+            start, end = self.groups[length]
+            members, at = [], shared.find(count, start, end)
+            while at != -1:
+                members.append(self.names[at])
+                at = shared.find(count, at + 1, end)
+            yield -negative, members
+            lower = max(shared[start:end].translate(_BELOW[count])) if count else 0
+            if lower and _ratio_bound(lower, length + size) >= _CUTOFF:  # no name shares 0 letters
+                heapq.heappush(buckets, (-_ratio_bound(lower, length + size), length, lower))
         for name in self.long_names:
-            pairs.append((name, sum(min(name.count(c), word.count(c)) for c in set(name))))
-        return pairs
+            common = sum(min(name.count(c), word.count(c)) for c in set(name))
+            if _ratio_bound(common, len(name) + size) >= _CUTOFF:
+                yield _ratio_bound(common, len(name) + size), [name]
 
     def close_matches(self, word: str, limit: int) -> list[str]:
         """``difflib.get_close_matches(word, names, limit)``, the same answer for a fraction of the cost.
 
         difflib computes the expensive ``ratio()`` of every name whose two cheap upper bounds
-        (length, then shared letters: ``quick_ratio``) pass the cutoff. Here the shared-letter
-        bound of every name comes from the columns at once, names are scored best bound first,
-        and scoring stops once no remaining bound can beat the ``limit``-th best score found (a
-        bound equal to it still counts: ties go to the greater name, as in difflib).
+        (length, then shared letters: ``quick_ratio``) pass the cutoff. Here names are scored best
+        bound first, and scoring stops once no remaining bound can beat the ``limit``-th best score
+        found (a bound equal to it still counts: ties go to the greater name, as in difflib).
         """
         import difflib
         import heapq
 
         if limit <= 0:
             return []
-        size = len(word)
-        bounded = sorted(
-            (
-                (bound, name)
-                for name, shared in self.shared_letters(word)
-                if (bound := 2.0 * shared / (len(name) + size)) >= _CUTOFF
-            ),
-            reverse=True,
-        )
         matcher = difflib.SequenceMatcher()
         matcher.set_seq2(word)
         best: list[tuple[float, str]] = []  # a min-heap of the top ``limit`` (score, name) pairs
-        for bound, name in bounded:
+        for bound, members in self._by_bound(word):
             if len(best) == limit and bound < best[0][0]:
-                break
-            matcher.set_seq1(name)
-            score = matcher.ratio()
-            if score < _CUTOFF:
+                if not self.long_names:
+                    break
                 continue
-            if len(best) < limit:
-                heapq.heappush(best, (score, name))
-            elif (score, name) > best[0]:
-                heapq.heapreplace(best, (score, name))
+            for name in members:
+                matcher.set_seq1(name)
+                score = matcher.ratio()
+                if score < _CUTOFF:
+                    continue
+                if len(best) < limit:
+                    heapq.heappush(best, (score, name))
+                elif (score, name) > best[0]:
+                    heapq.heapreplace(best, (score, name))
         return [name for _, name in sorted(best, reverse=True)]
 
 
