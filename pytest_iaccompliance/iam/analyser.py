@@ -19,12 +19,16 @@ from pytest_iaccompliance.iam.catalogue import (
     default_catalogue,
 )
 from pytest_iaccompliance.iam.document import (
+    CURRENT_VERSION,
+    LEGACY_VERSION,
     PolicyDocument,
     PolicyDocumentError,
     Statement,
+    operator_problem,
     parse_policy,
 )
-from pytest_iaccompliance.iam.matching import action_matches
+from pytest_iaccompliance.iam.evaluator import OPERATORS
+from pytest_iaccompliance.iam.matching import action_matches, policy_variables
 from pytest_iaccompliance.model import Severity
 
 __all__ = [
@@ -49,6 +53,7 @@ class Check(enum.Enum):
     PUBLIC_PRINCIPAL = "public-principal"
     PRIVILEGE_ESCALATION = "privilege-escalation"
     UNKNOWN_ACTION = "unknown-action"
+    VERSION = "version"
 
 
 @dataclass(frozen=True)
@@ -206,15 +211,91 @@ def analyse(
         return [
             IamFinding(Check.MALFORMED, Severity.WARNING, f"not a valid policy document: {error}")
         ]
-    lazy = _LazyCatalogue(catalogue, lookup_catalogue)
     single = _is_single(document)
+    rejected = _rejected_condition(parsed, single)
+    if rejected is not None:
+        return [rejected]
+    lazy = _LazyCatalogue(catalogue, lookup_catalogue)
     findings: list[IamFinding] = []
+    if Check.VERSION in wanted:
+        findings.extend(_version(parsed, single))
     for index, statement in enumerate(parsed.statements):
         path = _statement_path(index, single)
         findings.extend(_statement_findings(statement, path, wanted, lazy))
     if Check.PRIVILEGE_ESCALATION in wanted:
         findings.extend(_escalations(parsed))
     return findings
+
+
+def _rejected_condition(document: PolicyDocument, single: bool) -> IamFinding | None:
+    """A condition operator IAM rejects in a document built as objects (the parser refuses JSON
+    naming one), reported as the parser would."""
+    for index, statement in enumerate(document.statements):
+        for condition in statement.conditions:
+            problem = operator_problem(condition.operator)
+            if problem is not None:
+                path = f"{_statement_path(index, single)}.Condition.{condition.operator}"
+                return IamFinding(Check.MALFORMED, Severity.WARNING, f"not a valid policy document: {problem}", path)
+    return None
+
+
+def _variable_places(document: PolicyDocument, single: bool) -> Iterable[tuple[str, str]]:
+    """(path, variable) of each policy variable, in the elements that substitute them."""
+    for index, statement in enumerate(document.statements):
+        path = _statement_path(index, single)
+        for element, values in (("Resource", statement.resources), ("NotResource", statement.not_resources)):
+            for position, value in enumerate(values or ()):
+                for variable in policy_variables(value):
+                    yield f"{path}.{element}[{position}]", variable
+        for condition in statement.conditions:
+            operator = OPERATORS.get(condition.base_operator)
+            if operator is None or not operator[2]:
+                continue  # Numeric, Date, IP, Binary and Null values never substitute variables
+            for given in condition.values:
+                if isinstance(given, str):
+                    for variable in policy_variables(given):
+                        yield f"{path}.Condition.{condition.operator}.{condition.key}", variable
+
+
+def _version(document: PolicyDocument, single: bool) -> list[IamFinding]:
+    """Without ``Version`` IAM reads a document as 2008-10-17, which does not substitute policy
+    variables: ``${aws:username}`` then matches only that literal text, so an Allow grants nothing
+    and, worse, a Deny guards nothing. That is critical; a missing Version alone is a warning."""
+    if document.version == CURRENT_VERSION:
+        return []
+    places = list(_variable_places(document, single))
+    if places:
+        path, variable = places[0]
+        named = (
+            f"policy variables {variable} and {len(places) - 1} more are"
+            if len(places) > 1
+            else f"policy variable {variable} is"
+        )
+        reading = (
+            f"under Version {LEGACY_VERSION}"
+            if document.version == LEGACY_VERSION
+            else f"without Version (IAM reads the document as {LEGACY_VERSION})"
+        )
+        return [
+            IamFinding(
+                Check.VERSION,
+                Severity.CRITICAL,
+                f"{named} not substituted {reading}: each matches only its literal text; "
+                f'state "Version": "{CURRENT_VERSION}"',
+                path,
+            )
+        ]
+    if document.version is None:
+        return [
+            IamFinding(
+                Check.VERSION,
+                Severity.WARNING,
+                f"no Version: IAM reads the document as {LEGACY_VERSION}, which has no policy variables; "
+                f'state "Version": "{CURRENT_VERSION}"',
+                "Version",
+            )
+        ]
+    return []
 
 
 def _is_single(document: Any) -> bool:
@@ -240,16 +321,11 @@ def _statement_findings(
         ):
             if action != "*" and not catalogue.expand(action):
                 service = action.partition(":")[0]
-                hint = (
-                    "unknown service"
-                    if catalogue.service_name(service) is None
-                    else "no such action"
-                    + (
-                        f" (did you mean {', '.join(catalogue.close_matches(action))}?)"
-                        if catalogue.close_matches(action)
-                        else ""
-                    )
-                )
+                if catalogue.service_name(service) is None:
+                    hint = "unknown service"
+                else:
+                    matches = catalogue.close_matches(action)
+                    hint = "no such action" + (f" (did you mean {', '.join(matches)}?)" if matches else "")
                 findings.append(
                     IamFinding(
                         Check.UNKNOWN_ACTION,
@@ -384,8 +460,14 @@ def _sample(actions: Sequence[str], limit: int = 4) -> str:
 _ESCALATION_ACTIONS = tuple(dict.fromkeys(a for path in ESCALATIONS for a in path))
 
 
+_ESCALATION_BY_NAME = {a.lower(): frozenset({a}) for a in _ESCALATION_ACTIONS}
+
+
 @functools.lru_cache(maxsize=4096)
 def _escalation_actions_of(pattern: str) -> frozenset[str]:
+    """The escalation actions a lowercased pattern covers; an exact name needs no regex."""
+    if "*" not in pattern and "?" not in pattern:
+        return _ESCALATION_BY_NAME.get(pattern, frozenset())
     return frozenset(a for a in _ESCALATION_ACTIONS if action_matches(pattern, a))
 
 

@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_iaccompliance.iam.catalogue import PERMISSIONS, TAGGING, WRITE, Catalogue
 from pytest_iaccompliance.iam.catalogue import catalogue as load_catalogue
-from pytest_iaccompliance.iam.document import Condition, Effect, PolicyDocument, Statement
+from pytest_iaccompliance.iam.document import (
+    Condition,
+    Effect,
+    PolicyDocument,
+    Statement,
+    operator_problem,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -40,6 +46,9 @@ class Grant:
 def _conditions(value: Mapping[str, Mapping[str, Any]] | None) -> tuple[Condition, ...]:
     out = []
     for operator, clauses in (value or {}).items():
+        problem = operator_problem(operator)
+        if problem is not None:
+            raise PolicyBuilderError(problem)
         for key, raw in clauses.items():
             values = tuple(raw) if isinstance(raw, (list, tuple)) else (raw,)
             if not values:

@@ -93,6 +93,8 @@ class Catalogue:
         self._expansions: dict[str, tuple[ActionInfo, ...]] = {}
         self._levels: dict[str, str | None] = {}
         self._scopable: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._close: dict[tuple[str, str, int], tuple[str, ...]] = {}
+        self._name_index: dict[str, _NameIndex] = {}
 
     def _index(self, prefix: str) -> tuple[dict[str, ActionInfo], tuple[str, ...]]:
         indexed = self._indexed.get(prefix)
@@ -205,11 +207,136 @@ class Catalogue:
         return self._index(service.lower())[1]
 
     def close_matches(self, action: str, limit: int = 3) -> list[str]:
-        import difflib
-
+        """The service's actions closest to a misspelt one, exactly as ``difflib.get_close_matches``
+        ranks them, remembered per name: a document repeats its typos, and each costs milliseconds."""
         service, _, name = action.partition(":")
-        names = {i.name.lower(): i.action for i in self._service_actions(service.lower()).values()}
-        return [names[m] for m in difflib.get_close_matches(name.lower(), list(names), n=limit)]
+        key = (service.lower(), name.lower(), limit)
+        cached = self._close.get(key)
+        if cached is None:
+            index = self._name_index.get(key[0])
+            if index is None:
+                actions = {i.name.lower(): i.action for i in self._service_actions(key[0]).values()}
+                index = self._name_index[key[0]] = _NameIndex(actions)
+            cached = self._close[key] = tuple(
+                index.actions[m] for m in index.close_matches(key[1], limit)
+            )
+        return list(cached)
+
+
+_CUTOFF = 0.6
+"""``difflib.get_close_matches``'s default: a name scoring below it is never suggested."""
+
+_AT_MOST = tuple(bytes(min(limit, count) for count in range(256)) for limit in range(256))
+"""``_AT_MOST[k]`` maps a byte ``c`` to ``min(k, c)`` (``bytes.translate`` tables)."""
+_BELOW = tuple(bytes(count if count < limit else 0 for count in range(256)) for limit in range(256))
+"""``_BELOW[k]`` keeps the bytes under ``k`` and zeroes the rest."""
+
+
+def _ratio_bound(matches: int, total: int) -> float:
+    """difflib's ``_calculate_ratio``: the same float, so bounds compare exactly as difflib's do."""
+    return 2.0 * matches / total if total else 1.0
+
+
+class _NameIndex:
+    """A service's lowercased action names, grouped by length, with per-letter count columns.
+
+    Column ``c`` holds one byte per name, how often letter ``c`` occurs in it. Read as one big
+    integer with a base-256 digit per name, columns add up name by name without carries (a sum
+    never exceeds the name's length, kept under 256), so the letters every name shares with a word
+    take one integer addition per distinct letter of the word, not a loop over the names.
+    """
+
+    def __init__(self, actions: Mapping[str, str]) -> None:
+        self.actions = dict(actions)
+        self.names = sorted((n for n in self.actions if len(n) < 256), key=lambda n: (len(n), n))
+        self.long_names = [n for n in self.actions if len(n) >= 256]
+        self.groups: dict[int, tuple[int, int]] = {}
+        """Name length -> the slice of ``names`` holding the names of that length."""
+        for position, name in enumerate(self.names):
+            start, _ = self.groups.get(len(name), (position, position))
+            self.groups[len(name)] = (start, position + 1)
+        columns: dict[str, bytearray] = {}
+        for position, name in enumerate(self.names):
+            for letter in name:
+                column = columns.setdefault(letter, bytearray(len(self.names)))
+                column[position] += 1
+        self.columns = {letter: bytes(column) for letter, column in columns.items()}
+
+    def shared_letters(self, word: str) -> bytes:
+        """Per name (in ``names`` order), the size of the multiset intersection with the word's
+        letters: what difflib's ``quick_ratio`` counts."""
+        total = 0
+        for letter in set(word):
+            column = self.columns.get(letter)
+            if column is not None:
+                times = min(word.count(letter), 255)
+                total += int.from_bytes(column.translate(_AT_MOST[times]), "big")
+        return total.to_bytes(len(self.names), "big")
+
+    def _by_bound(self, word: str) -> Iterator[tuple[float, list[str]]]:
+        """Names passing difflib's cheap bounds, in buckets of one bound each, best bound first.
+
+        A bucket is the names of one length sharing the same number of letters with the word, found
+        with ``bytes.find``; the next bucket of a length comes from the largest count left under the
+        last one. Names too long for the columns come last in one bucket each.
+        """
+        import heapq
+
+        size = len(word)
+        shared = self.shared_letters(word)
+        buckets: list[tuple[float, int, int]] = []  # (-bound, length, shared letters)
+        for length, (start, end) in self.groups.items():
+            most = max(shared[start:end])
+            if _ratio_bound(most, length + size) >= _CUTOFF:
+                buckets.append((-_ratio_bound(most, length + size), length, most))
+        heapq.heapify(buckets)
+        while buckets:
+            negative, length, count = heapq.heappop(buckets)
+            start, end = self.groups[length]
+            members, at = [], shared.find(count, start, end)
+            while at != -1:
+                members.append(self.names[at])
+                at = shared.find(count, at + 1, end)
+            yield -negative, members
+            lower = max(shared[start:end].translate(_BELOW[count])) if count else 0
+            if lower and _ratio_bound(lower, length + size) >= _CUTOFF:  # no name shares 0 letters
+                heapq.heappush(buckets, (-_ratio_bound(lower, length + size), length, lower))
+        for name in self.long_names:
+            common = sum(min(name.count(c), word.count(c)) for c in set(name))
+            if _ratio_bound(common, len(name) + size) >= _CUTOFF:
+                yield _ratio_bound(common, len(name) + size), [name]
+
+    def close_matches(self, word: str, limit: int) -> list[str]:
+        """``difflib.get_close_matches(word, names, limit)``, the same answer for a fraction of the cost.
+
+        difflib computes the expensive ``ratio()`` of every name whose two cheap upper bounds
+        (length, then shared letters: ``quick_ratio``) pass the cutoff. Here names are scored best
+        bound first, and scoring stops once no remaining bound can beat the ``limit``-th best score
+        found (a bound equal to it still counts: ties go to the greater name, as in difflib).
+        """
+        import difflib
+        import heapq
+
+        if limit <= 0:
+            return []
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(word)
+        best: list[tuple[float, str]] = []  # a min-heap of the top ``limit`` (score, name) pairs
+        for bound, members in self._by_bound(word):
+            if len(best) == limit and bound < best[0][0]:
+                if not self.long_names:
+                    break
+                continue
+            for name in members:
+                matcher.set_seq1(name)
+                score = matcher.ratio()
+                if score < _CUTOFF:
+                    continue
+                if len(best) < limit:
+                    heapq.heappush(best, (score, name))
+                elif (score, name) > best[0]:
+                    heapq.heapreplace(best, (score, name))
+        return [name for _, name in sorted(best, reverse=True)]
 
 
 class CompactServices(Mapping[str, Mapping[str, Any]]):

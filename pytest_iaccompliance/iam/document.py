@@ -14,19 +14,64 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias, Union
 
 __all__ = [
+    "CONDITION_OPERATORS",
     "PRINCIPAL_KINDS",
+    "SET_QUALIFIERS",
+    "VERSIONS",
     "Condition",
     "Effect",
     "PolicyDocument",
     "PolicyDocumentError",
     "Principal",
     "Statement",
+    "operator_problem",
     "parse_policy",
 ]
 
 ConditionValue: TypeAlias = Union[str, int, float, bool]  # noqa: UP007 - runtime alias on 3.10
 
 VERSIONS = ("2012-10-17", "2008-10-17")
+"""The versions IAM accepts; without ``Version`` it reads a document as ``2008-10-17``."""
+CURRENT_VERSION, LEGACY_VERSION = VERSIONS
+
+CONDITION_OPERATORS = frozenset(
+    {
+        "StringEquals",
+        "StringNotEquals",
+        "StringEqualsIgnoreCase",
+        "StringNotEqualsIgnoreCase",
+        "StringLike",
+        "StringNotLike",
+        "NumericEquals",
+        "NumericNotEquals",
+        "NumericLessThan",
+        "NumericLessThanEquals",
+        "NumericGreaterThan",
+        "NumericGreaterThanEquals",
+        "DateEquals",
+        "DateNotEquals",
+        "DateLessThan",
+        "DateLessThanEquals",
+        "DateGreaterThan",
+        "DateGreaterThanEquals",
+        "Bool",
+        "BinaryEquals",
+        "IpAddress",
+        "NotIpAddress",
+        "ArnEquals",
+        "ArnLike",
+        "ArnNotEquals",
+        "ArnNotLike",
+        "Null",
+    }
+)
+"""Every condition operator IAM defines (IAM JSON policy elements: Condition operators), without
+the ``IfExists`` suffix (allowed on all but ``Null``) and the set qualifiers. IAM rejects a document
+naming any other (MalformedPolicyDocument); the parser, the analyser and the evaluator all read
+this one set, and the evaluator implements each of them."""
+SET_QUALIFIERS = ("ForAllValues", "ForAnyValue")
+"""Prefixes (``ForAnyValue:StringLike``) that compare a multivalued key value by value."""
+_IF_EXISTS = "IfExists"
 PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
 _STATEMENT_KEYS = frozenset(
     {
@@ -84,6 +129,33 @@ class Principal:
         return {kind: _scalar_or_list(ids) for kind, ids in self.entries}
 
 
+def operator_problem(operator: str) -> str | None:
+    """Why IAM rejects a condition operator, or ``None`` for one it defines (case-sensitive, as IAM)."""
+    qualifier, sep, name = operator.rpartition(":")
+    if sep and qualifier not in SET_QUALIFIERS:
+        return (
+            f"unknown set qualifier {qualifier + sep!r} in condition operator {operator!r} "
+            f"(IAM defines {' and '.join(q + ':' for q in SET_QUALIFIERS)})"
+        )
+    base = name[: -len(_IF_EXISTS)] if name.endswith(_IF_EXISTS) else name
+    if base == "Null" and base != name:
+        return f"condition operator {operator!r}: Null takes no IfExists suffix"
+    if base in CONDITION_OPERATORS:
+        return None
+    import difflib
+
+    # An operator the name extends or shortens (StringEqualsPlease: StringEquals), else the nearest.
+    related = sorted(o for o in CONDITION_OPERATORS if base and (base.startswith(o) or o.startswith(base)))
+    near = (
+        difflib.get_close_matches(base, related, n=1, cutoff=0)
+        if related
+        else difflib.get_close_matches(base, sorted(CONDITION_OPERATORS), n=1)
+    )
+    qualifier, suffix = operator[: len(operator) - len(name)], name[len(base) :]
+    hint = f" (did you mean {qualifier}{near[0]}{suffix}?)" if near else ""
+    return f"unknown condition operator {operator!r}{hint}"
+
+
 @dataclass(frozen=True)
 class Condition:
     """One operator and key with the values to compare (values OR, clauses AND)."""
@@ -102,11 +174,11 @@ class Condition:
     def base_operator(self) -> str:
         """The operator without its set qualifier and ``IfExists`` suffix (``StringLike``)."""
         name = self.operator.rpartition(":")[2]
-        return name[: -len("IfExists")] if name.endswith("IfExists") else name
+        return name[: -len(_IF_EXISTS)] if name.endswith(_IF_EXISTS) else name
 
     @property
     def if_exists(self) -> bool:
-        return self.operator.endswith("IfExists")
+        return self.operator.endswith(_IF_EXISTS)
 
 
 @dataclass(frozen=True)
@@ -252,6 +324,9 @@ def _conditions(value: Any, path: str) -> tuple[Condition, ...]:
         where = f"{path}.{operator}"
         if not isinstance(operator, str) or not operator:
             raise PolicyDocumentError(path, "condition operator must be a non-empty string")
+        problem = operator_problem(operator)
+        if problem is not None:
+            raise PolicyDocumentError(where, problem)
         if not isinstance(clauses, Mapping) or not clauses:
             raise PolicyDocumentError(where, "expected a non-empty object of condition keys")
         for key, raw in clauses.items():

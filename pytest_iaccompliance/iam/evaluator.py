@@ -24,6 +24,7 @@ from pytest_iaccompliance.iam.document import (
     PolicyDocument,
     Principal,
     Statement,
+    operator_problem,
     parse_policy,
 )
 from pytest_iaccompliance.iam.matching import (
@@ -231,7 +232,8 @@ def _ge(a: float, b: float) -> bool:
     return a >= b
 
 
-# operator -> (comparison, negated, values may hold policy variables)
+# operator -> (comparison, negated, values may hold policy variables): every operator of
+# document.CONDITION_OPERATORS but Null, which tests presence only.
 OPERATORS: Mapping[str, tuple[Compare, bool, bool]] = {
     "StringEquals": (lambda a, w: a == w, False, True),
     "StringNotEquals": (lambda a, w: a == w, True, True),
@@ -273,15 +275,14 @@ def condition_holds(condition: Condition, context: Mapping[str, Any]) -> bool:
     base = condition.base_operator
     raw = lookup(context, condition.key)
     present = raw is not None and not (isinstance(raw, (list, tuple)) and not raw)
+    problem = operator_problem(condition.operator)
+    if problem is not None:
+        raise UnsupportedConditionError(problem)
     if base == "Null":
         wanted = {_text(v).lower() for v in condition.values}
         return ("true" in wanted and not present) or ("false" in wanted and present)
-    if base not in OPERATORS:
-        raise UnsupportedConditionError(f"unknown condition operator {condition.operator!r}")
     compare, negated, variables = OPERATORS[base]
     qualifier = condition.qualifier
-    if qualifier not in (None, "ForAnyValue", "ForAllValues"):
-        raise UnsupportedConditionError(f"unknown set qualifier in {condition.operator!r}")
     if not present:
         if condition.if_exists or qualifier == "ForAllValues":
             return True

@@ -9,9 +9,24 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-__all__ = ["action_matches", "any_action_matches", "arn_matches", "glob_matches", "substitute"]
+__all__ = [
+    "action_matches",
+    "any_action_matches",
+    "arn_matches",
+    "glob_matches",
+    "policy_variables",
+    "substitute",
+]
 
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
+_POLICY_VARIABLE = re.compile(r"\$\{(?:[*?$]|[A-Za-z0-9.-]+:[^}]+)\}")
+"""``${aws:username}``, ``${s3:prefix}``, ``${www.amazon.com:user_id}`` and the escapes ``${*}``,
+``${?}``, ``${$}``; a Terraform reference such as ``${aws_s3_bucket.b.arn}`` names no ``service:``."""
+
+
+def policy_variables(text: str) -> list[str]:
+    """The IAM policy variables a value names (not Terraform's ``${...}`` references)."""
+    return _POLICY_VARIABLE.findall(text) if "${" in text else []
 
 
 @functools.lru_cache(maxsize=8192)

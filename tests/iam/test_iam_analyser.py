@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_iaccompliance import strategies as iac_st
-from pytest_iaccompliance.iam import Check, PolicyDocument, analyse
+from pytest_iaccompliance.iam import Catalogue, Check, PolicyDocument, analyse, catalogue
+from pytest_iaccompliance.iam.analyser import ESCALATIONS
+from pytest_iaccompliance.iam.matching import action_matches
 from pytest_iaccompliance.model import Severity
 
 
@@ -270,3 +273,153 @@ def test_analyser_reads_every_generated_document(document: PolicyDocument) -> No
     assert Check.MALFORMED not in [f.check for f in findings]
     allows_star = any(s.is_allow and "*" in (s.actions or ()) for s in document.statements)
     assert allows_star == (Check.FULL_ADMIN in [f.check for f in findings])
+
+
+# --- the analysis is linear: each statement on its own, escalations over the whole document --------
+
+
+def _reference(document: PolicyDocument) -> list[tuple[Any, ...]]:
+    """What ``analyse`` must find, computed the slow, obvious way.
+
+    Every statement is analysed alone, in a one-statement document, against a fresh catalogue
+    (nothing remembered between statements); escalation paths are checked by matching every
+    pattern of every Allow statement against every action of every path.
+    """
+    findings: list[tuple[Any, ...]] = []
+    for index, statement in enumerate(document.statements):
+        alone = PolicyDocument(statements=(statement,), version=document.version)
+        fresh = Catalogue(catalogue()._definition)
+        for f in analyse(alone.to_dict(), catalogue=fresh):
+            if f.path.startswith("Statement[0]"):
+                path = f"Statement[{index}]" + f.path.removeprefix("Statement[0]")
+                findings.append((f.check, f.severity, f.message, path, f.actions))
+    patterns = [
+        p for s in document.statements if s.is_allow for p in s.actions or () if p != "*"
+    ]
+    allowed = {a for path in ESCALATIONS for a in path if any(action_matches(p, a) for p in patterns)}
+    findings.extend(
+        (Check.PRIVILEGE_ESCALATION, Severity.CRITICAL,
+         "allows privilege escalation through " + " + ".join(path), "", path)
+        for path in ESCALATIONS
+        if set(path) <= allowed
+    )
+    return findings
+
+
+@st.composite
+def documents_with_misspellings(draw: st.DrawFn) -> PolicyDocument:
+    document = draw(iac_st.policy_documents(max_statements=12, with_principal=True))
+    statements = []
+    for statement in document.statements:
+        actions = list(statement.actions or ())
+        for position, action in enumerate(actions):
+            service, _, name = action.partition(":")
+            if len(name) > 1 and "*" not in name and "?" not in name and draw(st.booleans()):
+                cut = draw(st.integers(0, len(name) - 1))
+                actions[position] = f"{service}:{name[:cut]}{name[cut + 1:]}"
+        statements.append(replace(statement, actions=tuple(actions)) if statement.actions else statement)
+    return replace(document, statements=tuple(statements))
+
+
+@settings(max_examples=75, deadline=None)
+@given(documents_with_misspellings())
+def test_analysis_agrees_with_the_statement_by_statement_reference(document: PolicyDocument) -> None:
+    found = [(f.check, f.severity, f.message, f.path, f.actions) for f in analyse(document.to_json())]
+    assert found == _reference(document)
+
+
+def test_a_misspelling_repeated_across_statements_is_matched_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import difflib
+
+    searches: list[str] = []
+    original = difflib.SequenceMatcher.set_seq2
+
+    def counting(self: difflib.SequenceMatcher[str], word: str) -> None:
+        searches.append(word)
+        original(self, word)
+
+    monkeypatch.setattr(difflib.SequenceMatcher, "set_seq2", counting)
+    statements = [allow(["ec2:DescribeInstancez", "s3:GetObjcet"], f"arn:aws:s3:::b{i}/*") for i in range(40)]
+    findings = analyse(doc(*statements), catalogue=Catalogue(catalogue()._definition))
+    assert len([f for f in findings if f.check is Check.UNKNOWN_ACTION]) == 80
+    assert "did you mean ec2:DescribeInstances" in findings[0].message
+    assert sorted(w for w in searches if w) == ["describeinstancez", "getobjcet"]
+
+
+# --- documents AWS rejects or reads differently than written ---------------------------------------
+
+
+def test_an_operator_iam_does_not_define_is_a_finding_naming_statement_and_operator() -> None:
+    typo = allow("s3:GetObject", Condition={"StringEqualsPlease": {"aws:PrincipalTag/team": "data"}})
+    findings = analyse(doc(allow("s3:ListBucket", "arn:aws:s3:::b"), typo))
+    assert [(f.check, f.path) for f in findings] == [
+        (Check.MALFORMED, "Statement[1].Condition.StringEqualsPlease")
+    ]
+    assert "unknown condition operator 'StringEqualsPlease' (did you mean StringEquals?)" in findings[0].message
+
+
+def test_an_operator_iam_does_not_define_in_a_document_built_as_objects() -> None:
+    from pytest_iaccompliance.iam import Condition, Effect, Statement
+
+    built = PolicyDocument(
+        statements=(
+            Statement(Effect.ALLOW, actions=("s3:GetObject",), resources=("*",),
+                      conditions=(Condition("ForEachValue:StringLike", "aws:TagKeys", ("env",)),)),
+        )
+    )
+    findings = analyse(built)
+    assert [(f.check, f.path) for f in findings] == [
+        (Check.MALFORMED, "Statement[0].Condition.ForEachValue:StringLike")
+    ]
+    assert "unknown set qualifier 'ForEachValue:'" in findings[0].message
+
+
+HOME = "arn:aws:s3:::home/${aws:username}/*"
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        ({"Statement": [allow("s3:GetObject", "arn:aws:s3:::b/*")]}, [(Severity.WARNING, "Version")]),
+        ({"Version": None, "Statement": [allow("s3:GetObject", "arn:aws:s3:::b/*")]}, [(Severity.WARNING, "Version")]),
+        ({"Statement": [allow("s3:GetObject", "arn:aws:s3:::b/*"), allow("s3:GetObject", HOME)]},
+         [(Severity.CRITICAL, "Statement[1].Resource[0]")]),
+        ({"Version": "2008-10-17", "Statement": {"Effect": "Deny", "Action": "s3:*", "NotResource": HOME}},
+         [(Severity.CRITICAL, "Statement.NotResource[0]")]),
+        ({"Version": "2008-10-17", "Statement": [
+            allow("s3:ListBucket", "arn:aws:s3:::b",
+                  Condition={"StringLike": {"s3:prefix": ["home/${aws:username}/*", "${aws:PrincipalTag/team}/*"]}})]},
+         [(Severity.CRITICAL, "Statement[0].Condition.StringLike.s3:prefix")]),
+        ({"Version": "2008-10-17", "Statement": [allow("s3:GetObject", "arn:aws:s3:::b/*")]}, []),
+        # Numeric values and Terraform references are not policy variables
+        ({"Version": "2008-10-17", "Statement": [
+            allow("s3:ListBucket", "${aws_s3_bucket.b.arn}",
+                  Condition={"NumericLessThan": {"s3:max-keys": "${var.limit}"}})]}, []),
+        (doc(allow("s3:GetObject", HOME)), []),
+    ],
+)
+def test_version(document: dict[str, Any], expected: list[tuple[Severity, str]]) -> None:
+    found = [(f.severity, f.path) for f in analyse(document) if f.check is Check.VERSION]
+    assert found == expected
+
+
+def test_version_messages_say_why() -> None:
+    (missing,) = analyse({"Statement": [allow("s3:GetObject", "arn:aws:s3:::b/*")]})
+    assert missing.message == (
+        'no Version: IAM reads the document as 2008-10-17, which has no policy variables; state "Version": '
+        '"2012-10-17"'
+    )
+    (variables,) = analyse(
+        {"Version": "2008-10-17", "Statement": [allow("s3:GetObject", [HOME, "arn:aws:s3:::${aws:userid}/*"])]}
+    )
+    assert variables.message == (
+        "policy variables ${aws:username} and 1 more are not substituted under Version 2008-10-17: each "
+        'matches only its literal text; state "Version": "2012-10-17"'
+    )
+
+
+def test_a_version_iam_does_not_define_is_malformed() -> None:
+    findings = analyse({"Version": "2012-10-18", "Statement": [allow("s3:GetObject", "arn:aws:s3:::b/*")]})
+    assert [(f.check, f.path) for f in findings] == [(Check.MALFORMED, "Version")]

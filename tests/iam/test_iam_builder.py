@@ -249,3 +249,10 @@ def test_unknown_actions_are_refused_with_suggestions() -> None:
 def test_incomplete_requests_are_refused(call: Any, message: str) -> None:
     with pytest.raises(PolicyBuilderError, match=message):
         call(PolicyBuilder("s3"))
+
+
+def test_a_condition_operator_iam_does_not_define_is_refused() -> None:
+    with pytest.raises(PolicyBuilderError, match=r"'StringEqualsPlease' \(did you mean StringEquals\?\)"):
+        PolicyBuilder("s3").allow(
+            ["GetObject"], ["arn:aws:s3:::b/*"], conditions={"StringEqualsPlease": {"aws:username": "a"}}
+        )

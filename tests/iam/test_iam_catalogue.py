@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pytest_iaccompliance.iam import catalogue
 from pytest_iaccompliance.iam.catalogue import ACCESS_LEVELS, Catalogue, load_services
@@ -145,3 +150,61 @@ def test_lookups_never_load_policy_sentrys_full_database_module(tmp_path: Path) 
         output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
         assert output.stdout.strip() == "False", output.stderr
     assert list((tmp_path / "pytest-iaccompliance").glob("iam-catalogue-*.json"))
+
+
+# --- suggestions for misspelt actions -------------------------------------------------------------
+
+SUGGESTION_SERVICES = ("ec2", "s3", "iam", "kms", "sagemaker", "logs")
+
+
+@st.composite
+def misspellings(draw: st.DrawFn) -> tuple[str, str]:
+    """A service and a name near (or far from) one of its actions: deleted, inserted, swapped letters."""
+    service = draw(st.sampled_from(SUGGESTION_SERVICES))
+    names = [i.name.lower() for i in catalogue().actions(service)]
+    if draw(st.booleans()):
+        return service, draw(st.text("abcdefghijklmnopqrstuvwxyz0123456789*", max_size=30))
+    letters = list(draw(st.sampled_from(names)))
+    for _ in range(draw(st.integers(0, 4))):
+        at = draw(st.integers(0, len(letters)))
+        edit = draw(st.sampled_from(("delete", "insert", "replace")))
+        if edit == "insert" or not letters:
+            letters.insert(at, draw(st.sampled_from("aeioustxz0")))
+        elif edit == "delete":
+            del letters[min(at, len(letters) - 1)]
+        else:
+            letters[min(at, len(letters) - 1)] = draw(st.sampled_from("aeioustxz0"))
+    return service, "".join(letters)
+
+
+@settings(max_examples=300, deadline=None)
+@given(misspellings(), st.integers(1, 5))
+def test_close_matches_rank_exactly_as_difflib(misspelt: tuple[str, str], limit: int) -> None:
+    service, name = misspelt
+    by_name = {i.name.lower(): i.action for i in catalogue().actions(service)}
+    expected = [by_name[m] for m in difflib.get_close_matches(name, list(by_name), n=limit)]
+    fresh = Catalogue(catalogue()._definition)  # no suggestion remembered from other examples
+    assert fresh.close_matches(f"{service}:{name}", limit) == expected
+    assert fresh.close_matches(f"{service.upper()}:{name.upper()}", limit) == expected
+
+
+def test_close_matches_score_few_names_and_each_misspelling_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scored: list[str] = []
+    original = difflib.SequenceMatcher.ratio
+
+    def counting(self: difflib.SequenceMatcher[str]) -> float:
+        scored.append(str(self.a))
+        return original(self)
+
+    monkeypatch.setattr(difflib.SequenceMatcher, "ratio", counting)
+    known = Catalogue(catalogue()._definition)
+    ec2 = len(known.actions("ec2"))
+    assert known.close_matches("ec2:DescribeInstancez")[0] == "ec2:DescribeInstances"
+    first = len(scored)
+    # difflib scores every name that passes its cheap bounds; the best-bound-first search far fewer
+    assert 0 < first < ec2 / 10
+    for _ in range(50):
+        known.close_matches("ec2:describeinstancez")
+    assert len(scored) == first

@@ -15,6 +15,7 @@ from pytest_iaccompliance.iam import (
     Principal,
     parse_policy,
 )
+from pytest_iaccompliance.iam.document import CONDITION_OPERATORS, SET_QUALIFIERS, operator_problem
 
 
 def test_every_legal_shape_parses_to_one_model() -> None:
@@ -205,3 +206,61 @@ def test_list_and_string_spellings_are_the_same_document(
     data = document.to_dict()
     data["Statement"] = [respell(s) for s in data["Statement"]]
     assert parse_policy(data) == document
+
+
+# --- condition operators: the ones IAM defines, and nothing else ----------------------------------
+
+
+def _with_condition(operator: str, single: bool = False) -> dict[str, Any]:
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+                 "Condition": {operator: {"aws:PrincipalTag/team": "data"}}}
+    return {"Version": "2012-10-17",
+            "Statement": statement if single else [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}, statement]}
+
+
+VALID_OPERATORS = sorted(
+    qualifier + base + suffix
+    for base in CONDITION_OPERATORS
+    for qualifier in ("", *(q + ":" for q in SET_QUALIFIERS))
+    for suffix in (("",) if base == "Null" else ("", "IfExists"))
+)
+
+
+@pytest.mark.parametrize("operator", VALID_OPERATORS)
+def test_every_operator_iam_defines_parses(operator: str) -> None:
+    (clause,) = parse_policy(_with_condition(operator)).statements[1].conditions
+    assert clause.operator == operator
+    assert operator_problem(operator) is None
+
+
+@pytest.mark.parametrize(
+    ("operator", "words"),
+    [
+        ("StringEqualsPlease", "unknown condition operator 'StringEqualsPlease' (did you mean StringEquals?)"),
+        ("ForAnyValue:StringLikee", "unknown condition operator 'ForAnyValue:StringLikee' (did you mean "
+         "ForAnyValue:StringLike?)"),
+        ("NumericLessThanEqualIfExists", "(did you mean NumericLessThanEqualsIfExists?)"),
+        ("stringequals", "(did you mean StringEquals?)"),
+        ("ForEachValue:StringEquals", "unknown set qualifier 'ForEachValue:'"),
+        ("ForAllValues:ForAnyValue:StringEquals", "unknown set qualifier 'ForAllValues:ForAnyValue:'"),
+        ("NullIfExists", "Null takes no IfExists suffix"),
+        ("IfExists", "unknown condition operator 'IfExists'"),
+        ("Equals", "unknown condition operator 'Equals'"),
+    ],
+)
+def test_an_operator_iam_does_not_define_is_malformed(operator: str, words: str) -> None:
+    with pytest.raises(PolicyDocumentError) as caught:
+        parse_policy(_with_condition(operator))
+    assert caught.value.path == f"Statement[1].Condition.{operator}"
+    assert words in caught.value.reason
+    with pytest.raises(PolicyDocumentError) as single:
+        parse_policy(json.dumps(_with_condition(operator, single=True)))
+    assert single.value.path == f"Statement.Condition.{operator}"
+
+
+@pytest.mark.parametrize("version", ["2012-10-18", "2012-10-17 ", "latest", 2012])
+def test_a_version_iam_does_not_define_is_malformed(version: Any) -> None:
+    document = {"Version": version, "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    with pytest.raises(PolicyDocumentError) as caught:
+        parse_policy(document)
+    assert caught.value.path == "Version"

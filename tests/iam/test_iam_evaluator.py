@@ -268,3 +268,16 @@ def test_conditions_combine_with_and_between_clauses() -> None:
 def test_unknown_operator_is_refused_not_guessed() -> None:
     with pytest.raises(UnsupportedConditionError, match="StringSortOf"):
         holds("StringSortOf", "k", ("a",), k="a")
+
+
+def test_the_evaluator_implements_exactly_the_operators_iam_defines() -> None:
+    from pytest_iaccompliance.iam.document import CONDITION_OPERATORS
+    from pytest_iaccompliance.iam.evaluator import OPERATORS
+
+    assert {*OPERATORS, "Null"} == CONDITION_OPERATORS
+
+
+@pytest.mark.parametrize("operator", ["NullIfExists", "ForEachValue:StringEquals", "StringEqualsPlease"])
+def test_operators_the_parser_refuses_are_refused_by_the_evaluator(operator: str) -> None:
+    with pytest.raises(UnsupportedConditionError, match=operator):
+        holds(operator, "k", ("true",), k="a")

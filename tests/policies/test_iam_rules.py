@@ -124,6 +124,12 @@ CASES: list[tuple[Policy, str, dict[str, Any], dict[str, Any]]] = [
             "inverted", policy_json({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})
         ),
     ),
+    (
+        rules.valid_documents,
+        "aws_iam_policy",
+        iam_policy("versioned", policy_json(allow("s3:GetObject"))),
+        iam_policy("unversioned", json.dumps({"Statement": [allow("s3:GetObject")]})),
+    ),
 ]
 
 
@@ -285,6 +291,125 @@ def test_unreadable_documents_are_unknown_never_passed() -> None:
     }
     assert "Statement[0].Effect" in found["aws_iam_policy.malformed"].message
     assert "not valid JSON" in found["aws_iam_policy.garbled"].message
+    # ... while the rule on documents AWS accepts fails the two AWS would reject at apply.
+    assert statuses(resources, rules.valid_documents) == {
+        "aws_iam_policy.computed": FindingStatus.UNKNOWN,
+        "aws_iam_policy.garbled": FindingStatus.FAILED,
+        "aws_iam_policy.malformed": FindingStatus.FAILED,
+    }
+
+
+OPERATOR_TYPO = allow("s3:GetObject", Condition={"StringEqualsPlease": {"aws:PrincipalTag/team": "data"}})
+
+
+def test_an_operator_iam_does_not_define_fails_the_document_rule_and_is_judged_by_no_other() -> None:
+    resources = cdktf(
+        {
+            "aws_iam_policy": {"typo": {"name": "t", "policy": policy_json(allow("s3:ListBucket"), OPERATOR_TYPO)}},
+            "aws_s3_bucket_policy": {
+                "typo": {"bucket": "b", "policy": policy_json({**OPERATOR_TYPO, "Principal": "*"})}
+            },
+        }
+    )
+    assert statuses(resources, rules.valid_documents) == {
+        "aws_iam_policy.typo": FindingStatus.FAILED,
+        "aws_s3_bucket_policy.typo": FindingStatus.FAILED,
+    }
+    message = messages(resources, rules.valid_documents)
+    assert (
+        "policy of aws_iam_policy.typo: Statement[1].Condition.StringEqualsPlease: not a valid policy "
+        "document: unknown condition operator 'StringEqualsPlease' (did you mean StringEquals?)"
+    ) in message
+    assert statuses(resources, rules.no_public_principal) == {"aws_s3_bucket_policy.typo": FindingStatus.UNKNOWN}
+    assert statuses(resources, rules.no_star_actions) == {"aws_iam_policy.typo": FindingStatus.UNKNOWN}
+
+
+def test_an_operator_iam_does_not_define_in_a_policy_document_data_source() -> None:
+    data = {
+        "aws_iam_policy_document": {
+            "typo": {
+                "statement": [
+                    {
+                        "actions": ["s3:GetObject"],
+                        "resources": ["arn:aws:s3:::b/*"],
+                        "condition": [{"test": "StringEqualsPlease", "variable": "aws:username", "values": ["a"]}],
+                    }
+                ]
+            }
+        }
+    }
+    reference = "${data.aws_iam_policy_document.typo.json}"
+    resources = cdktf({"aws_iam_policy": {"typo": {"name": "t", "policy": reference}}}, data)
+    assert statuses(resources, rules.valid_documents) == {"aws_iam_policy.typo": FindingStatus.FAILED}
+    assert "Statement[0].Condition.StringEqualsPlease" in messages(resources, rules.valid_documents)
+
+
+def test_version_findings() -> None:
+    def unversioned(*statements: dict[str, Any], version: str | None = None) -> str:
+        return json.dumps({**({"Version": version} if version else {}), "Statement": list(statements)})
+
+    home = allow("s3:GetObject", "arn:aws:s3:::home/${aws:username}/*")
+    resources = cdktf(
+        {
+            "aws_iam_policy": {
+                "current": {"name": "c", "policy": policy_json(home)},
+                "missing": {"name": "m", "policy": unversioned(allow("s3:GetObject"))},
+                "variables": {"name": "v", "policy": unversioned(home)},
+                "legacy": {"name": "l", "policy": unversioned(home, version="2008-10-17")},
+                "legacy-plain": {"name": "p", "policy": unversioned(allow("s3:GetObject"), version="2008-10-17")},
+                "future": {"name": "f", "policy": unversioned(allow("s3:GetObject"), version="2012-10-18")},
+                # Terraform references are substituted by Terraform, not by IAM
+                "reference": {
+                    "name": "r",
+                    "policy": policy_json(allow("s3:GetObject", "${aws_s3_bucket.b.arn}/*"))
+                    .replace('"Version":"2012-10-17",', "")
+                    .replace('"Version": "2012-10-17", ', ""),
+                },
+            },
+            "aws_iam_role": {
+                "trust": {
+                    "name": "trust",
+                    "assume_role_policy": unversioned(
+                        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                    ),
+                }
+            },
+        }
+    )
+    found = {f.address: f for f in evaluate(resources, [rules.valid_documents])}
+    assert {a: f.status for a, f in found.items()} == {
+        "aws_iam_policy.current": FindingStatus.PASSED,
+        "aws_iam_policy.missing": FindingStatus.FAILED,
+        "aws_iam_policy.variables": FindingStatus.FAILED,
+        "aws_iam_policy.legacy": FindingStatus.FAILED,
+        "aws_iam_policy.legacy-plain": FindingStatus.PASSED,
+        "aws_iam_policy.future": FindingStatus.FAILED,
+        "aws_iam_policy.reference": FindingStatus.FAILED,
+        "aws_iam_role.trust": FindingStatus.FAILED,
+    }
+    assert found["aws_iam_policy.missing"].message == (
+        "aws_iam_policy.missing policy Version: no Version: IAM reads the document as 2008-10-17, which has "
+        'no policy variables; state "Version": "2012-10-17" [warning]'
+    )
+    assert found["aws_iam_policy.variables"].message == (
+        "aws_iam_policy.variables policy Statement[0].Resource[0]: policy variable ${aws:username} is not "
+        "substituted without Version (IAM reads the document as 2008-10-17): each matches only its literal "
+        'text; state "Version": "2012-10-17" [critical]'
+    )
+    assert "under Version 2008-10-17" in found["aws_iam_policy.legacy"].message
+    assert "no Version" in found["aws_iam_policy.reference"].message
+    assert "2012-10-18" in found["aws_iam_policy.future"].message
+    assert "assume_role_policy" in found["aws_iam_role.trust"].message
+
+
+def test_text_with_terraform_interpolations_is_unknown_not_malformed() -> None:
+    spliced = (
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ${jsonencode(var.actions)}, '
+        '"Resource": "*"}]}'
+    )
+    resources = cdktf({"aws_iam_policy": {"spliced": {"name": "s", "policy": spliced}}})
+    assert statuses(resources, rules.valid_documents) == {"aws_iam_policy.spliced": FindingStatus.UNKNOWN}
+    assert "known only after apply" in messages(resources, rules.valid_documents)
 
 
 def pulumi_resource(name: str, rtype: str, properties: dict[str, Any]) -> Resource:
@@ -344,7 +469,7 @@ def test_pulumi_documents_arrive_as_objects() -> None:
 
 def test_every_iam_rule_is_registered_with_controls() -> None:
     registered = {p.id: p for p in builtin_policies() if p.id.startswith("AWS-IAM-")}
-    assert sorted(registered) == [f"AWS-IAM-00{i}" for i in range(1, 8)]
+    assert sorted(registered) == [f"AWS-IAM-00{i}" for i in range(1, 9)]
     assert "CIS-AWS-3.0:1.16" in registered["AWS-IAM-001"].controls
     assert "CIS-AWS-3.0:1.15" in registered["AWS-IAM-004"].controls
     assert all(
@@ -389,3 +514,21 @@ def test_analysis_is_never_shared_between_resource_sets_with_the_same_addresses(
     rule = load_registry(entry_points=False)["AWS-IAM-001"]
     assert [f.status.value for f in evaluate(admin, [rule])] == ["failed"]  # type: ignore[arg-type]
     assert [f.status.value for f in evaluate(reader, [rule])] == ["passed"]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("mode", [pytest.param([], id="single"), pytest.param(["-n", "2"], id="xdist")])
+def test_a_scan_reports_a_document_aws_rejects(pytester: pytest.Pytester, mode: list[str]) -> None:
+    config = {"resource": {"aws_iam_policy": {"typo": {"name": "t", "policy": policy_json(OPERATOR_TYPO)}}}}
+    pytester.makefile(".tf.json", main=json.dumps(config))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *mode, "--iac-source=main.tf.json", "-rA")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([
+        "*AWS-IAM-008 [[]warning[]] IAM policy document is one AWS accepts*",
+        "*policy of aws_iam_policy.typo: Statement[[]0[]].Condition.StringEqualsPlease: not a valid policy "
+        "document: unknown condition operator 'StringEqualsPlease' (did you mean StringEquals?)*",
+    ])
+    # the checks that cannot read the document say so, and --iac-unknown skip leaves the warning
+    result.stdout.fnmatch_lines(["AWS-IAM-001 [[]critical[]]*", "1 resource(s) that cannot be evaluated before apply:"])
+    skipped = pytester.runpytest_subprocess("-p", "no:cacheprovider", *mode, "--iac-source=main.tf.json",
+                                            "--iac-unknown=skip")
+    skipped.stdout.fnmatch_lines(["warning failures: 1 (no limit) -> tolerated"])

@@ -627,6 +627,12 @@ def iam_program() -> None:
     aws.iam.Policy(
         "read-anywhere", policy=doc(allow(["ec2:DescribeInstances", "s3:ListAllMyBuckets"]))
     )
+    # Without Version: IAM reads 2008-10-17, where ${aws:username} is not substituted.
+    aws.iam.Policy("unversioned", policy={"Statement": [allow("s3:GetObject", "arn:aws:s3:::data/*")]})
+    aws.iam.Policy(
+        "home-unversioned",
+        policy=json.dumps({"Statement": [allow("s3:GetObject", "arn:aws:s3:::data/home/${aws:username}/*")]}),
+    )
 
     trusted = aws.iam.Role(
         "trusted",
@@ -974,6 +980,12 @@ CASES: dict[str, tuple[Case, ...]] = {
     "AWS-IAM-007": (
         ("iam", IAM_POLICY, "scoped", P),
         ("iam", IAM_POLICY, "not-action", F),
+    ),
+    "AWS-IAM-008": (
+        ("iam", IAM_POLICY, "scoped", P),
+        ("iam", ROLE, "trusted", P),
+        ("iam", IAM_POLICY, "unversioned", F),
+        ("iam", IAM_POLICY, "home-unversioned", F),
     ),
     "AWS-TAG-001": (
         ("tags", BUCKET, "tagged", P),

@@ -60,6 +60,7 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
     "AWS-IAM-005": ("AC-3", "AC-6", "AC-6(10)"),
     "AWS-IAM-006": ("AC-21", "AC-3", "AC-4", "AC-6", "SC-7"),
     "AWS-IAM-007": ("AC-3", "AC-6"),
+    "AWS-IAM-008": ("AC-3", "CM-6"),  # project (access enforcement as written, configuration settings)
     "AWS-KMS-001": ("SC-12", "SC-12(2)", "SC-28(3)"),  # SH KMS.4
     "AWS-LAMBDA-001": ("AC-3", "AC-4", "AC-6", "AC-21", "SC-7", "SC-7(3)"),  # SH Lambda.1
     "AWS-LAMBDA-002": ("AC-3", "AC-4", "AC-6", "AC-21", "SC-7"),  # SH Lambda.1

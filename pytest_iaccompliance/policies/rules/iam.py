@@ -2,7 +2,7 @@
 
 A document may be JSON text (cdktf's ``jsonencode`` output, plan JSON), an object (Pulumi), or a
 reference to a ``data.aws_iam_policy_document``. Each document is analysed once per resource by
-``pytest_iaccompliance.iam.analyser`` and every rule reads the findings of its own checks, so six
+``pytest_iaccompliance.iam.analyser`` and every rule reads the findings of its own checks, so the
 rules cost one parse; the action catalogue is loaded only if a statement needs an access level.
 """
 
@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pytest_iaccompliance.iam.analyser import Check, IamFinding, analyse
+from pytest_iaccompliance.iam.matching import policy_variables
 from pytest_iaccompliance.model import Resource, ResourceSet, Severity, Unknown
 from pytest_iaccompliance.policies.base import (
     Policy,
@@ -54,6 +56,9 @@ RESOURCE_POLICY_TYPES = (
 )
 """Resources carrying resource-based policies (a role's trust policy included)."""
 
+DOCUMENT_TYPES = tuple(dict.fromkeys((*IDENTITY_TYPES, *RESOURCE_POLICY_TYPES)))
+"""Every resource carrying a policy document, identity or resource-based."""
+
 _RULE_CHECKS = frozenset(
     {
         Check.FULL_ADMIN,
@@ -63,6 +68,7 @@ _RULE_CHECKS = frozenset(
         Check.PUBLIC_PRINCIPAL,
         Check.ALLOW_NOT_ACTION,
         Check.ALLOW_NOT_RESOURCE,
+        Check.VERSION,
     }
 )
 
@@ -95,14 +101,23 @@ def _analyse_text(text: str) -> tuple[IamFinding, ...]:
     return tuple(analyse(text, checks=_RULE_CHECKS))
 
 
-_Analysis = tuple[dict[Check, list[str]], list[str]]
-"""Per resource: rule messages by check, and why a document could not be read."""
+@dataclass(frozen=True)
+class _Analysis:
+    """One resource's documents, analysed once and read by every IAM rule."""
+
+    by_check: dict[Check, list[str]]
+    """Rule messages by check."""
+    unknown: list[str]
+    """Why a document cannot be read statically (known only after apply)."""
+    rejected: list[str]
+    """Why AWS would reject a document (MalformedPolicyDocument): no other check can judge it."""
+
 
 def _document_findings(
     resource: Resource, label: str, raw: Any, resources: ResourceSet
 ) -> tuple[IamFinding, ...] | str:
     """Findings of one document, or the reason it cannot be read statically."""
-    if isinstance(raw, str) and not raw.lstrip().startswith("${"):
+    if isinstance(raw, str) and not _is_reference(raw):
         # JSON text (jsonencode output, plan JSON): analysed straight from the text, cached by it.
         return _analyse_text(raw)
     document = policy_document(raw, resources)
@@ -125,22 +140,40 @@ def _analyse_resource(resource: Resource, resources: ResourceSet, identity: bool
     documents = documents_of(resource, identity=identity)
     if not documents:
         return None
-    by_check: dict[Check, list[str]] = {}
-    unknown: list[str] = []
+    analysis = _Analysis({}, [], [])
     for label, raw in documents:
         findings = _document_findings(resource, label, raw, resources)
         if isinstance(findings, str):
-            unknown.append(findings)
+            analysis.unknown.append(findings)
             continue
         for finding in findings:
             if finding.check is Check.MALFORMED:
-                unknown.append(f"{label} of {resource.address}: {finding.describe()}")
+                if _holds_terraform_expressions(raw):
+                    # "${var.actions}" spliced into the text: the document is known only after apply
+                    analysis.unknown.append(f"{label} of {resource.address} holds values known only after "
+                                            f"apply: {finding.describe()}")
+                else:
+                    analysis.rejected.append(f"{label} of {resource.address}: {finding.describe()}")
                 continue
             where = f"{label} {finding.path}" if finding.path else label
-            by_check.setdefault(finding.check, []).append(
+            analysis.by_check.setdefault(finding.check, []).append(
                 f"{resource.address} {where}: {finding.message} [{finding.severity.value}]"
             )
-    return by_check, unknown
+    return analysis
+
+
+def _holds_terraform_expressions(raw: Any) -> bool:
+    """Document text (not a reference to one) with ``${...}`` that are not IAM policy variables:
+    Terraform interpolations, filled in only at apply."""
+    return (
+        isinstance(raw, str)
+        and not _is_reference(raw)
+        and raw.count("${") > len(policy_variables(raw))
+    )
+
+
+def _is_reference(raw: str) -> bool:
+    return raw.lstrip().startswith("${")
 
 
 def _check_documents(
@@ -149,9 +182,9 @@ def _check_documents(
     analysis = _analysis(resource, context, identity)
     if analysis is None:
         return not_applicable()
-    by_check, unknown = analysis
-    messages = [m for check in checks for m in by_check.get(check, ())]
-    return judge(messages, unknown)
+    messages = [m for check in checks for m in analysis.by_check.get(check, ())]
+    # A document AWS rejects cannot be judged by these checks; AWS-IAM-008 fails it.
+    return judge(messages, [*analysis.unknown, *analysis.rejected])
 
 
 @policy(
@@ -270,6 +303,31 @@ def no_allow_not_forms(resource: Resource, context: PolicyContext) -> Result:
     return _check_documents(resource, context, (Check.ALLOW_NOT_ACTION, Check.ALLOW_NOT_RESOURCE))
 
 
+@policy(
+    "AWS-IAM-008",
+    title='IAM policy document is one AWS accepts, with Version "2012-10-17"',
+    severity=Severity.WARNING,
+    resource_types=DOCUMENT_TYPES,
+    remediation='Start every policy document with "Version": "2012-10-17" and use only the condition '
+    "operators IAM defines (StringEquals, ArnLike, ..., with an optional IfExists suffix and "
+    "ForAllValues:/ForAnyValue: prefix).",
+)
+def valid_documents(resource: Resource, context: PolicyContext) -> Result:
+    """AWS rejects a malformed document at apply (an unknown condition operator or Version, a
+    misspelt element); without ``Version`` IAM reads a document as 2008-10-17, where policy
+    variables such as ``${aws:username}`` are not substituted and silently match only their literal
+    text (a finding marked critical: a Deny scoped by a variable then guards nothing)."""
+    analyses = [
+        analysis
+        for identity in ((True, False) if resource.type == "aws_iam_role" else (True,))
+        if (analysis := _analysis(resource, context, identity)) is not None
+    ]
+    if not analyses:
+        return not_applicable()
+    problems = [m for a in analyses for m in (*a.rejected, *a.by_check.get(Check.VERSION, ()))]
+    return judge(problems, [m for a in analyses for m in a.unknown])
+
+
 POLICIES: tuple[Policy, ...] = (
     no_star_actions,
     no_service_wildcards,
@@ -278,4 +336,5 @@ POLICIES: tuple[Policy, ...] = (
     no_privilege_escalation,
     no_public_principal,
     no_allow_not_forms,
+    valid_documents,
 )
