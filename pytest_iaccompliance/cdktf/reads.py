@@ -24,6 +24,7 @@ kept as salted SHA-256 digests, never in clear: a cache entry holds no secret.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.util
 import os
@@ -198,6 +199,12 @@ def _roots() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     return both(stdlib), both(library), both(own)
 
 
+@functools.lru_cache(maxsize=4096)
+def _canonical(path: str) -> str:
+    """One name per module file, however it was reached (the cache keys sources by real path)."""
+    return os.path.realpath(path)
+
+
 def _under(path: str, roots: tuple[str, ...]) -> bool:
     return any(path.startswith(root) for root in roots)
 
@@ -260,9 +267,10 @@ def _targets(frame: FrameType | None) -> list[ReadLog]:
         return []
     logs = list(_windows)
     for file in importing:
-        log = _modules.get(file)
+        real = _canonical(file)
+        log = _modules.get(real)
         if log is None:
-            log = _modules[file] = ReadLog()
+            log = _modules[real] = ReadLog()
         logs.append(log)
     return logs
 
@@ -410,20 +418,20 @@ def install() -> None:
         for module in list(sys.modules.values()):
             file = getattr(module, "__file__", None)
             if isinstance(file, str) and _is_project_path(os.path.abspath(file)):
-                files.add(os.path.abspath(file))
+                files.add(_canonical(file))
         _unobserved = frozenset(files)
 
 
 def unobserved_modules(files: Iterator[str] | list[str]) -> list[str]:
     """Those of ``files`` imported before recording began: what their top-level code read is unknown."""
-    return [f for f in files if os.path.abspath(f) in _unobserved]
+    return [f for f in files if _canonical(f) in _unobserved]
 
 
 def module_reads(files: list[str]) -> ReadLog:
     """What the top-level code of these project modules read when they were imported."""
     log = ReadLog()
     for file in files:
-        found = _modules.get(os.path.abspath(file))
+        found = _modules.get(_canonical(file))
         if found is not None:
             log.merge(found)
     return log

@@ -395,3 +395,38 @@ def test_synthesis_whose_reads_cannot_be_known_is_not_cached(reading_dir: Path, 
     assert f"{reading_dir / 'reading.py'}:" in dump
     assert spawn.startswith("reading:SubprocessStack: ran a subprocess (echo) at ")
     assert not list((tmp_path / "cache").glob("*.json"))
+
+
+EARLY_IMPORT_SCRIPT = """
+import sys
+{first}
+from pytest_iaccompliance.cdktf import SynthCache, Synthesizer
+{second}
+synthesizer = Synthesizer(SynthCache(sys.argv[1]))
+synthesizer(stacks.BucketStack, "app")
+print(synthesizer.stats.misses, synthesizer.stats.uncached, synthesizer.stats.reasons)
+"""
+
+
+@pytest.mark.parametrize("early", [True, False], ids=["stack-imported-first", "package-imported-first"])
+def test_a_stack_module_imported_before_recording_began_is_not_cached(
+    stack_dir: Path, tmp_path: Path, early: bool
+) -> None:
+    import subprocess
+
+    from tests.cdktf.conftest import ROOT
+
+    script = stack_dir / "synth_script.py"
+    lines = ("import stacks", "")
+    script.write_text(EARLY_IMPORT_SCRIPT.format(first=lines[0 if early else 1], second=lines[1 if early else 0]))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(stack_dir)])}
+    completed = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "cache")], env=env, capture_output=True, text=True, check=True
+    )
+    if early:
+        assert completed.stdout.startswith("0 1 ")
+        assert f"{stack_dir / 'helpers.py'} was imported before pytest_iaccompliance.cdktf, so what it read" in (
+            completed.stdout
+        )
+    else:
+        assert completed.stdout.strip() == "1 0 []"
