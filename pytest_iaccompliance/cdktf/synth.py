@@ -55,13 +55,14 @@ _TARGET_HELP = (
     "pass a TerraformStack subclass (with its constructor arguments), a function that adds "
     "stacks to the app it is given, a stack instance, or a 'module:Name' string naming one of these"
 )
-# Read by cdktf's JavaScript side (from node's environment, copied when jsii starts), not by Python
-# code the recorder sees: part of every key.
+# Read by the library's JavaScript side (cdktf 0.21, cdktn 0.24; from node's environment, copied
+# when jsii starts), not by Python code the recorder sees: part of every key.
 _LIBRARY_VARIABLES = (
     "CDKTF_CONTEXT_JSON",
     "CDKTF_OUTDIR",
     "CDKTF_TARGET_STACK_ID",
     "CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS",
+    "CDKTN_DISABLE_CREATION_STACK",
     "SYNTH_HCL_OUTPUT",
     "TERRAFORM_BINARY_NAME",
 )

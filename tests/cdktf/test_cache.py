@@ -430,3 +430,16 @@ def test_a_stack_module_imported_before_recording_began_is_not_cached(
         )
     else:
         assert completed.stdout.strip() == "1 0 []"
+
+
+def test_variables_the_library_reads_in_node_are_part_of_the_key(
+    stack_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = SynthCache(tmp_path / "cache")
+    monkeypatch.delenv("CDKTF_CONTEXT_JSON", raising=False)
+    Synthesizer(cache)("stacks:BucketStack", "app")
+    monkeypatch.setenv("CDKTF_CONTEXT_JSON", '{"unused": 1}')  # node's context: Python never reads it
+    later = Synthesizer(cache)
+    later("stacks:BucketStack", "app")
+    assert (later.stats.hits, later.stats.misses) == (0, 1)
+    assert len(list((tmp_path / "cache").glob("*.json"))) == 2
