@@ -168,7 +168,8 @@ def path_digest(path: str, listing: bool) -> str | None:
 _lock = threading.Lock()
 _installed = False
 _windows: list[ReadLog] = []  # logs of the syntheses running now (nested calls are allowed)
-_modules: dict[str, ReadLog] = {}  # project module file -> what its top-level code read
+# project module file -> (namespace of its latest import, what that import's top-level code read)
+_modules: dict[str, tuple[dict[str, Any], ReadLog]] = {}
 _unobserved: frozenset[str] = frozenset()  # project modules imported before recording began
 _guard = threading.local()
 _frame_kinds: dict[CodeType, int] = {}
@@ -239,14 +240,16 @@ def _frame_kind(code: CodeType) -> int:
             kind = _IGNORE
         else:
             kind = _USER
+        if len(_frame_kinds) > 100_000:
+            _frame_kinds.clear()  # code compiled at run time (exec, templates) must not pile up
         _frame_kinds[code] = kind
     return kind
 
 
-def _reader(frame: FrameType | None) -> tuple[bool, list[str]]:
+def _reader(frame: FrameType | None) -> tuple[bool, list[FrameType]]:
     """Whether the innermost non-stdlib frame is the user's, and the project modules being imported."""
     user: bool | None = None
-    importing: list[str] = []
+    importing: list[FrameType] = []
     while frame is not None:
         code = frame.f_code
         kind = _frame_kind(code)
@@ -255,7 +258,7 @@ def _reader(frame: FrameType | None) -> tuple[bool, list[str]]:
             if not user:
                 return False, []
         if code.co_name == "<module>" and kind == _USER and _is_project_path(code.co_filename):
-            importing.append(code.co_filename)
+            importing.append(frame)
         frame = frame.f_back
     return bool(user), importing
 
@@ -266,12 +269,13 @@ def _targets(frame: FrameType | None) -> list[ReadLog]:
     if not user:
         return []
     logs = list(_windows)
-    for file in importing:
-        real = _canonical(file)
-        log = _modules.get(real)
-        if log is None:
-            log = _modules[real] = ReadLog()
-        logs.append(log)
+    for module in importing:
+        real = _canonical(module.f_code.co_filename)
+        known = _modules.get(real)
+        if known is None or known[0] is not module.f_globals:
+            # A first import, or the module imported afresh: what an earlier import read no longer counts.
+            known = _modules[real] = (module.f_globals, ReadLog())
+        logs.append(known[1])
     return logs
 
 
@@ -433,7 +437,7 @@ def module_reads(files: list[str]) -> ReadLog:
     for file in files:
         found = _modules.get(_canonical(file))
         if found is not None:
-            log.merge(found)
+            log.merge(found[1])
     return log
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_iaccompliance.cdktf.reads import ReadLog, module_reads, path_digest, recording
+from pytest_iaccompliance.cdktf.reads import ReadLog, env_digest, module_reads, path_digest, recording
 
 SECRET = "canary-s3cr3t-value"
 
@@ -141,6 +141,13 @@ def test_what_a_project_module_reads_on_import_is_kept_for_it(
     # The modules it imported count as read, by their source (not their __pycache__ file).
     assert {f"file:{tmp_path / 'iac_r_settings.py'}", f"file:{tmp_path / 'iac_r_late.py'}"} <= set(stack.files)
     assert module_reads([str(tmp_path / "iac_r_settings.py")]).env == {"IAC_R_NAMING": None}
+    # Imported afresh (a later test, a reload) with another value: only the latest import counts.
+    monkeypatch.setenv("IAC_R_NAMING", "prefixed")
+    del sys.modules["iac_r_settings"]
+    importlib.import_module("iac_r_settings")
+    assert module_reads([str(tmp_path / "iac_r_settings.py")]).env == {
+        "IAC_R_NAMING": env_digest("IAC_R_NAMING", "prefixed")
+    }
 
 
 @pytest.mark.parametrize(
