@@ -33,6 +33,7 @@ from typing import Any, Final
 __all__ = [
     "CACHE_FORMAT",
     "CACHE_MODES",
+    "MAX_VARIANTS",
     "SynthCache",
     "Uncacheable",
     "find_module_file",

@@ -27,6 +27,7 @@ from types import FunctionType, MethodType
 from typing import Any
 
 from pytest_iaccompliance.cdktf.cache import (
+    MAX_VARIANTS,
     SynthCache,
     Uncacheable,
     digest_key,
@@ -251,7 +252,7 @@ class Synthesizer:
         result = self._from_entry(entry, resolved)
         if key is not None:
             variants = [v for v in self._memo.get(key, []) if v[0].to_json() != log.to_json()]
-            self._memo[key] = [(log, result), *variants]
+            self._memo[key] = [(log, result), *variants][:MAX_VARIANTS]
         return result
 
     def _lookup(self, key: str, target: _Target) -> tuple[SynthesizedApp | None, str | None]:
