@@ -251,7 +251,7 @@ import json
 import os
 from pathlib import Path
 
-from {lib} import TerraformResource, TerraformStack
+from {lib} import TerraformAsset, TerraformResource, TerraformStack
 
 NAMING = os.environ.get("IAC_TEST_NAMING", "plain")
 
@@ -281,6 +281,12 @@ class EnvironmentDumpStack(TerraformStack):
         super().__init__(scope, id)
         group = TerraformResource(self, "sg", terraform_resource_type="aws_security_group")
         group.add_override("tags", {{"variables": str(len(dict(os.environ)))}})
+
+
+class AssetStack(TerraformStack):
+    def __init__(self, scope, id):
+        super().__init__(scope, id)
+        TerraformAsset(self, "code", path=str(Path(__file__).parent / "ports.json"))
 
 
 class SubprocessStack(TerraformStack):
@@ -395,6 +401,16 @@ def test_synthesis_whose_reads_cannot_be_known_is_not_cached(reading_dir: Path, 
     assert f"{reading_dir / 'reading.py'}:" in dump
     assert spawn.startswith("reading:SubprocessStack: ran a subprocess (echo) at ")
     assert not list((tmp_path / "cache").glob("*.json"))
+
+
+def test_a_stack_with_assets_is_not_cached(reading_dir: Path, tmp_path: Path) -> None:
+    synthesizer = Synthesizer(SynthCache(tmp_path / "cache"))
+    synthesizer("reading:AssetStack", "assets")
+    synthesizer("reading:AssetStack", "assets")
+    assert (synthesizer.stats.uncached, synthesizer.stats.hits) == (2, 0)
+    assert synthesizer.stats.reasons[0] == (
+        "reading:AssetStack: stack 'assets' has assets, files node reads that cannot be recorded"
+    )
 
 
 EARLY_IMPORT_SCRIPT = """
