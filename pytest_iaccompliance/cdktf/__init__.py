@@ -38,6 +38,20 @@ _HOMES = {
 }
 
 
+def _record_reads() -> None:
+    """Record what code reads from here on (when a CDK library is installed), so that what stack
+    modules read when they are imported is known; the plugin imports this package at start-up."""
+    from pytest_iaccompliance.cdktf.library import LIBRARIES, _installed
+
+    if any(_installed(name) for name in LIBRARIES):
+        from pytest_iaccompliance.cdktf.reads import install
+
+        install()
+
+
+_record_reads()
+
+
 def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:

@@ -6,6 +6,11 @@ arguments in a stable form, and the versions of cdktf/cdktn, jsii, constructs an
 distribution those modules import (prebuilt providers included). A hit therefore never needs the
 library, and jsii is never started. Entries are written to a temporary file and renamed into place,
 so concurrent writers (pytest-xdist workers) never leave a torn entry.
+
+Source and arguments are not all a stack depends on: what its code read while it ran (environment
+variables, files, folders; see ``reads``) is stored with each result, as digests, and a result is
+used only while those digests still hold. One key therefore holds a few variants, one per set of
+values read (``OPEN_SSH=1`` and unset, say), newest first.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import Any, Final
 __all__ = [
     "CACHE_FORMAT",
     "CACHE_MODES",
+    "MAX_VARIANTS",
     "SynthCache",
     "Uncacheable",
     "find_module_file",
@@ -35,7 +41,8 @@ __all__ = [
     "stable_form",
 ]
 
-CACHE_FORMAT: Final = 1
+CACHE_FORMAT: Final = 2
+MAX_VARIANTS: Final = 8  # per key: enough for the settings a suite tries, bounded on disk
 CACHE_MODES: Final = ("on", "off", "refresh")
 _ALWAYS_VERSIONED = ("cdktf", "cdktn", "jsii", "constructs")
 
@@ -231,32 +238,43 @@ class SynthCache:
         assert self.directory is not None
         return self.directory / f"{key}.json"
 
-    def load(self, key: str) -> dict[str, Any] | None:
-        """The entry for ``key``; a missing, unreadable or foreign entry is a miss, not an error."""
+    def load(self, key: str) -> list[dict[str, Any]]:
+        """The variants stored for ``key``, newest first; a missing, unreadable or foreign entry has none."""
         if not self.reads:
-            return None
+            return []
+        return self._variants(key)
+
+    def _variants(self, key: str) -> list[dict[str, Any]]:
         try:
             entry = json.loads(self._path(key).read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return None
+            return []
         if (
             not isinstance(entry, dict)
             or entry.get("format") != CACHE_FORMAT
             or entry.get("key") != key
+            or not isinstance(entry.get("variants"), list)
         ):
-            return None
-        if not isinstance(entry.get("stacks"), dict):
-            return None
-        return entry
+            return []
+        return [
+            v
+            for v in entry["variants"]
+            if isinstance(v, dict) and isinstance(v.get("stacks"), dict) and isinstance(v.get("reads"), dict)
+        ]
 
-    def store(self, key: str, entry: Mapping[str, Any]) -> Path | None:
-        """Write atomically: a temporary file in the same folder, then ``os.replace``."""
+    def store(self, key: str, variant: Mapping[str, Any]) -> Path | None:
+        """Add ``variant`` (replacing one with the same ``reads``), written atomically: a temporary file
+        in the same folder, then ``os.replace``. Concurrent writers may drop each other's variant (a
+        later miss), never tear the file."""
         if not self.writes:
             return None
         assert self.directory is not None
         self.directory.mkdir(parents=True, exist_ok=True)
+        # "refresh" rebuilds: variants synthesized before are not kept beside the new one.
+        kept = [v for v in self._variants(key) if v.get("reads") != variant.get("reads")] if self.reads else []
+        variants = [dict(variant), *kept][:MAX_VARIANTS]
         # Key order is kept: it is the synthesized order of stacks and resources.
-        payload = json.dumps({**entry, "format": CACHE_FORMAT, "key": key})
+        payload = json.dumps({"format": CACHE_FORMAT, "key": key, "variants": variants})
         fd, temporary = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=self.directory)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

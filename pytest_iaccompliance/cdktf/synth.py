@@ -4,6 +4,11 @@ A target is a stack class (built as ``cls(app, *args, **kwargs)``), a builder fu
 as ``fn(app, *args, **kwargs)``), a stack instance, or a ``"module:attribute"`` string naming a
 class or function. The string form lets a cache hit skip even importing the user's stack module,
 and with it cdktf, jsii, node and the prebuilt providers.
+
+A result is reused (from this process's memory or the cache folder) only while what synthesis
+read still holds: ``reads`` records environment variables, files and folders as the code runs,
+and a synthesis whose reads cannot be known (a subprocess, the whole environment, assets that
+node copies) is not cached at all.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from types import FunctionType, MethodType
 from typing import Any
 
 from pytest_iaccompliance.cdktf.cache import (
+    MAX_VARIANTS,
     SynthCache,
     Uncacheable,
     digest_key,
@@ -33,6 +39,14 @@ from pytest_iaccompliance.cdktf.cache import (
 from pytest_iaccompliance.cdktf.errors import StackTargetError, SynthError
 from pytest_iaccompliance.cdktf.library import CdkLibrary, library_of, select_library
 from pytest_iaccompliance.cdktf.node import check_node, silence_node_banner
+from pytest_iaccompliance.cdktf.reads import (
+    ReadLog,
+    env_digest,
+    install,
+    module_reads,
+    recording,
+    unobserved_modules,
+)
 from pytest_iaccompliance.cdktf.stack import SynthesizedApp, SynthesizedStack, build_app
 
 __all__ = ["SynthStats", "Synthesizer", "synthesize", "synthesize_app"]
@@ -41,6 +55,17 @@ _OUTDIR_PREFIX = "iaccompliance-synth-"
 _TARGET_HELP = (
     "pass a TerraformStack subclass (with its constructor arguments), a function that adds "
     "stacks to the app it is given, a stack instance, or a 'module:Name' string naming one of these"
+)
+# Read by the library's JavaScript side (cdktf 0.21, cdktn 0.24; from node's environment, copied
+# when jsii starts), not by Python code the recorder sees: part of every key.
+_LIBRARY_VARIABLES = (
+    "CDKTF_CONTEXT_JSON",
+    "CDKTF_OUTDIR",
+    "CDKTF_TARGET_STACK_ID",
+    "CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS",
+    "CDKTN_DISABLE_CREATION_STACK",
+    "SYNTH_HCL_OUTPUT",
+    "TERRAFORM_BINARY_NAME",
 )
 
 
@@ -52,6 +77,9 @@ class SynthStats:
     misses: int = 0
     uncached: int = 0
     reasons: list[str] = field(default_factory=list)
+    # Misses where a result existed but something it read had changed, named (never its value).
+    stale: int = 0
+    changed: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -161,7 +189,8 @@ class Synthesizer:
         self.cache = cache or SynthCache(None, "off")
         self.library = library
         self.stats = SynthStats()
-        self._memo: dict[str, SynthesizedApp] = {}
+        self._memo: dict[str, list[tuple[ReadLog, SynthesizedApp]]] = {}
+        install()
 
     # -- public API ---------------------------------------------------------------------------
     def stack(
@@ -189,18 +218,20 @@ class Synthesizer:
     def app(self, target: Any, *args: Any, **kwargs: Any) -> SynthesizedApp:
         """Every stack a target builds, synthesized together (cross-stack references resolve)."""
         resolved = _resolve(target)
-        key, reason = self._key(resolved, args, kwargs)
-        if key is not None and key in self._memo and self.cache.mode != "off":
-            self.stats.hits += 1
-            return self._memo[key]
+        key, reason, modules = self._key(resolved, args, kwargs)
+        changed: str | None = None
         if key is not None:
-            entry = self.cache.load(key)
-            if entry is not None:
+            found, changed = self._lookup(key, resolved)
+            if found is not None:
                 self.stats.hits += 1
-                result = self._from_entry(entry, resolved)
-                self._memo[key] = result
-                return result
-        documents, primary, library = self._synthesize(resolved, args, kwargs)
+                return found
+        with recording() as log:
+            documents, primary, library, node_reads = self._synthesize(resolved, args, kwargs)
+        log.merge(module_reads([*modules, *log.module_files()]))
+        if node_reads:
+            log.give_up(node_reads)
+        if key is not None and log.unknown:
+            key, reason = None, "; ".join(log.unknown)
         entry = {
             "target": resolved.label,
             "primary": primary,
@@ -214,25 +245,56 @@ class Synthesizer:
                 self.stats.reasons.append(f"{resolved.label}: {reason}")
         else:
             self.stats.misses += 1
-            self.cache.store(key, entry)
+            if changed:
+                self.stats.stale += 1
+                self.stats.changed.append(f"{resolved.label}: {changed} changed")
+            self.cache.store(key, {**entry, "reads": log.to_json()})
         result = self._from_entry(entry, resolved)
         if key is not None:
-            self._memo[key] = result
+            variants = [v for v in self._memo.get(key, []) if v[0].to_json() != log.to_json()]
+            self._memo[key] = [(log, result), *variants][:MAX_VARIANTS]
         return result
+
+    def _lookup(self, key: str, target: _Target) -> tuple[SynthesizedApp | None, str | None]:
+        """A result whose recorded reads still hold, from memory first; else what changed, if any."""
+        changed: str | None = None
+        if self.cache.mode != "off":
+            for reads, result in self._memo.get(key, []):
+                changed = reads.stale()
+                if changed is None:
+                    return result, None
+        for variant in self.cache.load(key):
+            stored = ReadLog.from_json(variant["reads"])
+            if stored is None:
+                continue
+            changed = stored.stale()
+            if changed is None:
+                result = self._from_entry(variant, target)
+                self._memo.setdefault(key, []).insert(0, (stored, result))
+                return result, None
+        return None, changed
 
     # -- cache key ----------------------------------------------------------------------------
     def _key(
         self, target: _Target, args: tuple[Any, ...], kwargs: Mapping[str, Any]
-    ) -> tuple[str | None, str | None]:
+    ) -> tuple[str | None, str | None, list[str]]:
+        """The key, or why there is none; and the project modules it covers (their imports' reads count)."""
         if target.kind == "instance":
             return (
                 None,
                 "a stack instance is already built; pass its class and arguments to cache it",
+                [],
             )
         try:
             if target.module is None or target.module == "__main__":
                 raise Uncacheable("defined outside an importable module")
             sources, versions = project_sources(target.module)
+            early = unobserved_modules(list(sources))
+            if early:
+                raise Uncacheable(
+                    f"{early[0]} was imported before pytest_iaccompliance.cdktf, so what it read on import is "
+                    "unknown (import pytest_iaccompliance.cdktf first, or name the stack as 'module:Class')"
+                )
             parts: dict[str, Any] = {
                 "target": target.label.replace(":", ".")
                 if target.kind == "reference"
@@ -242,12 +304,13 @@ class Synthesizer:
                 "sources": sources,
                 "versions": versions,
                 "library": self.library,
+                "library_env": {name: env_digest(name, os.environ.get(name)) for name in _LIBRARY_VARIABLES},
             }
             if target.kind == "function":
                 parts["function"] = _function_form(target.obj)
         except Uncacheable as exc:
-            return None, str(exc)
-        return digest_key(parts), None
+            return None, str(exc), []
+        return digest_key(parts), None, list(sources)
 
     # -- synthesis ----------------------------------------------------------------------------
     def _library(self, cls: type | None) -> CdkLibrary:
@@ -256,7 +319,8 @@ class Synthesizer:
 
     def _synthesize(
         self, target: _Target, args: tuple[Any, ...], kwargs: Mapping[str, Any]
-    ) -> tuple[dict[str, Any], str | None, CdkLibrary]:
+    ) -> tuple[dict[str, Any], str | None, CdkLibrary, str | None]:
+        """Documents, primary stack, library, and why node's own reads are unknown (None if it read nothing)."""
         obj = target.obj
         kind = target.kind
         if kind == "reference":
@@ -269,7 +333,7 @@ class Synthesizer:
                     f"{target.label} is a {type(obj).__qualname__}, not a stack class or function"
                 )
         if kind == "instance":
-            return self._synthesize_instance(obj)
+            return (*self._synthesize_instance(obj), None)
         if kind == "class" and library_of(obj) is None:
             raise StackTargetError(
                 f"{_describe(obj)} is not a TerraformStack subclass (cdktf.TerraformStack or "
@@ -287,7 +351,7 @@ class Synthesizer:
                 app.synth()
             except Exception as exc:
                 raise SynthError(f"synthesis of {_describe(obj)} failed: {_short(exc)}") from exc
-            return _read_outdir(Path(outdir), _describe(obj)), primary, library
+            return _read_outdir(Path(outdir), _describe(obj)), primary, library, _node_reads(Path(outdir))
         finally:
             shutil.rmtree(outdir, ignore_errors=True)
 
@@ -390,6 +454,14 @@ def _function_form(fn: Any) -> Any:
         "closure": cells,
         "self": stable_form(fn.__self__, "bound instance") if isinstance(fn, MethodType) else None,
     }
+
+
+def _node_reads(outdir: Path) -> str | None:
+    """Assets (``TerraformAsset``) are files node reads and copies: Python never sees those reads."""
+    assets = sorted(outdir.glob("stacks/*/assets"))
+    if assets:
+        return f"stack {assets[0].parent.name!r} has assets, files node reads that cannot be recorded"
+    return None
 
 
 def _read_outdir(outdir: Path, label: str) -> dict[str, Any]:

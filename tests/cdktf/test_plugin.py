@@ -372,3 +372,54 @@ def test_without_pytests_cache_synthesis_goes_uncached(user_project: pytest.Pyte
         ["iaccompliance synth cache (off): 0 hit(s), 1 miss(es), 0 uncached"]
     )
     assert not (user_project.path / ".pytest_cache").exists()
+
+
+BRANCHING_STACK = f"""
+import os
+from {LIB} import TerraformResource, TerraformStack
+
+
+class FirewallStack(TerraformStack):
+    def __init__(self, scope, id):
+        super().__init__(scope, id)
+        group = TerraformResource(self, "sg", terraform_resource_type="aws_security_group")
+        group.add_override("name", "fw")
+        if os.environ.get("OPEN_SSH") == "1":
+            group.add_override("ingress", [{{"from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"]}}])
+"""
+BRANCHING_TESTS = """
+def ingress(cdktf_synth):
+    (group,) = cdktf_synth("firewall:FirewallStack", "fw").get_resources("aws_security_group")
+    return group.get("ingress")
+
+def test_closed(cdktf_synth):
+    assert ingress(cdktf_synth) is None
+
+def test_open(cdktf_synth, monkeypatch):
+    monkeypatch.setenv("OPEN_SSH", "1")
+    assert ingress(cdktf_synth)[0]["cidr_blocks"] == ["0.0.0.0/0"]
+
+def test_closed_again(cdktf_synth):
+    assert ingress(cdktf_synth) is None
+"""
+
+
+def test_a_stack_branching_on_a_variable_is_never_served_stale(
+    user_project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPEN_SSH", raising=False)
+    user_project.makepyfile(firewall=BRANCHING_STACK, test_firewall=BRANCHING_TESTS)
+    first = _run(user_project, "-v")
+    first.stdout.fnmatch_lines(
+        [
+            "*test_closed PASSED*",
+            "*test_open PASSED*",
+            "*test_closed_again PASSED*",
+            "iaccompliance synth cache (on): 1 hit(s), 2 miss(es), 0 uncached",
+            "  re-synthesized: firewall:FirewallStack: environment variable OPEN_SSH changed",
+        ]
+    )
+    # The next run finds a result for each value of the variable.
+    _run(user_project).stdout.fnmatch_lines(["iaccompliance synth cache (on): 3 hit(s), 0 miss(es), 0 uncached"])
+    (entry,) = _entries(user_project)
+    assert [sorted(v["reads"]["env"]) for v in json.loads(entry.read_text())["variants"]] == [["OPEN_SSH"]] * 2
