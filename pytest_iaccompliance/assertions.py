@@ -23,6 +23,7 @@ from pytest_iaccompliance.model import (
 )
 from pytest_iaccompliance.policies.base import RuleSettings
 from pytest_iaccompliance.policies.suite import PolicySuite
+from pytest_iaccompliance.reporting.text import finding_line
 
 if TYPE_CHECKING:
     from pytest_iaccompliance.policies.base import Policy
@@ -249,15 +250,9 @@ def assert_compliant(
         lines = []
         for finding in failed:
             controls = f" [{', '.join(finding.controls)}]" if finding.controls else ""
-            where = (
-                f" ({finding.location})"
-                if finding.location and finding.location != finding.address
-                else ""
-            )
             verdict = "cannot evaluate: " if finding.status is FindingStatus.UNKNOWN else ""
             lines.append(
-                f"  {finding.severity.value.upper()} {finding.policy_id} {finding.address}{where}: "
-                f"{verdict}{finding.message}{controls}"
+                f"  {finding.severity.value.upper()} {finding.policy_id} {verdict}{finding_line(finding)}{controls}"
             )
         raise AssertionError(
             f"{len(failed)} compliance finding(s) at {threshold.value} or above "

@@ -75,8 +75,9 @@ def describe_failure(item: Policy, findings: Sequence[Finding], source: Path) ->
 
 
 def _finding_line(finding: Finding) -> str:
-    where = f" ({finding.location})" if finding.location and finding.location != finding.address else ""
-    return f"  - {finding.address}{where}: {finding.message}"
+    from pytest_iaccompliance.reporting.text import finding_line
+
+    return f"  - {finding_line(finding)}"
 
 
 def internal_error(doing: str, exc: BaseException) -> str:
@@ -218,7 +219,7 @@ def source_collectors(session: pytest.Session, settings: Settings) -> Iterator[p
     suite = policy_suite(session.config, settings)
     listed: list[tuple[Path, list[Path] | Exception]] = []
     for source in settings.sources:
-        path = Path(source)
+        path = Path(os.path.abspath(source))  # lexical: "../stacks" reads as the folder it names
         try:
             listed.append((path, discover(path)))
         except Exception as exc:  # any failure to list a source is that source's collection error

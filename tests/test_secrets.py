@@ -114,7 +114,26 @@ PULUMI = {
     },
 }
 
-SOURCES = {"cdk.tf.json": CDKTF, "plan.json": PLAN, "state.json": STATE, "stack.json": PULUMI}
+# Marked secret only by the plan's change record (after_sensitive), not by sensitive_values.
+_LISTENER = {"address": "aws_lb_listener.p", "mode": "managed", "type": "aws_lb_listener", "name": "p",
+             "values": {"protocol": "HTTPS", "ssl_policy": CANARY, "port": 443}}
+PLAN_CHANGE_MARKED = {
+    "format_version": "1.2", "terraform_version": "1.9.5",
+    "planned_values": {"root_module": {"resources": [_LISTENER]}},
+    "resource_changes": [{"address": "aws_lb_listener.p", "type": "aws_lb_listener", "name": "p",
+                          "change": {"actions": ["create"], "after": _LISTENER["values"], "after_unknown": {},
+                                     "after_sensitive": {"ssl_policy": True}, "before_sensitive": False}}],
+}
+# A backend's terraform.tfstate marks secrets as lists of attribute steps.
+RAW_STATE = {
+    "version": 4, "terraform_version": "1.9.5", "serial": 1, "lineage": "l", "outputs": {},
+    "resources": [{"mode": "managed", "type": "aws_lb_listener", "name": "p",
+                   "instances": [{"attributes": {"protocol": "HTTPS", "ssl_policy": CANARY, "port": 443},
+                                  "sensitive_attributes": [[{"type": "get_attr", "value": "ssl_policy"}]]}]}],
+}
+
+SOURCES = {"cdk.tf.json": CDKTF, "plan.json": PLAN, "state.json": STATE, "stack.json": PULUMI,
+           "plan-changes.json": PLAN_CHANGE_MARKED, "terraform.tfstate": RAW_STATE}
 
 USER_TEST = f"""
 from pytest_iaccompliance import load
@@ -152,7 +171,7 @@ def test_scan_messages_never_quote_the_canary(sources: Path, name: str) -> None:
 
 def test_marked_values_are_described_not_shown(sources: Path) -> None:
     """Without the marking the listener's policy name would be quoted; marked, only its type is."""
-    for name in ("plan.json", "state.json", "stack.json"):
+    for name in ("plan.json", "state.json", "stack.json", "plan-changes.json", "terraform.tfstate"):
         [finding] = scan(sources / name, select=["AWS-ELB-002"])
         assert finding.status is FindingStatus.FAILED
         assert "uses <secret: a string>, which accepts TLS versions below 1.2" in finding.message
@@ -205,3 +224,18 @@ def test_a_malformed_source_is_not_quoted(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*broken.tf.json*"])
     assert CANARY not in result.stdout.str() + result.stderr.str()
     assert CANARY not in pytester.path.joinpath("junit.xml").read_text()
+
+
+@pytest.mark.parametrize("mode", [pytest.param([], id="single"), pytest.param(["-n", "2"], id="xdist")])
+def test_an_entry_without_address_is_named_not_quoted(pytester: pytest.Pytester, mode: list[str]) -> None:
+    """The error names the entry by position and type; its values (a password here) stay out of every output."""
+    entry = {"mode": "managed", "type": "aws_db_instance", "name": "p", "values": {"password": CANARY}}
+    state = {"format_version": "1.0", "values": {"root_module": {"resources": [entry]}}}
+    pytester.path.joinpath("state.json").write_text(json.dumps(state))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *mode, f"{OPT_SOURCE}=state.json", "-rA",
+                                           "-vv", "-l", "--junitxml=junit.xml", f"{OPT_REPORT}=manifest.json")
+    assert result.ret in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.TESTS_FAILED)
+    result.stdout.fnmatch_lines(["*state.json*aws_db_instance*address*"])
+    assert CANARY not in result.stdout.str() + result.stderr.str()
+    for report in ("junit.xml", "manifest.json"):
+        assert CANARY not in pytester.path.joinpath(report).read_text(), report

@@ -51,12 +51,14 @@ def _symlink_loop_in_folder(root: Path) -> str:
     return "cdktf.out"
 
 
+# case: (make it, the collector in error, the file its message names)
 BAD_SOURCES = {
-    "missing": (_missing, "nope.cdk.tf.json"),
-    "invalid-json": (_invalid_json, "broken.json"),
-    "wrong-shape": (_wrong_shape, "shape.json"),
-    "self-symlink": (_self_symlink, "loop.tf.json"),
-    "symlink-loop-in-folder": (_symlink_loop_in_folder, "cdktf.out/stacks/web/cdk.tf.json"),
+    "missing": (_missing, "nope.cdk.tf.json", "nope.cdk.tf.json"),
+    "invalid-json": (_invalid_json, "broken.json", "broken.json"),
+    "wrong-shape": (_wrong_shape, "shape.json", "shape.json"),
+    "self-symlink": (_self_symlink, "loop.tf.json", "loop.tf.json"),
+    # A loop found while walking the folder stops the folder, naming the looping file.
+    "symlink-loop-in-folder": (_symlink_loop_in_folder, "cdktf.out", "cdktf.out/stacks/web/cdk.tf.json"),
 }
 
 
@@ -64,7 +66,7 @@ BAD_SOURCES = {
 @pytest.mark.parametrize("case", list(BAD_SOURCES))
 def test_bad_source_is_a_collection_error_naming_the_file(pytester: pytest.Pytester, mode: list[str],
                                                           case: str) -> None:
-    make, shown = BAD_SOURCES[case]
+    make, collector, named = BAD_SOURCES[case]
     source = make(pytester.path)
     pytester.makepyfile(test_ok="def test_ok(): pass\n")
     result = run(pytester, *mode, f"{OPT_SOURCE}={source}")
@@ -72,7 +74,7 @@ def test_bad_source_is_a_collection_error_naming_the_file(pytester: pytest.Pytes
     assert "INTERNALERROR" not in output
     assert "Traceback" not in output
     assert result.ret == BROKEN_EXIT[mode_id(mode)]
-    result.stdout.fnmatch_lines([f"*ERROR collecting {shown}*", f"{pytester.path}/{shown}: *"])
+    result.stdout.fnmatch_lines([f"*ERROR collecting {collector} *", f"{pytester.path}/{named}: *"])
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -40,7 +40,7 @@ def test_scan_items_fail_critical_policies_and_name_resources(pytester: pytest.P
     result.stdout.fnmatch_lines([
         "*AWS-EC2-001 [[]critical[]] Security group allows no ingress*",
         "*1 non-compliant resource(s) in *legacy/cdk.tf.json:",
-        "  - aws_security_group.bastion (legacy/bastion-sg): aws_security_group.bastion allows SSH (port 22) "
+        "  - aws_security_group.bastion (legacy/bastion-sg) allows SSH (port 22) "
         "from 0.0.0.0/0, ::/0",
     ])
     result.stdout.fnmatch_lines(["critical failures: 7 (limit 0) -> FAILS the session"])

@@ -142,7 +142,7 @@ def test_entry_point_pack_is_loaded_by_the_plugin(pytester: pytest.Pytester) -> 
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"{OPT_SOURCE}=main.tf.json",
                                            "--iac-select=ACME-*")
     result.stdout.fnmatch_lines(["*ACME-100 [[]critical[]] No legacy buckets*",
-                                 "*aws_s3_bucket.old: aws_s3_bucket.old is legacy*"])
+                                 "*  - aws_s3_bucket.old is legacy*"])
     assert result.ret == pytest.ExitCode.TESTS_FAILED
 
 
