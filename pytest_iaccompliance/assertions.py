@@ -16,8 +16,10 @@ from pytest_iaccompliance.model import (
     Finding,
     FindingStatus,
     Resource,
+    Resources,
     ResourceSet,
     Severity,
+    as_resource_set,
     is_secret_name,
     show_value,
 )
@@ -120,13 +122,14 @@ def _types_present(resources: ResourceSet) -> str:
 
 
 def assert_has_resource(
-    resources: ResourceSet, resource_type: str, properties: Mapping[str, Any] | None = None
+    resources: Resources, resource_type: str, properties: Mapping[str, Any] | None = None
 ) -> Resource:
     """Some resource of ``resource_type`` has ``properties`` (partial match); returns the first.
 
     A secret attribute (by name, or marked by the source) is described by its type in the message.
     """
     __tracebackhide__ = True
+    resources = as_resource_set(resources)
     candidates = _of_type(resources, resource_type)
     if not candidates:
         raise AssertionError(
@@ -155,7 +158,7 @@ def assert_has_resource(
 
 
 def assert_all_resources(
-    resources: ResourceSet,
+    resources: Resources,
     resource_type: str,
     predicate: Callable[[Resource], object],
     description: str | None = None,
@@ -169,6 +172,7 @@ def assert_all_resources(
     no resource of the type it fails unless ``allow_empty``: a typo must not pass silently.
     """
     __tracebackhide__ = True
+    resources = as_resource_set(resources)
     candidates = _of_type(resources, resource_type)
     what = description or getattr(predicate, "__name__", "the predicate")
     if not candidates:
@@ -200,9 +204,10 @@ def assert_all_resources(
     return candidates
 
 
-def assert_resource_count(resources: ResourceSet, resource_type: str, count: int) -> list[Resource]:
+def assert_resource_count(resources: Resources, resource_type: str, count: int) -> list[Resource]:
     """Exactly ``count`` resources of ``resource_type``; the message lists those found."""
     __tracebackhide__ = True
+    resources = as_resource_set(resources)
     found = _of_type(resources, resource_type)
     if len(found) != count:
         addresses = ", ".join(r.address for r in found[:_MAX_LISTED]) or "none"
@@ -221,7 +226,7 @@ def _severity(value: Severity | str) -> Severity:
 
 
 def assert_compliant(
-    resources: ResourceSet,
+    resources: Resources,
     min_severity: Severity | str = Severity.WARNING,
     policies: PolicySuite | Iterable[Policy] | None = None,
     settings: RuleSettings | None = None,
@@ -232,6 +237,7 @@ def assert_compliant(
     fixture passes the project's configured suite. Returns all findings, passed ones included.
     """
     __tracebackhide__ = True
+    resources = as_resource_set(resources)
     threshold = _severity(min_severity)
     if isinstance(policies, PolicySuite):
         suite = policies

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, Protocol, TypeAlias
 
 __all__ = [
     "SECRET_NAMES",
@@ -24,11 +24,14 @@ __all__ = [
     "FindingStatus",
     "Resource",
     "ResourceSet",
+    "Resources",
     "Severity",
     "SourceLocation",
+    "StandsForResources",
     "Unknown",
     "UnreadableValue",
     "as_blocks",
+    "as_resource_set",
     "is_secret_name",
     "is_unknown",
     "kind_of",
@@ -381,7 +384,7 @@ class Resource:
         return show_value(shown, path, self.is_secret, scalar=scalar)
 
     def to_dict(self) -> dict[str, Any]:
-        """The seed's shape: the resource's properties as a plain dict."""
+        """The resource's properties as a plain dict, as synthesized JSON holds them."""
         result: dict[str, Any] = thaw(self.properties)
         return result
 
@@ -460,7 +463,7 @@ class ResourceSet(Sequence[Resource]):
         return self._by_address.get(address)
 
     def get_resources(self, resource_type: str) -> list[dict[str, Any]]:
-        """The seed's API: the property dicts of every resource of a type."""
+        """The property dicts of every resource of a type, as synthesized JSON holds them."""
         return [r.to_dict() for r in self._by_type.get(resource_type, ())]
 
     def resolve(self, value: object) -> Resource | None:
@@ -590,3 +593,33 @@ class Finding:
             "checkov_ids": list(self.checkov_ids),
             "waiver": self.waiver,
         }
+
+
+class StandsForResources(Protocol):
+    """An object that is not a ``ResourceSet`` but stands for one (see ``as_resource_set``)."""
+
+    def __resource_set__(self) -> ResourceSet: ...
+
+
+# What the assertion helpers and policy suites accept as "a stack".
+Resources: TypeAlias = "ResourceSet | StandsForResources"
+
+
+def as_resource_set(value: object) -> ResourceSet:
+    """The resources behind anything the package hands out as a stack.
+
+    A ``ResourceSet`` is itself; an object that stands for one (cdktf's ``Testing.synth`` result, which must
+    stay a string for cdktf's own matchers) gives it through ``__resource_set__``. Anything else is refused
+    here, with its type, rather than iterated as if it were resources.
+    """
+    if isinstance(value, ResourceSet):
+        return value
+    provider = getattr(type(value), "__resource_set__", None)
+    if callable(provider):
+        resources = provider(value)
+        if isinstance(resources, ResourceSet):
+            return resources
+    raise TypeError(
+        f"expected the resources of a stack (from load(), cdktf_synth, pulumi_mocks.run or Testing.synth), "
+        f"got {type(value).__name__}"
+    )

@@ -11,13 +11,13 @@ from typing import Any
 from pytest_iaccompliance.model import Resource, ResourceSet
 from pytest_iaccompliance.sources.terraform_json import KIND_CDKTF, resources_from_config
 
-__all__ = ["SynthesizedApp", "SynthesizedStack", "build_app"]
+__all__ = ["SynthesizedApp", "SynthesizedJson", "SynthesizedStack", "build_app"]
 
 
 class SynthesizedStack(ResourceSet):
     """One stack's ``cdk.tf.json`` as resources, with its backend and providers in ``metadata``.
 
-    Keeps the seed's ``get_resources(type)`` (property dicts) from ``ResourceSet``.
+    ``get_resources(type)`` (property dicts, as the synthesized JSON holds them) comes from ``ResourceSet``.
     """
 
     def __init__(
@@ -68,6 +68,47 @@ class SynthesizedStack(ResourceSet):
 
     def __repr__(self) -> str:
         return f"SynthesizedStack({self.name!r}, {len(self)} resources)"
+
+
+def _without_metadata(value: Any) -> Any:
+    """cdktf's ``Testing.synth`` drops the ``//`` metadata blocks; so does its drop-in."""
+    if isinstance(value, Mapping):
+        return {k: _without_metadata(v) for k, v in value.items() if k != "//"}
+    if isinstance(value, (list, tuple)):
+        return [_without_metadata(v) for v in value]
+    return value
+
+
+class SynthesizedJson(str):
+    """What ``Testing.synth(stack)`` returns: the stack's JSON text, as cdktf's own ``Testing.synth`` gives it.
+
+    A string, so cdktf's matchers (``Testing.to_have_resource``...), ``json.loads`` and snapshot tests take it
+    unchanged; it also reads as the stack (``get_resources``, ``backend``, policies and assertions), through
+    ``stack`` and ``__resource_set__``. Its ``len`` and iteration stay a string's.
+    """
+
+    stack: SynthesizedStack
+
+    def __new__(cls, stack: SynthesizedStack) -> SynthesizedJson:
+        text = json.dumps(_without_metadata(stack.document), indent=2)
+        self = super().__new__(cls, text)
+        self.stack = stack
+        return self
+
+    def __resource_set__(self) -> SynthesizedStack:
+        return self.stack
+
+    def get_resources(self, resource_type: str) -> list[dict[str, Any]]:
+        return self.stack.get_resources(resource_type)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only names a string lacks arrive here (name, metadata, backend, of_type, ...).
+        if name == "stack" or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.stack, name)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (str, (str(self),))  # pickled or copied, it is the text
 
 
 class SynthesizedApp(ResourceSet):

@@ -1,9 +1,11 @@
-"""A drop-in for the seed's ``from cdktf import Testing``: the same two calls, resource sets back.
+"""A drop-in for ``from cdktf import Testing`` whose results also read as resources.
 
-``Testing.app()`` gives a real App whose output folder this module owns and removes;
-``Testing.synth(app_or_stack)`` synthesizes through jsii and returns a ``SynthesizedApp`` (for an
-app) or ``SynthesizedStack`` (for a stack), both with the seed's ``get_resources(type)``. Other
-attributes are the installed library's own ``Testing`` (matchers and so on).
+``Testing.app()`` gives a real App whose output folder this module owns and removes.
+``Testing.synth(stack)`` synthesizes through jsii and returns a ``SynthesizedJson``: the same JSON text
+cdktf's own ``Testing.synth`` returns (so its matchers, ``json.loads`` and snapshots work unchanged) that also
+offers ``get_resources(type)`` and is accepted by every assertion and policy suite. ``Testing.synth(app)``
+(an extension) returns a ``SynthesizedApp`` of every stack. Other attributes are the installed library's own
+``Testing`` (matchers and so on).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pytest_iaccompliance.cdktf.node import check_node, silence_node_banner
 from pytest_iaccompliance.cdktf.synth import Synthesizer, _read_outdir, _short
 
 if TYPE_CHECKING:
-    from pytest_iaccompliance.cdktf.stack import SynthesizedApp, SynthesizedStack
+    from pytest_iaccompliance.cdktf.stack import SynthesizedApp, SynthesizedJson
 
 __all__ = ["Testing"]
 
@@ -34,7 +36,7 @@ class _TestingMeta(type):
 
 
 class Testing(metaclass=_TestingMeta):
-    """``Testing.app()`` and ``Testing.synth(...)`` as in the seed, leaving no folder behind."""
+    """``Testing.app()`` and ``Testing.synth(...)`` as in cdktf, leaving no folder behind."""
 
     library: str | None = None
     __test__ = False  # imported into test modules: not a test class for pytest to collect
@@ -51,10 +53,12 @@ class Testing(metaclass=_TestingMeta):
         return app
 
     @classmethod
-    def synth(cls, target: Any) -> SynthesizedApp | SynthesizedStack:
+    def synth(cls, target: Any) -> SynthesizedApp | SynthesizedJson:
         library = library_of(type(target))
         if library is not None:
-            return Synthesizer().stack(target)
+            from pytest_iaccompliance.cdktf.stack import SynthesizedJson
+
+            return SynthesizedJson(Synthesizer().stack(target))
         module = select_library(cls.library).module()
         if not module.App.is_app(target):
             raise StackTargetError(

@@ -14,7 +14,15 @@ import traceback
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from pytest_iaccompliance.model import Finding, FindingStatus, Resource, ResourceSet, UnreadableValue
+from pytest_iaccompliance.model import (
+    Finding,
+    FindingStatus,
+    Resource,
+    Resources,
+    ResourceSet,
+    UnreadableValue,
+    as_resource_set,
+)
 from pytest_iaccompliance.policies.base import (
     Outcome,
     Policy,
@@ -144,7 +152,7 @@ def evaluate_policy(item: Policy, context: PolicyContext, *, isolate_crashes: bo
 
 
 def evaluate(
-    resources: ResourceSet,
+    resources: Resources,
     policies: Iterable[Policy],
     settings: RuleSettings | None = None,
 ) -> list[Finding]:
@@ -153,5 +161,5 @@ def evaluate(
     A policy that crashes on a resource gives an ``unknown`` finding saying so (see the module's
     docstring); the other policies and resources are judged as usual.
     """
-    context = PolicyContext(resources, settings or RuleSettings())
+    context = PolicyContext(as_resource_set(resources), settings or RuleSettings())
     return [finding for item in policies for finding in evaluate_policy(item, context, isolate_crashes=True)]

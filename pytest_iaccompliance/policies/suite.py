@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from pytest_iaccompliance.model import Finding, FindingStatus, ResourceSet, Severity
+from pytest_iaccompliance.model import Finding, FindingStatus, Resources, Severity, as_resource_set
 from pytest_iaccompliance.policies.base import Policy, PolicyContext, RuleSettings
 from pytest_iaccompliance.policies.engine import evaluate
 
@@ -41,22 +41,22 @@ class PolicySuite:
     def __len__(self) -> int:
         return len(self.policies)
 
-    def context(self, resources: ResourceSet) -> PolicyContext:
-        return PolicyContext(resources, self.settings)
+    def context(self, resources: Resources) -> PolicyContext:
+        return PolicyContext(as_resource_set(resources), self.settings)
 
-    def evaluate(self, resources: ResourceSet) -> list[Finding]:
+    def evaluate(self, resources: Resources) -> list[Finding]:
         """Every finding, passed ones included; a policy that crashes on a resource gives an ``unknown``
         finding saying so, and the other policies and resources are still judged."""
         return evaluate(resources, self.policies, self.settings)
 
-    def violations(self, resources: ResourceSet, min_severity: Severity = Severity.WARNING) -> list[Finding]:
+    def violations(self, resources: Resources, min_severity: Severity = Severity.WARNING) -> list[Finding]:
         """Failed and cannot-evaluate findings at or above ``min_severity``."""
         return [
             f for f in self.evaluate(resources)
             if f.status in (FindingStatus.FAILED, FindingStatus.UNKNOWN) and f.severity.rank >= min_severity.rank
         ]
 
-    def assert_compliant(self, resources: ResourceSet, min_severity: Severity = Severity.WARNING) -> list[Finding]:
+    def assert_compliant(self, resources: Resources, min_severity: Severity = Severity.WARNING) -> list[Finding]:
         """Fail listing every violation at ``min_severity`` or above; see ``assertions.assert_compliant``."""
         __tracebackhide__ = True
         from pytest_iaccompliance.assertions import assert_compliant

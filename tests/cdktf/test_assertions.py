@@ -137,10 +137,9 @@ def test_compliant_lists_each_finding_at_or_above_the_threshold() -> None:
     assert header == f"{len(lines)} compliance finding(s) at critical or above in stack 'web':"
     assert all(line.startswith("  CRITICAL ") for line in lines)
     assert (
-        "CRITICAL AWS-RDS-001 aws_db_instance.main: "
-        "aws_db_instance.main has storage_encrypted unset" in message
+        "CRITICAL AWS-RDS-001 aws_db_instance.main has storage_encrypted unset" in message
     )
-    assert "CRITICAL AWS-EC2-001 aws_security_group.web:" in message
+    assert "CRITICAL AWS-EC2-001 aws_security_group.web allows " in message
     assert "CRITICAL AWS-S3-001 aws_s3_bucket.logs:" in message
     assert "CRITICAL AWS-S3-001 aws_s3_bucket.site:" in message
     assert "[CIS-AWS-" in message
