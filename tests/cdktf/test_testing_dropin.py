@@ -72,5 +72,5 @@ def test_the_result_reads_as_the_stack(lib: ModuleType) -> None:
 
 
 def test_a_plain_string_is_refused_by_name() -> None:
-    with pytest.raises(TypeError, match="expected the resources of a stack .* got str"):
+    with pytest.raises(TypeError, match=r"expected the resources of a stack .* got str"):
         assert_has_resource('{"resource": {}}', "aws_s3_bucket")  # type: ignore[arg-type]
