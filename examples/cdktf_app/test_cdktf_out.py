@@ -31,7 +31,8 @@ def _without_metadata(value: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def platform(cdktf_synth: Any) -> SynthesizedStack:
-    stack: SynthesizedStack = cdktf_synth("my_infra:PlatformStack", "platform-prod")
+    # The same arguments as test_my_infra.py, so one synthesis serves both modules.
+    stack: SynthesizedStack = cdktf_synth("my_infra:PlatformStack", "platform-prod", environment="prod")
     return stack
 
 
