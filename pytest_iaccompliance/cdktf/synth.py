@@ -152,7 +152,7 @@ def _import_reference(reference: str) -> Any:
 
 
 def _default_args(cls: type, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[Any, ...]:
-    """``cls(app)`` lacks the stack id of the seed's ``VpcStack(app, id)``: use the class name."""
+    """``cls(app)`` lacks the stack id of a stack class called as ``VpcStack(app, id)``: use the class name."""
     if args:
         return args
     try:

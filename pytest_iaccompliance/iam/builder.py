@@ -1,7 +1,7 @@
 """A least-privilege policy builder whose guardrails can never cancel the grants they protect.
 
-The seed's generator denied ``*`` to every principal not named ``ApprovedAdmin*``, which also denied
-the very actions it granted to everyone else. Here each guardrail is shaped by what it protects:
+A common hand-written generator denies ``*`` to every principal not named ``ApprovedAdmin*``, which also denied
+the very actions it grants to everyone else. Here each guardrail is shaped by what it protects:
 
 - region and TLS guardrails deny only requests outside the approved region set or without TLS, so a
   request that satisfies them is never denied by them;

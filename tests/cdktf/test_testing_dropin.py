@@ -17,6 +17,7 @@ from pytest_iaccompliance import Severity
 from pytest_iaccompliance.assertions import assert_compliant, assert_has_resource, assert_resource_count
 from pytest_iaccompliance.cdktf import Testing
 from pytest_iaccompliance.policies.suite import PolicySuite
+from tests.cdktf.conftest import PLUGIN_ARGS
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -74,3 +75,32 @@ def test_the_result_reads_as_the_stack(lib: ModuleType) -> None:
 def test_a_plain_string_is_refused_by_name() -> None:
     with pytest.raises(TypeError, match=r"expected the resources of a stack .* got str"):
         assert_has_resource('{"resource": {}}', "aws_s3_bucket")  # type: ignore[arg-type]
+
+
+USER_TESTS = """
+import json
+
+import stacks
+from pytest_iaccompliance.assertions import assert_compliant
+from pytest_iaccompliance.cdktf import Testing
+
+
+def test_cdktf_matchers_and_resources():
+    synthesized = Testing.synth(stacks.BucketStack(Testing.app(), "web", buckets=2, public=True))
+    assert Testing.to_have_resource_with_properties(synthesized, "aws_s3_bucket", {"bucket": "logs-1"})
+    assert json.loads(synthesized)["resource"]["aws_s3_bucket"]["bucket0"]["acl"] == "public-read"
+    assert [b["bucket"] for b in synthesized.get_resources("aws_s3_bucket")] == ["logs-0", "logs-1"]
+
+
+def test_public_bucket_is_critical():
+    assert_compliant(Testing.synth(stacks.BucketStack(Testing.app(), "web", public=True)), min_severity="critical")
+"""
+
+
+def test_a_users_module_written_for_cdktf_testing_runs_unchanged(user_project: pytest.Pytester) -> None:
+    user_project.makepyfile(test_user=USER_TESTS)
+    result = user_project.runpytest_subprocess(*PLUGIN_ARGS, "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*compliance finding(s) at critical or above in stack 'web':*", "*CRITICAL AWS-S3-*"])
+    result.stdout.no_fnmatch_line("*must be str*")
+    result.stdout.no_fnmatch_line("*assertions.py:*")
