@@ -1,6 +1,6 @@
 """A least-privilege policy builder whose guardrails can never cancel the grants they protect.
 
-A common hand-written generator denies ``*`` to every principal not named ``ApprovedAdmin*``, which also denied
+A common hand-written generator denies ``*`` to every principal not named ``ApprovedAdmin*``, which also denies
 the very actions it grants to everyone else. Here each guardrail is shaped by what it protects:
 
 - region and TLS guardrails deny only requests outside the approved region set or without TLS, so a
