@@ -89,8 +89,9 @@ class SynthesizedJson(str):
 
     stack: SynthesizedStack
 
-    def __new__(cls, stack: SynthesizedStack) -> SynthesizedJson:
-        text = json.dumps(_without_metadata(stack.document), indent=2)
+    def __new__(cls, stack: SynthesizedStack, text: str | None = None) -> SynthesizedJson:
+        if text is None:
+            text = json.dumps(_without_metadata(stack.document), indent=2)
         self = super().__new__(cls, text)
         self.stack = stack
         return self

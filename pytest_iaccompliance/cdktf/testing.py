@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_iaccompliance.cdktf.errors import StackTargetError, SynthError
 from pytest_iaccompliance.cdktf.library import library_of, select_library
 from pytest_iaccompliance.cdktf.node import check_node, silence_node_banner
-from pytest_iaccompliance.cdktf.synth import Synthesizer, _read_outdir, _short
+from pytest_iaccompliance.cdktf.synth import Synthesizer, _describe, _read_outdir, _short
 
 if TYPE_CHECKING:
     from pytest_iaccompliance.cdktf.stack import SynthesizedApp, SynthesizedJson
@@ -58,7 +58,16 @@ class Testing(metaclass=_TestingMeta):
         if library is not None:
             from pytest_iaccompliance.cdktf.stack import SynthesizedJson
 
-            return SynthesizedJson(Synthesizer().stack(target))
+            # The text is the library's own, taken first: cdktn's full synthesis adds a local backend to
+            # the stack, which its ``Testing.synth`` leaves out. The resources come from the full synthesis.
+            try:
+                text = str(library.module().Testing.synth(target))
+            except Exception as exc:
+                raise SynthError(
+                    f"synthesis of stack {target.node.id!r} ({_describe(type(target))}) failed: {_short(exc)}"
+                ) from exc
+            stack = Synthesizer().stack(target)
+            return SynthesizedJson(stack, text)
         module = select_library(cls.library).module()
         if not module.App.is_app(target):
             raise StackTargetError(
