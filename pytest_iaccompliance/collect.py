@@ -13,40 +13,9 @@ from typing import Any
 import pytest
 
 from pytest_iaccompliance.model import Finding, FindingStatus, Resource
-from pytest_iaccompliance.options import Settings
+from pytest_iaccompliance.options import FINDINGS, Settings, policy_suite
 from pytest_iaccompliance.policies.base import Policy, PolicyContext
 from pytest_iaccompliance.policies.suite import PolicySuite
-from pytest_iaccompliance.session import FINDINGS
-
-SUITE = pytest.StashKey[PolicySuite]()
-
-
-def policy_suite(config: pytest.Config, settings: Settings) -> PolicySuite:
-    """The project's policies, loaded once per process and only when something asks for them."""
-    if SUITE not in config.stash:
-        from pytest_iaccompliance.policies.registry import DuplicatePolicyError, PolicySelectionError
-
-        try:
-            config.stash[SUITE] = PolicySuite.load(
-                select=settings.select,
-                ignore=settings.ignore,
-                severity_overrides=settings.severity_overrides,
-                settings=settings.rule_settings(),
-                plugins=conftest_packs(config),
-            )
-        except (DuplicatePolicyError, PolicySelectionError, TypeError) as exc:
-            raise pytest.UsageError(f"iaccompliance: {exc}") from None
-    return config.stash[SUITE]
-
-
-def conftest_packs(config: pytest.Config) -> list[object]:
-    """pytest plugins and conftests that implement the pack hook join the registry too."""
-    return [
-        plugin
-        for plugin in config.pluginmanager.get_plugins()
-        if hasattr(getattr(plugin, "iaccompliance_policies", None), "iaccompliance_impl")
-        or hasattr(getattr(plugin, "iaccompliance_control_mappings", None), "iaccompliance_impl")
-    ]
 
 
 class ComplianceFailure(Exception):
@@ -216,7 +185,7 @@ def source_collectors(session: pytest.Session, settings: Settings) -> Iterator[p
     from pytest_iaccompliance.options import real_path
     from pytest_iaccompliance.sources import discover
 
-    suite = policy_suite(session.config, settings)
+    suite = policy_suite(session.config)
     listed: list[tuple[Path, list[Path] | Exception]] = []
     for source in settings.sources:
         path = Path(os.path.abspath(source))  # lexical: "../stacks" reads as the folder it names
@@ -247,7 +216,7 @@ def named_source(parent: pytest.Collector, file_path: Path, settings: Settings) 
     if not parent.session.isinitpath(file_path) or not _is_configured(file_path, settings):
         return None
     return ComplianceSource.from_parent(parent, path=file_path, nodeid=source_nodeid(parent.session, file_path),
-                                        suite=policy_suite(parent.config, settings), settings=settings)
+                                        suite=policy_suite(parent.config), settings=settings)
 
 
 def _is_configured(file_path: Path, settings: Settings) -> bool:

@@ -1,4 +1,9 @@
-"""Command-line options and ini keys: one prefix, names as constants that tests reuse."""
+"""Options, ini keys and the state the glue shares: one prefix, names as constants that tests reuse.
+
+``Settings`` is every option resolved once; the stash keys and the policy suite factory live beside it, so
+the glue modules (collection, fixtures, severity bookkeeping) reach their shared state here and never
+through one another or the entry module.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_iaccompliance.model import Severity
+from pytest_iaccompliance.model import Finding, Severity
 
 if TYPE_CHECKING:
     from pytest_iaccompliance.policies.base import RuleSettings
+    from pytest_iaccompliance.policies.suite import PolicySuite
 
 OPT_SOURCE = "--iac-source"
 OPT_MAX_CRITICAL = "--iac-max-critical"
@@ -232,3 +238,39 @@ class Settings:
         from pytest_iaccompliance.policies.base import RuleSettings
 
         return RuleSettings(self.required_tags, self.allowed_instance_families)
+
+
+SETTINGS = pytest.StashKey[Settings]()
+SUITE = pytest.StashKey["PolicySuite"]()
+# Findings a scan item produced, copied onto its call report for the controller.
+FINDINGS = pytest.StashKey[list[Finding]]()
+
+
+def policy_suite(config: pytest.Config) -> PolicySuite:
+    """The project's policies, loaded once per process and only when something asks for them."""
+    if SUITE not in config.stash:
+        from pytest_iaccompliance.policies.registry import DuplicatePolicyError, PolicySelectionError
+        from pytest_iaccompliance.policies.suite import PolicySuite
+
+        settings = config.stash[SETTINGS]
+        try:
+            config.stash[SUITE] = PolicySuite.load(
+                select=settings.select,
+                ignore=settings.ignore,
+                severity_overrides=settings.severity_overrides,
+                settings=settings.rule_settings(),
+                plugins=conftest_packs(config),
+            )
+        except (DuplicatePolicyError, PolicySelectionError, TypeError) as exc:
+            raise pytest.UsageError(f"iaccompliance: {exc}") from None
+    return config.stash[SUITE]
+
+
+def conftest_packs(config: pytest.Config) -> list[object]:
+    """pytest plugins and conftests that implement the pack hook join the registry too."""
+    return [
+        plugin
+        for plugin in config.pluginmanager.get_plugins()
+        if hasattr(getattr(plugin, "iaccompliance_policies", None), "iaccompliance_impl")
+        or hasattr(getattr(plugin, "iaccompliance_control_mappings", None), "iaccompliance_impl")
+    ]

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from pytest_iaccompliance.model import Finding, FindingStatus, Severity
-from pytest_iaccompliance.options import OPT_REPORT, OPT_SARIF, Settings
+from pytest_iaccompliance.options import FINDINGS, OPT_REPORT, OPT_SARIF, Settings
 
 # Namespaced report attributes: plain strings and lists, so they survive xdist's report serialization.
 REPORT_SEVERITY = "iaccompliance_severity"
@@ -22,8 +22,6 @@ REPORT_FINDINGS = "iaccompliance_findings"
 TOLERATED = "tolerated"
 
 _SEVERITY_CACHE = pytest.StashKey["Severity | None"]()
-# Findings a scan item produced, copied onto its call report for the controller.
-FINDINGS = pytest.StashKey[list[Finding]]()
 
 
 @dataclass
@@ -33,7 +31,7 @@ class Ledger:
     settings: Settings
     ordinary_failures: int = 0
     severity_reports: dict[Severity, list[pytest.TestReport]] = field(default_factory=dict)
-    findings: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     # Collection errors (a broken source or test module): why a run stopped, for the reports.
     errors: list[dict[str, str]] = field(default_factory=list)
     decided: dict[Severity, bool] = field(default_factory=dict)
@@ -119,7 +117,7 @@ class SeverityPlugin:
             return
         findings = getattr(report, REPORT_FINDINGS, None)
         if findings and report.when == "call":
-            self.ledger.findings.extend(findings)
+            self.ledger.findings.extend(Finding.from_dict(data) for data in findings)
         if not report.failed or hasattr(report, "wasxfail"):
             return
         severity = getattr(report, REPORT_SEVERITY, None)
@@ -216,33 +214,34 @@ class SeverityPlugin:
             tr.stats.setdefault(TOLERATED, []).extend(moved)
 
     def _write_policy_lines(self, tr: pytest.TerminalReporter) -> None:
-        failed = [f for f in self.ledger.findings if f.get("status") in ("failed", "unknown")]
-        if not failed:
+        violations = [f for f in self.ledger.findings if f.violates()]
+        if not violations:
             return
-        by_policy: dict[str, list[dict[str, Any]]] = {}
-        for finding in failed:
-            by_policy.setdefault(str(finding["policy_id"]), []).append(finding)
+        by_policy: dict[str, list[Finding]] = {}
+        for finding in violations:
+            by_policy.setdefault(finding.policy_id, []).append(finding)
         tr.write_line("policies with non-compliant resources:")
         for policy_id, findings in sorted(by_policy.items()):
             first = findings[0]
-            addresses = list(dict.fromkeys(str(f["address"]) for f in findings))
+            addresses = list(dict.fromkeys(f.address for f in findings))
             shown = ", ".join(addresses[:5]) + (f", ... {len(addresses) - 5} more" if len(addresses) > 5 else "")
-            tr.write_line(f"    {policy_id} [{first['severity']}] {first.get('title', '')}: {shown}")
+            tr.write_line(f"    {policy_id} [{first.severity.value}] {first.title}: {shown}")
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         settings = self.ledger.settings
         if not self.controller or self.config.option.collectonly:
             return
+        from pytest_iaccompliance import __version__
         from pytest_iaccompliance.reporting.manifest import write_manifest
         from pytest_iaccompliance.reporting.sarif import write_sarif
 
         def manifest(path: Path) -> None:
-            write_manifest(path, self.ledger.findings, self.verdict(), exit_status=int(exitstatus),
-                           errors=self.ledger.errors)
+            write_manifest(path, self.ledger.findings, self.verdict(), tool_version=__version__,
+                           exit_status=int(exitstatus), errors=self.ledger.errors)
 
         def sarif(path: Path) -> None:
-            write_sarif(path, self.ledger.findings, base=self.config.rootpath, errors=self.ledger.errors,
-                        exit_status=int(exitstatus))
+            write_sarif(path, self.ledger.findings, tool_version=__version__, base=self.config.rootpath,
+                        errors=self.ledger.errors, exit_status=int(exitstatus))
 
         writes: tuple[tuple[Path | None, str, Callable[[Path], None]], ...] = (
             (settings.report, OPT_REPORT, manifest),

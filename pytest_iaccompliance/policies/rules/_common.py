@@ -13,17 +13,12 @@ from pytest_iaccompliance.policies.base import (
     non_compliant,
 )
 from pytest_iaccompliance.policies.values import as_bool
+from pytest_iaccompliance.reporting.text import listed, shown_setting
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["describe", "flag_is", "partner_missing"]
-
-
-def describe(resource: Resource, path: str, value: Any = None) -> str:
-    """A setting of ``resource`` for a message: short; a secret (by name or marking), an object or a
-    list as its type only."""
-    return resource.show_value(path, value, scalar=True)
+__all__ = ["flag_is", "partner_missing"]
 
 
 def flag_is(
@@ -42,7 +37,7 @@ def flag_is(
         )
     if parsed is expected:
         return compliant()
-    shown = "unset" if raw is None else f"= {describe(resource, key, raw)}"
+    shown = "unset" if raw is None else f"= {shown_setting(resource, key, raw)}"
     return non_compliant(f"{resource.address}: {failure} ({key} {shown})")
 
 
@@ -56,9 +51,7 @@ def partner_missing(
     """No partner found: unknown when a partner's target is itself unknown, otherwise a failure."""
     unresolved = [r for t in partner_types for r in context.resources.unresolved_related(t, *keys)]
     if unresolved:
-        shown = ", ".join(r.address for r in unresolved[:3]) + (
-            " ..." if len(unresolved) > 3 else ""
-        )
+        shown = listed((r.address for r in unresolved), 3)
         return cannot_evaluate(
             f"{resource.address}: {failure}, unless it is the target of {shown}, whose "
             f"{'/'.join(keys)} is not known before apply"

@@ -12,8 +12,8 @@ from pytest_iaccompliance.policies.base import (
     non_compliant,
     policy,
 )
-from pytest_iaccompliance.policies.rules._common import describe
 from pytest_iaccompliance.policies.values import as_text, is_set, read_field
+from pytest_iaccompliance.reporting.text import shown_setting
 
 
 @policy(
@@ -35,7 +35,7 @@ def permission_not_public(resource: Resource, context: PolicyContext) -> Result:
         return compliant()
     if any(read_field(key, is_set, resource.get(key)) for key in ("source_arn", "source_account", "principal_org_id")):
         return compliant()
-    action = describe(resource, "action") if resource.get("action") else "lambda:InvokeFunction"
+    action = shown_setting(resource, "action") if resource.get("action") else "lambda:InvokeFunction"
     return non_compliant(
         f"{resource.address} grants {action} "
         'to principal "*" with no source_arn, source_account or principal_org_id'

@@ -17,8 +17,9 @@ from pytest_iaccompliance.policies.base import (
     not_applicable,
     policy,
 )
-from pytest_iaccompliance.policies.rules._common import describe, flag_is
+from pytest_iaccompliance.policies.rules._common import flag_is
 from pytest_iaccompliance.policies.values import as_bool, as_text, read_field
+from pytest_iaccompliance.reporting.text import shown_setting
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -58,7 +59,7 @@ def imdsv2_required(resource: Resource, context: PolicyContext) -> Result:
             )
     return non_compliant(
         f"{resource.address} has metadata_options.http_tokens = "
-        f"{describe(resource, 'metadata_options.http_tokens', tokens) if tokens else 'unset'} "
+        f"{shown_setting(resource, 'metadata_options.http_tokens', tokens) if tokens else 'unset'} "
         "(IMDSv1 allowed)"
     )
 

@@ -16,8 +16,8 @@ from pytest_iaccompliance.policies.base import (
     not_applicable,
     policy,
 )
-from pytest_iaccompliance.policies.rules._common import describe
 from pytest_iaccompliance.policies.values import as_text, read_field
+from pytest_iaccompliance.reporting.text import shown_setting
 
 LISTENERS = ["aws_lb_listener", "aws_alb_listener"]
 TLS_PROTOCOLS = frozenset({"HTTPS", "TLS"})
@@ -105,7 +105,7 @@ def listener_encrypted(resource: Resource, context: PolicyContext) -> Result:
     if redirects:
         return compliant()
     return non_compliant(
-        f"{resource.address} serves {describe(resource, 'protocol', protocol)} without redirecting to HTTPS"
+        f"{resource.address} serves {shown_setting(resource, 'protocol', protocol)} without redirecting to HTTPS"
     )
 
 
@@ -137,7 +137,7 @@ def listener_tls_policy(resource: Resource, context: PolicyContext) -> Result:
     if ssl_policy_accepted(name):
         return compliant()
     return non_compliant(
-        f"{resource.address} uses {describe(resource, 'ssl_policy', name)}, which accepts TLS versions below 1.2"
+        f"{resource.address} uses {shown_setting(resource, 'ssl_policy', name)}, which accepts TLS versions below 1.2"
     )
 
 
@@ -163,8 +163,8 @@ def classic_listener_encrypted(resource: Resource, context: PolicyContext) -> Re
         if isinstance(protocol, Unknown):
             unknown.append(f"listener[{index}].lb_protocol of {resource.address} is not known before apply")
         elif (protocol or "").lower() not in {"https", "ssl"}:
-            port = describe(resource, "listener.lb_port", listener.get("lb_port"))
-            shown = describe(resource, "listener.lb_protocol", protocol)
+            port = shown_setting(resource, "listener.lb_port", listener.get("lb_port"))
+            shown = shown_setting(resource, "listener.lb_protocol", protocol)
             problems.append(f"{resource.address}: listener[{index}] on port {port} uses {shown}")
     return judge(problems, unknown)
 

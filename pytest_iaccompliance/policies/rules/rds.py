@@ -13,8 +13,9 @@ from pytest_iaccompliance.policies.base import (
     not_applicable,
     policy,
 )
-from pytest_iaccompliance.policies.rules._common import describe, flag_is
+from pytest_iaccompliance.policies.rules._common import flag_is
 from pytest_iaccompliance.policies.values import as_bool, as_int, as_text, read_field
+from pytest_iaccompliance.reporting.text import shown_setting
 
 DB_INSTANCE = "aws_db_instance"
 CLUSTER = "aws_rds_cluster"
@@ -105,7 +106,8 @@ def backup_retention(resource: Resource, context: PolicyContext) -> Result:
         )
     if days < minimum:
         return non_compliant(
-            f"{resource.address}: backup_retention_period = {describe(resource, 'backup_retention_period', days)}; "
+            f"{resource.address}: backup_retention_period = "
+            f"{shown_setting(resource, 'backup_retention_period', days)}; "
             f"at least {minimum} required"
         )
     return compliant()
