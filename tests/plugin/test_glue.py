@@ -19,6 +19,8 @@ def test_the_fixture_and_the_scan_items_share_one_suite(pytester: pytest.Pyteste
     config = pytester.parseconfigure("--iac-select=AWS-S3-*")
     assert SUITE not in config.stash
     suite = policy_suite(config)
-    assert config.stash[SUITE] is suite and policy_suite(config) is suite
-    assert {p.id for p in suite} and all(p.id.startswith("AWS-S3-") for p in suite)
+    assert config.stash[SUITE] is suite
+    assert policy_suite(config) is suite
+    assert {p.id for p in suite}
+    assert all(p.id.startswith("AWS-S3-") for p in suite)
     assert config.stash[SETTINGS].select == ("AWS-S3-*",)

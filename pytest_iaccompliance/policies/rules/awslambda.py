@@ -21,9 +21,8 @@ from pytest_iaccompliance.reporting.text import shown_setting
     title="Lambda permission does not let any principal invoke the function",
     severity=Severity.CRITICAL,
     resource_types=["aws_lambda_permission"],
-    remediation="Name the invoking service or account in principal and scope it with source_arn "
-    "(and "
-    'source_account for S3), instead of principal = "*".',
+    remediation="Name the invoking service or account in principal and scope it with "
+    'source_arn (and source_account for S3), instead of principal = "*".',
     checkov_ids=["CKV_AWS_301"],
 )
 def permission_not_public(resource: Resource, context: PolicyContext) -> Result:
@@ -47,8 +46,7 @@ def permission_not_public(resource: Resource, context: PolicyContext) -> Result:
     title="Lambda function URL requires IAM authentication",
     severity=Severity.CRITICAL,
     resource_types=["aws_lambda_function_url"],
-    remediation='Set authorization_type = "AWS_IAM", or front the function with API Gateway and an '
-    "authorizer.",
+    remediation='Set authorization_type = "AWS_IAM", or front the function with API Gateway and an authorizer.',
     checkov_ids=["CKV_AWS_258"],
 )
 def function_url_authenticated(resource: Resource, context: PolicyContext) -> Result:

@@ -86,7 +86,7 @@ def _redirects_to_https(resource: Resource) -> bool | Unknown:
     title="Load balancer listener uses HTTPS/TLS or redirects HTTP to HTTPS",
     severity=Severity.CRITICAL,
     resource_types=LISTENERS,
-    remediation='Use protocol = "HTTPS" with a certificate_arn, or make the HTTP listener\'s '
+    remediation="Use protocol = \"HTTPS\" with a certificate_arn, or make the HTTP listener's "
     'default_action a redirect with protocol = "HTTPS" and status_code = "HTTP_301".',
     checkov_ids=["CKV_AWS_2", "CKV2_AWS_20"],
 )
@@ -114,9 +114,8 @@ def listener_encrypted(resource: Resource, context: PolicyContext) -> Result:
     title="HTTPS/TLS listener uses a TLS 1.2+ security policy",
     severity=Severity.WARNING,
     resource_types=LISTENERS,
-    remediation="Set ssl_policy to ELBSecurityPolicy-TLS13-1-2-2021-06 (or another "
-    "TLS13-1-2/TLS13-1-3/"
-    "TLS-1-2/FS-1-2 policy); the provider default ELBSecurityPolicy-2016-08 still accepts TLS 1.0.",
+    remediation="Set ssl_policy to ELBSecurityPolicy-TLS13-1-2-2021-06 (or another TLS13-1-2/TLS13-1-3/TLS-1-2/FS-1-2 "
+    "policy); the provider default ELBSecurityPolicy-2016-08 still accepts TLS 1.0.",
     checkov_ids=["CKV_AWS_103"],
 )
 def listener_tls_policy(resource: Resource, context: PolicyContext) -> Result:
@@ -147,8 +146,7 @@ def listener_tls_policy(resource: Resource, context: PolicyContext) -> Result:
     severity=Severity.CRITICAL,
     resource_types=["aws_elb"],
     remediation='Set lb_protocol = "https" (or "ssl") with an ssl_certificate_id on every '
-    "listener, "
-    "or move to an Application Load Balancer with an HTTP-to-HTTPS redirect.",
+    "listener, or move to an Application Load Balancer with an HTTP-to-HTTPS redirect.",
 )
 def classic_listener_encrypted(resource: Resource, context: PolicyContext) -> Result:
     """Classic load balancers cannot redirect, so any plain listener carries clear-text traffic."""
