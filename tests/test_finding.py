@@ -72,3 +72,32 @@ def test_reports_take_findings_and_the_version_they_are_given() -> None:
     run = sarif["runs"][0]
     assert run["tool"]["driver"]["version"] == "9.9.9"
     assert [(r["ruleId"], r["level"]) for r in run["results"]] == [("AWS-S3-001", "error")]
+
+
+def test_a_bounded_list_counts_what_it_leaves_out_and_never_formats_it() -> None:
+    from pytest_iaccompliance.reporting.text import bounded, listed
+
+    shown: list[int] = []
+
+    def show(entry: int) -> str:
+        shown.append(entry)
+        return f"  - {entry}"
+
+    assert bounded(list(range(50_000)), 2, show=show, indent="  ", hint="full list: --iac-report") == [
+        "  - 0", "  - 1", "  ... and 49998 more (full list: --iac-report)"]
+    assert shown == [0, 1]
+    assert bounded(["a", "b"], None) == ["a", "b"]
+    assert bounded(["a", "b"], 2) == ["a", "b"]
+    assert listed(["a", "b", "c"], 2) == "a, b and 1 more"
+    assert listed(["a", "b", "c"], 0, hint="see x") == "and 3 more (see x)"
+    assert listed([], 3) == "none"
+
+
+def test_a_violation_reads_with_its_severity_policy_and_verdict() -> None:
+    from pytest_iaccompliance.reporting.text import violation_line
+
+    finding = Finding(policy_id="AWS-S3-001", severity=Severity.CRITICAL, status=FindingStatus.UNKNOWN,
+                      address="aws_s3_bucket.b", resource_type="aws_s3_bucket", source_file=None,
+                      message="aws_s3_bucket.b: encryption is not known before apply", controls=("CIS:1",))
+    assert violation_line(finding) == (
+        "CRITICAL AWS-S3-001 cannot evaluate: aws_s3_bucket.b: encryption is not known before apply [CIS:1]")
