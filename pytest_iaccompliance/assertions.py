@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_iaccompliance.model import (
     Finding,
-    FindingStatus,
     Resource,
     Resources,
     ResourceSet,
@@ -25,7 +24,7 @@ from pytest_iaccompliance.model import (
 )
 from pytest_iaccompliance.policies.base import RuleSettings
 from pytest_iaccompliance.policies.suite import PolicySuite
-from pytest_iaccompliance.reporting.text import finding_line
+from pytest_iaccompliance.reporting.text import bounded, listed, located, resource_set_name
 
 if TYPE_CHECKING:
     from pytest_iaccompliance.policies.base import Policy
@@ -40,19 +39,6 @@ __all__ = [
 
 _MAX_LISTED = 10
 _ABSENT = object()
-
-
-def _where(resources: ResourceSet) -> str:
-    return f"stack {resources.name!r}" if resources.name else "the resource set"
-
-
-def _located(resource: Resource) -> str:
-    where = resource.source.describe()
-    return (
-        resource.address
-        if where in (resource.address, resource.source.kind)
-        else f"{resource.address} ({where})"
-    )
 
 
 def property_mismatches(
@@ -113,12 +99,7 @@ def _of_type(resources: ResourceSet, resource_type: str) -> list[Resource]:
 
 
 def _types_present(resources: ResourceSet) -> str:
-    types = resources.types
-    return (
-        ", ".join(types[:_MAX_LISTED]) + (" ..." if len(types) > _MAX_LISTED else "")
-        if types
-        else "none"
-    )
+    return listed(resources.types, _MAX_LISTED)
 
 
 def assert_has_resource(
@@ -133,7 +114,7 @@ def assert_has_resource(
     candidates = _of_type(resources, resource_type)
     if not candidates:
         raise AssertionError(
-            f"{_where(resources)} has no {resource_type} resource "
+            f"{resource_set_name(resources)} has no {resource_type} resource "
             f"(types present: {_types_present(resources)})"
         )
     expected = properties or {}
@@ -142,16 +123,14 @@ def assert_has_resource(
         problems = property_mismatches(resource.properties, expected, is_secret=resource.is_secret)
         if not problems:
             return resource
-        reports.append(f"  {_located(resource)}: " + "; ".join(problems))
-    shown = reports[:_MAX_LISTED]
-    if len(reports) > _MAX_LISTED:
-        shown.append(f"  ... and {len(reports) - _MAX_LISTED} more")
+        reports.append(f"  {located(resource)}: " + "; ".join(problems))
+    shown = bounded(reports, _MAX_LISTED, indent="  ")
 
     def secret_anywhere(path: str) -> bool:
         return any(resource.is_secret(path) for resource in candidates)
 
     raise AssertionError(
-        f"no {resource_type} in {_where(resources)} has properties "
+        f"no {resource_type} in {resource_set_name(resources)} has properties "
         f"{show_value(dict(expected), '', secret_anywhere, limit=200)}; "
         f"{len(candidates)} candidate(s):\n" + "\n".join(shown)
     )
@@ -179,7 +158,7 @@ def assert_all_resources(
         if allow_empty:
             return []
         raise AssertionError(
-            f"{_where(resources)} has no {resource_type} resource to check {what!r} on "
+            f"{resource_set_name(resources)} has no {resource_type} resource to check {what!r} on "
             "(types present: "
             f"{_types_present(resources)}); pass allow_empty=True if none is expected"
         )
@@ -191,14 +170,12 @@ def assert_all_resources(
         except AssertionError as exc:
             ok, reason = False, str(exc) or "assertion failed"
         if not ok:
-            failing.append(f"  {_located(resource)}: {reason}")
+            failing.append(f"  {located(resource)}: {reason}")
     if failing:
-        shown = failing[:_MAX_LISTED]
-        if len(failing) > _MAX_LISTED:
-            shown.append(f"  ... and {len(failing) - _MAX_LISTED} more")
+        shown = bounded(failing, _MAX_LISTED, indent="  ")
         raise AssertionError(
             f"{len(failing)} of {len(candidates)} {resource_type} resource(s) "
-            f"in {_where(resources)} "
+            f"in {resource_set_name(resources)} "
             f"fail {what!r}:\n" + "\n".join(shown)
         )
     return candidates
@@ -210,19 +187,13 @@ def assert_resource_count(resources: Resources, resource_type: str, count: int) 
     resources = as_resource_set(resources)
     found = _of_type(resources, resource_type)
     if len(found) != count:
-        addresses = ", ".join(r.address for r in found[:_MAX_LISTED]) or "none"
-        if len(found) > _MAX_LISTED:
-            addresses += ", ..."
+        addresses = listed((r.address for r in found), _MAX_LISTED)
         raise AssertionError(
-            f"expected {count} {resource_type} resource(s) in {_where(resources)}, "
+            f"expected {count} {resource_type} resource(s) in {resource_set_name(resources)}, "
             f"found {len(found)}: "
             f"{addresses}"
         )
     return found
-
-
-def _severity(value: Severity | str) -> Severity:
-    return value if isinstance(value, Severity) else Severity.parse(value)
 
 
 def assert_compliant(
@@ -238,30 +209,10 @@ def assert_compliant(
     """
     __tracebackhide__ = True
     resources = as_resource_set(resources)
-    threshold = _severity(min_severity)
     if isinstance(policies, PolicySuite):
         suite = policies
     elif policies is None:
         suite = PolicySuite.load(settings=settings)
     else:
         suite = PolicySuite(tuple(policies), settings or RuleSettings())
-    findings = suite.evaluate(resources)
-    failed = [
-        f
-        for f in findings
-        if f.status in (FindingStatus.FAILED, FindingStatus.UNKNOWN) and f.severity.rank >= threshold.rank
-    ]
-    if failed:
-        failed.sort(key=lambda f: (-f.severity.rank, f.policy_id, f.address))
-        lines = []
-        for finding in failed:
-            controls = f" [{', '.join(finding.controls)}]" if finding.controls else ""
-            verdict = "cannot evaluate: " if finding.status is FindingStatus.UNKNOWN else ""
-            lines.append(
-                f"  {finding.severity.value.upper()} {finding.policy_id} {verdict}{finding_line(finding)}{controls}"
-            )
-        raise AssertionError(
-            f"{len(failed)} compliance finding(s) at {threshold.value} or above "
-            f"in {_where(resources)}:\n" + "\n".join(lines)
-        )
-    return findings
+    return suite.assert_compliant(resources, min_severity)

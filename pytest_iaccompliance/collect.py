@@ -13,40 +13,11 @@ from typing import Any
 import pytest
 
 from pytest_iaccompliance.model import Finding, FindingStatus, Resource
-from pytest_iaccompliance.options import Settings
+from pytest_iaccompliance.options import FINDINGS, FULL_LIST, SETTINGS, SHOWN, Settings, policy_suite
 from pytest_iaccompliance.policies.base import Policy, PolicyContext
 from pytest_iaccompliance.policies.suite import PolicySuite
-from pytest_iaccompliance.session import FINDINGS
-
-SUITE = pytest.StashKey[PolicySuite]()
-
-
-def policy_suite(config: pytest.Config, settings: Settings) -> PolicySuite:
-    """The project's policies, loaded once per process and only when something asks for them."""
-    if SUITE not in config.stash:
-        from pytest_iaccompliance.policies.registry import DuplicatePolicyError, PolicySelectionError
-
-        try:
-            config.stash[SUITE] = PolicySuite.load(
-                select=settings.select,
-                ignore=settings.ignore,
-                severity_overrides=settings.severity_overrides,
-                settings=settings.rule_settings(),
-                plugins=conftest_packs(config),
-            )
-        except (DuplicatePolicyError, PolicySelectionError, TypeError) as exc:
-            raise pytest.UsageError(f"iaccompliance: {exc}") from None
-    return config.stash[SUITE]
-
-
-def conftest_packs(config: pytest.Config) -> list[object]:
-    """pytest plugins and conftests that implement the pack hook join the registry too."""
-    return [
-        plugin
-        for plugin in config.pluginmanager.get_plugins()
-        if hasattr(getattr(plugin, "iaccompliance_policies", None), "iaccompliance_impl")
-        or hasattr(getattr(plugin, "iaccompliance_control_mappings", None), "iaccompliance_impl")
-    ]
+from pytest_iaccompliance.reporting.text import bounded, finding_line
+from pytest_iaccompliance.terminal import LARGE_SOURCE_BYTES, announce
 
 
 class ComplianceFailure(Exception):
@@ -57,27 +28,26 @@ class ComplianceFailure(Exception):
         self.text = text
 
 
-def describe_failure(item: Policy, findings: Sequence[Finding], source: Path) -> str:
+def describe_failure(policy: Policy, findings: Sequence[Finding], source: Path, max_listed: int | None) -> str:
+    """The failure text of a scan item: the policy, then at most ``max_listed`` resources of each kind."""
     failed = [f for f in findings if f.status is FindingStatus.FAILED]
     unknown = [f for f in findings if f.status is FindingStatus.UNKNOWN]
-    lines = [f"{item.id} [{item.severity.value}] {item.title}"]
-    if item.controls:
-        lines.append(f"controls: {', '.join(item.controls)}")
+    lines = [f"{policy.id} [{policy.severity.value}] {policy.title}"]
+    if policy.controls:
+        lines.append(f"controls: {', '.join(policy.controls)}")
     if failed:
         lines.append(f"{len(failed)} non-compliant resource(s) in {source}:")
-        lines.extend(_finding_line(f) for f in failed)
+        lines.extend(_listed(failed, max_listed))
     if unknown:
         lines.append(f"{len(unknown)} resource(s) that cannot be evaluated before apply:")
-        lines.extend(_finding_line(f) for f in unknown)
-    if item.remediation:
-        lines.append(f"remediation: {item.remediation}")
+        lines.extend(_listed(unknown, max_listed))
+    if policy.remediation:
+        lines.append(f"remediation: {policy.remediation}")
     return "\n".join(lines)
 
 
-def _finding_line(finding: Finding) -> str:
-    from pytest_iaccompliance.reporting.text import finding_line
-
-    return f"  - {finding_line(finding)}"
+def _listed(findings: Sequence[Finding], max_listed: int | None) -> list[str]:
+    return bounded(findings, max_listed, show=lambda f: f"  - {finding_line(f)}", indent="  ", hint=FULL_LIST)
 
 
 def internal_error(doing: str, exc: BaseException) -> str:
@@ -114,11 +84,23 @@ class PolicyItem(pytest.Item):
         failed = any(f.status is FindingStatus.FAILED for f in findings)
         unknown = any(f.status is FindingStatus.UNKNOWN for f in findings)
         if failed or (unknown and self.unknown_mode == "fail"):
-            raise ComplianceFailure(describe_failure(self.policy, findings, self.path))
+            raise ComplianceFailure(self._failure_text(findings))
         if unknown:
-            pytest.skip(describe_failure(self.policy, findings, self.path))
+            pytest.skip(self._failure_text(findings))
         if not findings:
             pytest.skip(f"{self.policy.id}: not applicable to any resource in {self.path.name}")
+
+    def _failure_text(self, findings: Sequence[Finding]) -> str:
+        """The text the terminal shows, bounded; with ``--junitxml`` the report's text lists every resource and
+        the bounded one waits in the stash for the terminal (see ``session.ShownBounded``)."""
+        max_listed = self.config.stash[SETTINGS].max_listed
+        shown = describe_failure(self.policy, findings, self.path, max_listed)
+        if max_listed is None or not self.config.getoption("xmlpath", None):
+            return shown
+        full = describe_failure(self.policy, findings, self.path, None)
+        if full != shown:
+            self.stash[SHOWN] = shown
+        return full
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> str | Any:
@@ -165,23 +147,29 @@ class ComplianceSource(SourceCollector):
         from pytest_iaccompliance.policies.engine import candidates
         from pytest_iaccompliance.sources import load_file
 
+        try:
+            size = self.path.stat().st_size
+        except OSError:  # reading it says what is wrong, naming the file
+            size = 0
+        if size >= LARGE_SOURCE_BYTES:
+            announce(self.config, f"collecting ... reading {self.path.name} ({size / 1e6:.1f} MB)", transient=True)
         stacks = load_file(self.path)
         for stack in stacks:
             prefix = f"{stack.label}::" if len(stacks) > 1 else ""
             context = self.suite.context(stack.resources)
-            for item in self.suite.policies:
-                resources = list(candidates(item, stack.resources))
+            for policy in self.suite.policies:
+                resources = list(candidates(policy, stack.resources))
                 if not resources:
                     continue
                 if self.settings.granularity == "resource":
                     for resource in resources:
                         yield PolicyItem.from_parent(
-                            self, name=f"{prefix}{item.id}[{resource.address}]", policy=item,
+                            self, name=f"{prefix}{policy.id}[{resource.address}]", policy=policy,
                             context=context, resources=[resource], unknown_mode=self.settings.unknown,
                         )
                 else:
                     yield PolicyItem.from_parent(
-                        self, name=f"{prefix}{item.id}", policy=item, context=context,
+                        self, name=f"{prefix}{policy.id}", policy=policy, context=context,
                         resources=resources, unknown_mode=self.settings.unknown,
                     )
 
@@ -216,7 +204,7 @@ def source_collectors(session: pytest.Session, settings: Settings) -> Iterator[p
     from pytest_iaccompliance.options import real_path
     from pytest_iaccompliance.sources import discover
 
-    suite = policy_suite(session.config, settings)
+    suite = policy_suite(session.config)
     listed: list[tuple[Path, list[Path] | Exception]] = []
     for source in settings.sources:
         path = Path(os.path.abspath(source))  # lexical: "../stacks" reads as the folder it names
@@ -247,7 +235,7 @@ def named_source(parent: pytest.Collector, file_path: Path, settings: Settings) 
     if not parent.session.isinitpath(file_path) or not _is_configured(file_path, settings):
         return None
     return ComplianceSource.from_parent(parent, path=file_path, nodeid=source_nodeid(parent.session, file_path),
-                                        suite=policy_suite(parent.config, settings), settings=settings)
+                                        suite=policy_suite(parent.config), settings=settings)
 
 
 def _is_configured(file_path: Path, settings: Settings) -> bool:

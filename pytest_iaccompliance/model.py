@@ -72,6 +72,10 @@ class FindingStatus(enum.Enum):
     UNKNOWN = "unknown"
 
 
+# The statuses that fail an assertion or a report's result: a failure, and a value that could not be judged.
+_VIOLATING: Final = frozenset({FindingStatus.FAILED, FindingStatus.UNKNOWN})
+
+
 @dataclass(frozen=True)
 class Unknown:
     """A value that cannot be known before apply (a computed attribute or an unresolved expression)."""
@@ -578,6 +582,11 @@ class Finding:
     def failed(self) -> bool:
         return self.status is FindingStatus.FAILED
 
+    def violates(self, min_severity: Severity = Severity.WARNING) -> bool:
+        """Failed or cannot evaluate, at or above ``min_severity``: what an assertion, a report's results and
+        a policy suite's violations count. "Cannot evaluate" counts because unknown never passes."""
+        return self.status in _VIOLATING and self.severity.rank >= min_severity.rank
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "policy_id": self.policy_id,
@@ -593,6 +602,24 @@ class Finding:
             "checkov_ids": list(self.checkov_ids),
             "waiver": self.waiver,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        """The inverse of ``to_dict``: a finding again after crossing a process boundary (pytest-xdist)."""
+        return cls(
+            policy_id=str(data["policy_id"]),
+            severity=Severity(data["severity"]),
+            status=FindingStatus(data["status"]),
+            address=str(data["address"]),
+            resource_type=str(data["resource_type"]),
+            source_file=data.get("source_file"),
+            message=str(data["message"]),
+            title=str(data.get("title") or ""),
+            controls=tuple(data.get("controls") or ()),
+            checkov_ids=tuple(data.get("checkov_ids") or ()),
+            location=data.get("location"),
+            waiver=data.get("waiver"),
+        )
 
 
 class StandsForResources(Protocol):

@@ -1,4 +1,9 @@
-"""Command-line options and ini keys: one prefix, names as constants that tests reuse."""
+"""Options, ini keys and the state the glue shares: one prefix, names as constants that tests reuse.
+
+``Settings`` is every option resolved once; the stash keys and the policy suite factory live beside it, so
+the glue modules (collection, fixtures, severity bookkeeping) reach their shared state here and never
+through one another or the entry module.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_iaccompliance.model import Severity
+from pytest_iaccompliance.model import Finding, Severity
 
 if TYPE_CHECKING:
     from pytest_iaccompliance.policies.base import RuleSettings
+    from pytest_iaccompliance.policies.suite import PolicySuite
 
 OPT_SOURCE = "--iac-source"
 OPT_MAX_CRITICAL = "--iac-max-critical"
@@ -38,8 +44,14 @@ INI_GRANULARITY = "iac_granularity"
 INI_UNKNOWN = "iac_unknown"
 INI_SYNTH_CACHE = "iac_synth_cache"
 INI_CDK_LIBRARY = "iac_cdk_library"
+INI_MAX_LISTED = "iac_max_listed"
 
 GRANULARITIES = ("policy", "resource")
+DEFAULT_MAX_LISTED = 10
+# -v lists this many times more resources per scan item and summary line; -vv lists them all.
+VERBOSE_LISTED_FACTOR = 10
+# Where terminal output that lists a bounded number of resources sends the reader for all of them.
+FULL_LIST = f"full list: {OPT_REPORT}"
 UNKNOWN_MODES = ("fail", "skip")
 SYNTH_CACHE_MODES = ("on", "off", "refresh")
 
@@ -86,6 +98,9 @@ def add_options(parser: pytest.Parser) -> None:
     parser.addini(INI_UNKNOWN, "scan items with unknown values: `fail` (default) or `skip`",
                   default="fail")
     parser.addini(INI_SYNTH_CACHE, "default for --iac-synth-cache (on, off or refresh)", default="on")
+    parser.addini(INI_MAX_LISTED, f"non-compliant resources a failing scan item and a summary line list "
+                  f"(default {DEFAULT_MAX_LISTED}; 'none' lists all); -v lists {VERBOSE_LISTED_FACTOR} times as "
+                  "many, -vv all", default=str(DEFAULT_MAX_LISTED))
     parser.addini(INI_CDK_LIBRARY, "CDK for Terraform library to synthesize with: cdktf or cdktn "
                   "(default: cdktf if installed, else cdktn)", default="")
 
@@ -113,6 +128,16 @@ def _choice(value: str, name: str, choices: Sequence[str]) -> str:
     if value not in choices:
         raise pytest.UsageError(f"{name} expects one of {', '.join(choices)}, got {value!r}")
     return value
+
+
+def _max_listed(config: pytest.Config) -> int | None:
+    """The bound on listed resources: the ini value, raised by ``-v`` and lifted by ``-vv``, as pytest's own
+    truncation of long assertion output is."""
+    bound = _limit(config.getini(INI_MAX_LISTED), INI_MAX_LISTED, DEFAULT_MAX_LISTED)
+    verbosity = int(config.getoption("verbose", 0) or 0)
+    if bound is None or verbosity >= 2:
+        return None
+    return bound * VERBOSE_LISTED_FACTOR if verbosity == 1 else bound
 
 
 def synth_cache_mode(config: pytest.Config) -> str:
@@ -194,6 +219,8 @@ class Settings:
     sarif: Path | None
     granularity: str
     unknown: str
+    # How many non-compliant resources terminal output lists (None: all); reports always hold every one.
+    max_listed: int | None = DEFAULT_MAX_LISTED
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:
@@ -223,6 +250,7 @@ class Settings:
             granularity=_choice(option.iac_granularity or config.getini(INI_GRANULARITY),
                                 INI_GRANULARITY, GRANULARITIES),
             unknown=_choice(option.iac_unknown or config.getini(INI_UNKNOWN), INI_UNKNOWN, UNKNOWN_MODES),
+            max_listed=_max_listed(config),
         )
 
     def limit_for(self, severity: Severity) -> int | None:
@@ -232,3 +260,41 @@ class Settings:
         from pytest_iaccompliance.policies.base import RuleSettings
 
         return RuleSettings(self.required_tags, self.allowed_instance_families)
+
+
+SETTINGS = pytest.StashKey[Settings]()
+SUITE = pytest.StashKey["PolicySuite"]()
+# Findings a scan item produced, copied onto its call report for the controller.
+FINDINGS = pytest.StashKey[list[Finding]]()
+# A scan item's failure text as the terminal shows it, when its report carries the complete one (JUnit).
+SHOWN = pytest.StashKey[str]()
+
+
+def policy_suite(config: pytest.Config) -> PolicySuite:
+    """The project's policies, loaded once per process and only when something asks for them."""
+    if SUITE not in config.stash:
+        from pytest_iaccompliance.policies.registry import DuplicatePolicyError, PolicySelectionError
+        from pytest_iaccompliance.policies.suite import PolicySuite
+
+        settings = config.stash[SETTINGS]
+        try:
+            config.stash[SUITE] = PolicySuite.load(
+                select=settings.select,
+                ignore=settings.ignore,
+                severity_overrides=settings.severity_overrides,
+                settings=settings.rule_settings(),
+                plugins=conftest_packs(config),
+            )
+        except (DuplicatePolicyError, PolicySelectionError, TypeError) as exc:
+            raise pytest.UsageError(f"iaccompliance: {exc}") from None
+    return config.stash[SUITE]
+
+
+def conftest_packs(config: pytest.Config) -> list[object]:
+    """pytest plugins and conftests that implement the pack hook join the registry too."""
+    return [
+        plugin
+        for plugin in config.pluginmanager.get_plugins()
+        if hasattr(getattr(plugin, "iaccompliance_policies", None), "iaccompliance_impl")
+        or hasattr(getattr(plugin, "iaccompliance_control_mappings", None), "iaccompliance_impl")
+    ]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_iaccompliance.options import Settings, add_options
+from pytest_iaccompliance.options import SETTINGS, Settings, add_options
 
 # Glue modules that each bring their fixtures, options and hooks; registered like any pytest plugin.
 SUBPLUGINS = (
@@ -18,6 +18,8 @@ SUBPLUGINS = (
     "pytest_iaccompliance.fixtures.cdktf",
     "pytest_iaccompliance.fixtures.pulumi",
 )
+
+SEVERITY_PLUGIN = "iaccompliance-severity"
 
 MARKERS = (
     "critical: a failure of this test is a critical compliance violation (fails the session past "
@@ -28,9 +30,6 @@ MARKERS = (
     "or -m preflight)",
     "compliance(*control_ids): the CIS / NIST control ids this test provides evidence for",
 )
-
-SETTINGS = pytest.StashKey[Settings]()
-
 
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     add_options(parser)
@@ -47,7 +46,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SETTINGS] = settings
     from pytest_iaccompliance.session import SeverityPlugin
 
-    config.pluginmanager.register(SeverityPlugin(config, settings), "iaccompliance-severity")
+    config.pluginmanager.register(SeverityPlugin(config, settings), SEVERITY_PLUGIN)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # As pytest's own plugins do: a config configured again (pytester in-process) registers a fresh one.
+    plugin = config.pluginmanager.get_plugin(SEVERITY_PLUGIN)
+    if plugin is not None:
+        config.pluginmanager.unregister(plugin)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

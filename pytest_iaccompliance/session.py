@@ -14,16 +14,16 @@ from typing import Any
 import pytest
 
 from pytest_iaccompliance.model import Finding, FindingStatus, Severity
-from pytest_iaccompliance.options import OPT_REPORT, OPT_SARIF, Settings
+from pytest_iaccompliance.options import FINDINGS, FULL_LIST, OPT_REPORT, OPT_SARIF, SHOWN, Settings
+from pytest_iaccompliance.reporting.text import bounded, listed
 
 # Namespaced report attributes: plain strings and lists, so they survive xdist's report serialization.
 REPORT_SEVERITY = "iaccompliance_severity"
 REPORT_FINDINGS = "iaccompliance_findings"
+REPORT_SHOWN = "iaccompliance_shown"
 TOLERATED = "tolerated"
 
 _SEVERITY_CACHE = pytest.StashKey["Severity | None"]()
-# Findings a scan item produced, copied onto its call report for the controller.
-FINDINGS = pytest.StashKey[list[Finding]]()
 
 
 @dataclass
@@ -33,7 +33,7 @@ class Ledger:
     settings: Settings
     ordinary_failures: int = 0
     severity_reports: dict[Severity, list[pytest.TestReport]] = field(default_factory=dict)
-    findings: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     # Collection errors (a broken source or test module): why a run stopped, for the reports.
     errors: list[dict[str, str]] = field(default_factory=list)
     decided: dict[Severity, bool] = field(default_factory=dict)
@@ -85,6 +85,22 @@ def error_line(report: pytest.CollectReport) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "collection error")[:500]
 
 
+class ShownBounded(str):
+    """A failure text that is complete where a report reads it (``str``: JUnit) and bounded where the terminal
+    shows it (``toterminal``), so a 50,000-resource failure is a few lines on screen and whole in the XML."""
+
+    shown: str
+
+    def __new__(cls, full: str, shown: str) -> ShownBounded:
+        text = super().__new__(cls, full)
+        text.shown = shown
+        return text
+
+    def toterminal(self, out: Any) -> None:
+        for line in self.shown.split("\n"):
+            out.line(line)
+
+
 class SeverityPlugin:
     """Registered on every process; counting and deciding happen only where ``is_controller``."""
 
@@ -107,6 +123,8 @@ class SeverityPlugin:
             return report
         if report.failed and (severity := severity_of(item)) is not None and _is_verdict(call):
             setattr(report, REPORT_SEVERITY, severity.value)
+        if SHOWN in item.stash and report.failed:
+            setattr(report, REPORT_SHOWN, item.stash[SHOWN])
         if FINDINGS in item.stash:
             # Passed findings matter only to the JSON manifest; skip serializing them otherwise.
             keep_passed = self.ledger.settings.report is not None
@@ -117,9 +135,12 @@ class SeverityPlugin:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if not self.controller:
             return
+        shown = getattr(report, REPORT_SHOWN, None)
+        if shown is not None and isinstance(report.longrepr, str):
+            report.longrepr = ShownBounded(report.longrepr, shown)
         findings = getattr(report, REPORT_FINDINGS, None)
         if findings and report.when == "call":
-            self.ledger.findings.extend(findings)
+            self.ledger.findings.extend(Finding.from_dict(data) for data in findings)
         if not report.failed or hasattr(report, "wasxfail"):
             return
         severity = getattr(report, REPORT_SEVERITY, None)
@@ -191,8 +212,9 @@ class SeverityPlugin:
             else:
                 verdict, markup = "ok", {"green": True}
             tr.write_line(f"{severity.value} failures: {count} ({limit_text}) -> {verdict}", **markup)
-            for nodeid in ledger.failed_nodeids(severity):
-                tr.write_line(f"    {nodeid}")
+            for line in bounded(ledger.failed_nodeids(severity), ledger.settings.max_listed,
+                                show=lambda nodeid: f"    {nodeid}", indent="    ", hint=FULL_LIST):
+                tr.write_line(line)
         self._write_policy_lines(tr)
 
     def _move_tolerated(self, tr: pytest.TerminalReporter) -> None:
@@ -216,33 +238,34 @@ class SeverityPlugin:
             tr.stats.setdefault(TOLERATED, []).extend(moved)
 
     def _write_policy_lines(self, tr: pytest.TerminalReporter) -> None:
-        failed = [f for f in self.ledger.findings if f.get("status") in ("failed", "unknown")]
-        if not failed:
+        violations = [f for f in self.ledger.findings if f.violates()]
+        if not violations:
             return
-        by_policy: dict[str, list[dict[str, Any]]] = {}
-        for finding in failed:
-            by_policy.setdefault(str(finding["policy_id"]), []).append(finding)
+        by_policy: dict[str, list[Finding]] = {}
+        for finding in violations:
+            by_policy.setdefault(finding.policy_id, []).append(finding)
         tr.write_line("policies with non-compliant resources:")
         for policy_id, findings in sorted(by_policy.items()):
             first = findings[0]
-            addresses = list(dict.fromkeys(str(f["address"]) for f in findings))
-            shown = ", ".join(addresses[:5]) + (f", ... {len(addresses) - 5} more" if len(addresses) > 5 else "")
-            tr.write_line(f"    {policy_id} [{first['severity']}] {first.get('title', '')}: {shown}")
+            addresses = list(dict.fromkeys(f.address for f in findings))
+            shown = listed(addresses, self.ledger.settings.max_listed, hint=FULL_LIST)
+            tr.write_line(f"    {policy_id} [{first.severity.value}] {first.title}: {shown}")
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         settings = self.ledger.settings
         if not self.controller or self.config.option.collectonly:
             return
+        from pytest_iaccompliance import __version__
         from pytest_iaccompliance.reporting.manifest import write_manifest
         from pytest_iaccompliance.reporting.sarif import write_sarif
 
         def manifest(path: Path) -> None:
-            write_manifest(path, self.ledger.findings, self.verdict(), exit_status=int(exitstatus),
-                           errors=self.ledger.errors)
+            write_manifest(path, self.ledger.findings, self.verdict(), tool_version=__version__,
+                           exit_status=int(exitstatus), errors=self.ledger.errors)
 
         def sarif(path: Path) -> None:
-            write_sarif(path, self.ledger.findings, base=self.config.rootpath, errors=self.ledger.errors,
-                        exit_status=int(exitstatus))
+            write_sarif(path, self.ledger.findings, tool_version=__version__, base=self.config.rootpath,
+                        errors=self.ledger.errors, exit_status=int(exitstatus))
 
         writes: tuple[tuple[Path | None, str, Callable[[Path], None]], ...] = (
             (settings.report, OPT_REPORT, manifest),

@@ -20,7 +20,7 @@ import os
 import shutil
 import tempfile
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FunctionType, MethodType
@@ -185,9 +185,12 @@ def _short(exc: BaseException) -> str:
 class Synthesizer:
     """Synthesizes targets, reading and filling a ``SynthCache``; one per test session."""
 
-    def __init__(self, cache: SynthCache | None = None, library: str | None = None) -> None:
+    def __init__(self, cache: SynthCache | None = None, library: str | None = None,
+                 announce: Callable[[str], None] | None = None) -> None:
         self.cache = cache or SynthCache(None, "off")
         self.library = library
+        # Told the target's label before each synthesis the cache cannot answer (progress on a terminal).
+        self.announce = announce
         self.stats = SynthStats()
         self._memo: dict[str, list[tuple[ReadLog, SynthesizedApp]]] = {}
         install()
@@ -225,6 +228,8 @@ class Synthesizer:
             if found is not None:
                 self.stats.hits += 1
                 return found
+        if self.announce is not None:
+            self.announce(resolved.label)
         with recording() as log:
             documents, primary, library, node_reads = self._synthesize(resolved, args, kwargs)
         log.merge(module_reads([*modules, *log.module_files()]))

@@ -30,6 +30,7 @@ from pytest_iaccompliance.iam.document import (
 from pytest_iaccompliance.iam.evaluator import OPERATORS
 from pytest_iaccompliance.iam.matching import action_matches, policy_variables
 from pytest_iaccompliance.model import Severity
+from pytest_iaccompliance.reporting.text import listed
 
 __all__ = [
     "ESCALATIONS",
@@ -452,9 +453,7 @@ def _wildcard_resource(
 
 
 def _sample(actions: Sequence[str], limit: int = 4) -> str:
-    unique = list(dict.fromkeys(actions))
-    shown = ", ".join(unique[:limit])
-    return shown + (f" and {len(unique) - limit} more" if len(unique) > limit else "")
+    return listed(dict.fromkeys(actions), limit)
 
 
 _ESCALATION_ACTIONS = tuple(dict.fromkeys(a for path in ESCALATIONS for a in path))

@@ -24,6 +24,7 @@ from pytest_iaccompliance.iam.document import (
     Statement,
     operator_problem,
 )
+from pytest_iaccompliance.reporting.text import listed
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -129,9 +130,8 @@ class PolicyBuilder:
             )
             if mutating:
                 raise PolicyBuilderError(
-                    f'Resource "*" refused for write actions {", ".join(mutating[:5])}: '
-                    "scope them to "
-                    "ARNs, or pass allow_wildcard_resources=True"
+                    f'Resource "*" refused for write actions {listed(mutating, 5)}: '
+                    "scope them to ARNs, or pass allow_wildcard_resources=True"
                 )
         self.grants.append(Grant(qualified, targets, _conditions(conditions), sid))
         return self

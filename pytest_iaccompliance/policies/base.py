@@ -101,7 +101,8 @@ class PolicyContext:
         return cast("T", self.memo[key])
 
 
-Check = Callable[[Resource, PolicyContext], Result]
+# What a policy runs on one resource (an IAM finding's ``iam.Check`` names what that finding is about).
+CheckFunction = Callable[[Resource, PolicyContext], Result]
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class Policy:
     title: str
     severity: Severity
     resource_types: tuple[str, ...]
-    check: Check
+    check: CheckFunction
     remediation: str = ""
     controls: tuple[str, ...] = ()
     checkov_ids: tuple[str, ...] = ()
@@ -150,10 +151,10 @@ def policy(
     controls: Sequence[str] = (),
     checkov_ids: Sequence[str] = (),
     requires_settings: Sequence[str] = (),
-) -> Callable[[Check], Policy]:
+) -> Callable[[CheckFunction], Policy]:
     """Turn a check function into a ``Policy``; registration stays explicit (no import side effect)."""
 
-    def wrap(check: Check) -> Policy:
+    def wrap(check: CheckFunction) -> Policy:
         return Policy(
             id=id,
             title=title,

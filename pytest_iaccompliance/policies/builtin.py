@@ -49,9 +49,9 @@ RULE_MODULES = (
 def builtin_policies() -> list[Policy]:
     """Every built-in rule with its framework controls attached from the packs."""
     return [
-        item.with_controls(controls_for(item.id))
+        policy.with_controls(controls_for(policy.id))
         for module in RULE_MODULES
-        for item in module.POLICIES
+        for policy in module.POLICIES
     ]
 
 

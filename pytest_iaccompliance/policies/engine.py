@@ -72,13 +72,13 @@ def _crash_text(exc: Exception) -> tuple[str, str]:
     return text, where
 
 
-def candidates(item: Policy, resources: ResourceSet) -> Iterable[Resource]:
-    if item.applies_to_all():
+def candidates(policy: Policy, resources: ResourceSet) -> Iterable[Resource]:
+    if policy.applies_to_all():
         return resources
-    return resources.of_type(*item.resource_types)
+    return resources.of_type(*policy.resource_types)
 
 
-def finding_for(item: Policy, resource: Resource, result: Result) -> Finding | None:
+def finding_for(policy: Policy, resource: Resource, result: Result) -> Finding | None:
     status = _STATUS.get(result.outcome)
     if status is None:
         return None
@@ -87,66 +87,66 @@ def finding_for(item: Policy, resource: Resource, result: Result) -> Finding | N
     elif status is FindingStatus.PASSED:
         message = "compliant"
     else:
-        message = item.title
+        message = policy.title
     return Finding(
-        policy_id=item.id,
-        severity=item.severity,
+        policy_id=policy.id,
+        severity=policy.severity,
         status=status,
         address=resource.address,
         resource_type=resource.type,
         source_file=resource.source.file,
         message=message,
-        title=item.title,
-        controls=item.controls,
-        checkov_ids=item.checkov_ids,
+        title=policy.title,
+        controls=policy.controls,
+        checkov_ids=policy.checkov_ids,
         location=resource.source.path,
     )
 
 
-def check_resource(item: Policy, resource: Resource, context: PolicyContext) -> Finding | None:
+def check_resource(policy: Policy, resource: Resource, context: PolicyContext) -> Finding | None:
     """One policy on one resource; a misbehaving policy is reported by id and resource."""
     try:
-        result = item.check(resource, context)
+        result = policy.check(resource, context)
     except UnreadableValue as exc:
         reason = exc.reason if exc.reason.startswith("`") else f"{resource.address}: {exc.reason}"
         result = cannot_evaluate(reason)
     except Exception as exc:
         text, where = _crash_text(exc)
         raise PolicyError(
-            f"policy {item.id} raised {text} on {resource.address} ({resource.source.describe()}{where})",
-            item.id,
+            f"policy {policy.id} raised {text} on {resource.address} ({resource.source.describe()}{where})",
+            policy.id,
             resource.address,
         ) from exc
     if not isinstance(result, Result):
         raise PolicyError(
-            f"policy {item.id} returned {type(result).__name__} for {resource.address}; a check returns "
+            f"policy {policy.id} returned {type(result).__name__} for {resource.address}; a check returns "
             "compliant(), non_compliant(...), not_applicable() or cannot_evaluate(...)",
-            item.id,
+            policy.id,
             resource.address,
         )
-    return finding_for(item, resource, result)
+    return finding_for(policy, resource, result)
 
 
-def crash_finding(item: Policy, resource: Resource, error: PolicyError) -> Finding:
+def crash_finding(policy: Policy, resource: Resource, error: PolicyError) -> Finding:
     """The ``unknown`` finding standing for a policy that crashed on ``resource``."""
-    finding = finding_for(item, resource, cannot_evaluate(f"{error}; the policy could not judge this resource"))
+    finding = finding_for(policy, resource, cannot_evaluate(f"{error}; the policy could not judge this resource"))
     assert finding is not None
     return finding
 
 
-def evaluate_policy(item: Policy, context: PolicyContext, *, isolate_crashes: bool = False) -> Iterator[Finding]:
+def evaluate_policy(policy: Policy, context: PolicyContext, *, isolate_crashes: bool = False) -> Iterator[Finding]:
     """Findings of one policy over the context's resources; not-applicable pairs yield nothing.
 
     With ``isolate_crashes`` a policy that raises on one resource gives an ``unknown`` finding there
     (``crash_finding``) and goes on with the next; otherwise ``PolicyError`` propagates.
     """
-    for resource in candidates(item, context.resources):
+    for resource in candidates(policy, context.resources):
         try:
-            finding = check_resource(item, resource, context)
+            finding = check_resource(policy, resource, context)
         except PolicyError as error:
             if not isolate_crashes:
                 raise
-            finding = crash_finding(item, resource, error)
+            finding = crash_finding(policy, resource, error)
         if finding is not None:
             yield finding
 
@@ -162,4 +162,4 @@ def evaluate(
     docstring); the other policies and resources are judged as usual.
     """
     context = PolicyContext(as_resource_set(resources), settings or RuleSettings())
-    return [finding for item in policies for finding in evaluate_policy(item, context, isolate_crashes=True)]
+    return [finding for policy in policies for finding in evaluate_policy(policy, context, isolate_crashes=True)]

@@ -29,8 +29,8 @@ class PolicyRegistry:
     def __init__(self, policies: Iterable[Policy] = ()) -> None:
         self._policies: dict[str, Policy] = {}
         self._origin: dict[str, str] = {}
-        for item in policies:
-            self.add(item)
+        for policy in policies:
+            self.add(policy)
 
     def add(self, policy: Policy, *, origin: str = "<direct>") -> None:
         if not isinstance(policy, Policy):
@@ -80,13 +80,13 @@ class PolicyRegistry:
             if policy_id not in self._policies:
                 raise PolicySelectionError(f"severity override names unknown policy {policy_id!r}")
         chosen: list[Policy] = []
-        for policy_id, item in self._policies.items():
+        for policy_id, policy in self._policies.items():
             if select and not any(fnmatch.fnmatchcase(policy_id, p) for p in select):
                 continue
             if ignore and any(fnmatch.fnmatchcase(policy_id, p) for p in ignore):
                 continue
             override = (severity_overrides or {}).get(policy_id)
-            chosen.append(item.with_severity(override) if override else item)
+            chosen.append(policy.with_severity(override) if override else policy)
         return chosen
 
 
@@ -119,16 +119,16 @@ def registry_from(manager: pluggy.PluginManager) -> PolicyRegistry:
     for impl in manager.hook.iaccompliance_policies.get_hookimpls():
         origin = manager.get_name(impl.plugin) or repr(impl.plugin)
         contributed = cast("Iterable[Policy]", impl.function() or ())
-        for item in contributed:
-            registry.add(item, origin=f"plugin {origin!r}")
+        for policy in contributed:
+            registry.add(policy, origin=f"plugin {origin!r}")
     mappings: dict[str, list[str]] = {}
     for contribution in manager.hook.iaccompliance_control_mappings():
         for policy_id, controls in (contribution or {}).items():
             mappings.setdefault(policy_id, []).extend(controls)
     if mappings:
         merged = PolicyRegistry()
-        for item in registry:
-            extra = mappings.get(item.id)
-            merged.add(item.with_controls(extra) if extra else item, origin=registry.origin(item.id))
+        for policy in registry:
+            extra = mappings.get(policy.id)
+            merged.add(policy.with_controls(extra) if extra else policy, origin=registry.origin(policy.id))
         registry = merged
     return registry

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from pytest_iaccompliance.model import Finding, FindingStatus, Resources, Severity, as_resource_set
+from pytest_iaccompliance.model import Finding, Resources, Severity, as_resource_set
 from pytest_iaccompliance.policies.base import Policy, PolicyContext, RuleSettings
 from pytest_iaccompliance.policies.engine import evaluate
+from pytest_iaccompliance.reporting.text import violations_message
 
 __all__ = ["PolicySuite"]
 
@@ -51,14 +52,16 @@ class PolicySuite:
 
     def violations(self, resources: Resources, min_severity: Severity = Severity.WARNING) -> list[Finding]:
         """Failed and cannot-evaluate findings at or above ``min_severity``."""
-        return [
-            f for f in self.evaluate(resources)
-            if f.status in (FindingStatus.FAILED, FindingStatus.UNKNOWN) and f.severity.rank >= min_severity.rank
-        ]
+        return [f for f in self.evaluate(resources) if f.violates(min_severity)]
 
-    def assert_compliant(self, resources: Resources, min_severity: Severity = Severity.WARNING) -> list[Finding]:
-        """Fail listing every violation at ``min_severity`` or above; see ``assertions.assert_compliant``."""
+    def assert_compliant(self, resources: Resources, min_severity: Severity | str = Severity.WARNING) -> list[Finding]:
+        """No policy fails, or cannot evaluate, at ``min_severity`` or above; the ``AssertionError`` lists each
+        one. Returns all findings, passed ones included."""
         __tracebackhide__ = True
-        from pytest_iaccompliance.assertions import assert_compliant
-
-        return assert_compliant(resources, min_severity, self)
+        resources = as_resource_set(resources)
+        threshold = min_severity if isinstance(min_severity, Severity) else Severity.parse(min_severity)
+        findings = self.evaluate(resources)
+        violations = [f for f in findings if f.violates(threshold)]
+        if violations:
+            raise AssertionError(violations_message(violations, threshold, resources))
+        return findings

@@ -1,11 +1,8 @@
-"""Default answers that look like AWS: identifiers, ARNs with the right service and region, common
-invokes.
+"""Default answers that look like AWS: identifiers, ARNs with the right service and region, common invokes.
 
-Pure functions of the request, no pulumi import: the recording mocks call them, tests read them
-directly.
-Answers are deterministic (a hash of the logical name, not a random number) so two runs of one
-program
-give the same identifiers.
+Pure functions of the request, no pulumi import: the recording mocks call them, tests read them directly.
+Answers are deterministic (a hash of the logical name, not a random number) so two runs of one program give
+the same identifiers.
 """
 
 from __future__ import annotations

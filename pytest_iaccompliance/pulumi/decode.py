@@ -1,11 +1,8 @@
-"""Pulumi's wire values as plain Python: secrets and unknowns become facts on the model, not
-strings.
+"""Pulumi's wire values as plain Python: secrets and unknowns become facts on the model, not strings.
 
-Two encodings carry the same signatures: the protobuf ``Struct`` the engine receives (mocks) and the
-JSON
-of ``pulumi stack export``. Both decode to plain values, ``UNKNOWN`` for values not known in a
-preview,
-and the dotted paths (wire names, list positions left out) of every value marked secret.
+Two encodings carry the same signatures: the protobuf ``Struct`` the engine receives (mocks) and the JSON
+of ``pulumi stack export``. Both decode to plain values, ``UNKNOWN`` for values not known in a preview, and
+the dotted paths (wire names, list positions left out) of every value marked secret.
 """
 
 from __future__ import annotations

@@ -1,16 +1,11 @@
-"""Pulumi type tokens and property names in Terraform's vocabulary, so one rule serves Pulumi and
-cdktf.
+"""Pulumi type tokens and property names in Terraform's vocabulary, so one rule serves Pulumi and cdktf.
 
-Type tokens cannot be derived mechanically (``aws:rds/instance:Instance`` is ``aws_db_instance``),
-so they
+Type tokens cannot be derived mechanically (``aws:rds/instance:Instance`` is ``aws_db_instance``), so they
 live in an explicit table. Property names come from the installed ``pulumi_aws`` SDK: its
-``@pulumi.getter(name="...")`` annotations say which Python (snake_case) name each wire (camelCase)
-name
-has; the SDK's source is read as text, lazily and once per module, so nothing is imported. Where
-Pulumi
-pluralized a Terraform block (``defaultActions`` for ``default_action``) a small per-type table
-renames
-it back. No pulumi import here: the ``pulumi stack export`` source uses this module too.
+``@pulumi.getter(name="...")`` annotations say which Python (snake_case) name each wire (camelCase) name
+has; the SDK's source is read as text, lazily and once per module, so nothing is imported. Where Pulumi
+pluralized a Terraform block (``defaultActions`` for ``default_action``) a small per-type table renames it
+back. No pulumi import here: the ``pulumi stack export`` source uses this module too.
 """
 
 from __future__ import annotations

@@ -1,14 +1,9 @@
 """Run a Pulumi program under recording mocks and hand back every resource it declared.
 
-The program runs in the real Pulumi runtime installed by ``pulumi.runtime.set_mocks``. The runner
-waits
-for every registration (so every input is resolved), then reads what the monitor received. Pulumi
-keeps
-its state in context variables and module globals (root stack, config, pending outputs, the event
-loop);
-each run starts from a clean slate and leaves one behind, so runs in one process never leak into
-each
-other.
+The program runs in the real Pulumi runtime installed by ``pulumi.runtime.set_mocks``. The runner waits for
+every registration (so every input is resolved), then reads what the monitor received. Pulumi keeps its
+state in context variables and module globals (root stack, config, pending outputs, the event loop); each
+run starts from a clean slate and leaves one behind, so runs in one process never leak into each other.
 """
 
 from __future__ import annotations

@@ -11,30 +11,28 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from pytest_iaccompliance.model import Finding
+
 MANIFEST_VERSION = 1
 
 
-def build_manifest(findings: Iterable[Mapping[str, Any]], verdict: Mapping[str, Any],
-                   *, exit_status: int | None = None,
-                   errors: Iterable[Mapping[str, str]] = ()) -> dict[str, Any]:
-    """``errors`` are the collection errors (``nodeid``, ``file``, one-line ``message``) that explain
-    a run that stopped before judging everything."""
-    from pytest_iaccompliance import __version__
-
-    rows = sorted((dict(f) for f in findings),
-                  key=lambda f: (str(f.get("policy_id")), str(f.get("source_file")), str(f.get("address"))))
+def build_manifest(findings: Iterable[Finding], verdict: Mapping[str, Any], *, tool_version: str,
+                   exit_status: int | None = None, errors: Iterable[Mapping[str, str]] = ()) -> dict[str, Any]:
+    """Every finding, passed ones included, with the verdict; ``errors`` are the collection errors
+    (``nodeid``, ``file``, one-line ``message``) that explain a run that stopped before judging everything."""
+    ordered = sorted(findings, key=lambda f: (f.policy_id, str(f.source_file), f.address))
     totals: dict[str, int] = {}
-    for row in rows:
-        totals[str(row.get("status"))] = totals.get(str(row.get("status")), 0) + 1
+    for finding in ordered:
+        totals[finding.status.value] = totals.get(finding.status.value, 0) + 1
     return {
         "manifest_version": MANIFEST_VERSION,
-        "tool": {"name": "pytest-iaccompliance", "version": __version__},
+        "tool": {"name": "pytest-iaccompliance", "version": tool_version},
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "exit_status": exit_status,
         "errors": [dict(error) for error in errors],
         "verdict": dict(verdict),
         "totals": totals,
-        "findings": rows,
+        "findings": [finding.to_dict() for finding in ordered],
     }
 
 
@@ -61,6 +59,7 @@ def write_json(path: Path, data: Any) -> None:
         raise
 
 
-def write_manifest(path: Path, findings: Iterable[Mapping[str, Any]], verdict: Mapping[str, Any],
-                   *, exit_status: int | None = None, errors: Iterable[Mapping[str, str]] = ()) -> None:
-    write_json(path, build_manifest(findings, verdict, exit_status=exit_status, errors=errors))
+def write_manifest(path: Path, findings: Iterable[Finding], verdict: Mapping[str, Any], *, tool_version: str,
+                   exit_status: int | None = None, errors: Iterable[Mapping[str, str]] = ()) -> None:
+    write_json(path, build_manifest(findings, verdict, tool_version=tool_version, exit_status=exit_status,
+                                    errors=errors))

@@ -7,54 +7,50 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from pytest_iaccompliance.model import Finding, FindingStatus, Severity
+
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_LEVEL = {"critical": "error", "warning": "warning"}
+_LEVEL = {Severity.CRITICAL: "error", Severity.WARNING: "warning"}
 
 
-def build_sarif(findings: Iterable[Mapping[str, Any]], *, base: Path | None = None,
+def build_sarif(findings: Iterable[Finding], *, tool_version: str, base: Path | None = None,
                 errors: Iterable[Mapping[str, str]] = (), exit_status: int | None = None) -> dict[str, Any]:
     """One run; a rule per policy seen; a result per failed or cannot-evaluate finding.
 
     Collection errors (``nodeid``, ``file``, ``message``) are tool execution notifications of a run whose
     execution did not succeed: an empty result list then does not read as a clean scan.
     """
-    from pytest_iaccompliance import __version__
-
     rules: dict[str, dict[str, Any]] = {}
     results: list[dict[str, Any]] = []
     for finding in findings:
-        status = finding.get("status")
-        policy_id = str(finding["policy_id"])
-        if policy_id not in rules:
-            rules[policy_id] = {
-                "id": policy_id,
-                "name": policy_id.replace("-", ""),
-                "shortDescription": {"text": str(finding.get("title") or policy_id)},
-                "defaultConfiguration": {"level": _LEVEL.get(str(finding.get("severity")), "warning")},
+        level = _LEVEL[finding.severity]
+        if finding.policy_id not in rules:
+            rules[finding.policy_id] = {
+                "id": finding.policy_id,
+                "name": finding.policy_id.replace("-", ""),
+                "shortDescription": {"text": finding.title or finding.policy_id},
+                "defaultConfiguration": {"level": level},
                 "properties": {
-                    "tags": [*finding.get("controls", ()), *finding.get("checkov_ids", ())],
-                    "severity": finding.get("severity"),
+                    "tags": [*finding.controls, *finding.checkov_ids],
+                    "severity": finding.severity.value,
                 },
             }
-        if status not in ("failed", "unknown"):
+        if not finding.violates():
             continue
-        message = str(finding.get("message"))
-        if status == "unknown":
-            message = f"cannot evaluate: {message}"
+        unknown = finding.status is FindingStatus.UNKNOWN
         result: dict[str, Any] = {
-            "ruleId": policy_id,
-            "level": _LEVEL.get(str(finding.get("severity")), "warning") if status == "failed" else "note",
-            "message": {"text": message},
-            "properties": {"address": finding.get("address"), "resourceType": finding.get("resource_type"),
-                           "status": status},
+            "ruleId": finding.policy_id,
+            "level": "note" if unknown else level,
+            "message": {"text": f"cannot evaluate: {finding.message}" if unknown else finding.message},
+            "properties": {"address": finding.address, "resourceType": finding.resource_type,
+                           "status": finding.status.value},
         }
-        source = finding.get("source_file")
-        if source:
-            logical = {"name": str(finding.get("address")), "kind": "resource"}
-            if finding.get("location"):
-                logical["fullyQualifiedName"] = str(finding["location"])
+        if finding.source_file:
+            logical = {"name": finding.address, "kind": "resource"}
+            if finding.location:
+                logical["fullyQualifiedName"] = finding.location
             result["locations"] = [{
-                "physicalLocation": {"artifactLocation": {"uri": _uri(Path(str(source)), base)}},
+                "physicalLocation": {"artifactLocation": {"uri": _uri(Path(finding.source_file), base)}},
                 "logicalLocations": [logical],
             }]
         results.append(result)
@@ -62,7 +58,7 @@ def build_sarif(findings: Iterable[Mapping[str, Any]], *, base: Path | None = No
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "pytest-iaccompliance", "version": __version__,
+            "tool": {"driver": {"name": "pytest-iaccompliance", "version": tool_version,
                                 "informationUri": "https://pypi.org/project/pytest-iaccompliance/",
                                 "rules": list(rules.values())}},
             "results": results,
@@ -106,8 +102,9 @@ def _uri(path: Path, base: Path | None) -> str:
     return absolute.as_uri()
 
 
-def write_sarif(path: Path, findings: Iterable[Mapping[str, Any]], *, base: Path | None = None,
+def write_sarif(path: Path, findings: Iterable[Finding], *, tool_version: str, base: Path | None = None,
                 errors: Iterable[Mapping[str, str]] = (), exit_status: int | None = None) -> None:
     from pytest_iaccompliance.reporting.manifest import write_json
 
-    write_json(path, build_sarif(findings, base=base, errors=errors, exit_status=exit_status))
+    write_json(path, build_sarif(findings, tool_version=tool_version, base=base, errors=errors,
+                                 exit_status=exit_status))

@@ -1,13 +1,9 @@
-"""``pulumi stack export`` JSON (and the backend's checkpoint file) as a resource set, without
-Pulumi.
+"""``pulumi stack export`` JSON (and the backend's checkpoint file) as a resource set, without Pulumi.
 
-Each resource's outputs are its full state and its inputs what the program set; both are merged
-(inputs
-win where they differ, as in a plan) under Terraform's names. Secrets carry Pulumi's signature: with
-``--show-secrets`` the plaintext is read, otherwise the value stays ``[secret]``; either way the
-path is
-flagged secret. Provider resources become metadata (their configuration), the stack resource gives
-the
+Each resource's outputs are its full state and its inputs what the program set; both are merged (inputs win
+where they differ, as in a plan) under Terraform's names. Secrets carry Pulumi's signature: with
+``--show-secrets`` the plaintext is read, otherwise the value stays ``[secret]``; either way the path is
+flagged secret. Provider resources become metadata (their configuration), the stack resource gives the
 stack outputs; neither is a policy target.
 """
 

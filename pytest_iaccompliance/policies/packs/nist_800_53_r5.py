@@ -19,15 +19,7 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
     "AWS-CT-001": ("AU-2", "AU-3", "AU-12", "AU-14(1)", "CA-7", "SI-4(20)"),  # SH CloudTrail.1
     "AWS-CT-002": ("AU-9", "SI-4", "SI-7(1)", "SI-7(3)", "SI-7(7)"),  # SH CloudTrail.4
     "AWS-CT-003": ("AU-9", "SC-13", "SC-28", "SC-28(1)"),  # SH CloudTrail.2
-    "AWS-CT-004": (
-        "AU-6(1)",
-        "AU-6(3)",
-        "AU-7(1)",
-        "AU-12",
-        "CA-7",
-        "SI-4(5)",
-        "SI-20",
-    ),  # SH CloudTrail.5
+    "AWS-CT-004": ("AU-6(1)", "AU-6(3)", "AU-7(1)", "AU-12", "CA-7", "SI-4(5)", "SI-20"),  # SH CloudTrail.5
     "AWS-DDB-001": ("CP-6(2)", "CP-9", "CP-10", "SC-5(2)", "SI-12", "SI-13(5)"),  # SH DynamoDB.2
     "AWS-DDB-002": ("SC-13", "SC-28", "SC-28(1)"),  # project (as SH SQS.1/SNS.1 encryption at rest)
     "AWS-EC2-001": ("AC-4", "SC-7", "SC-7(5)", "CM-7"),  # SH EC2.13
@@ -42,13 +34,7 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
     "AWS-EC2-010": ("SC-13", "SC-28", "SC-28(1)"),  # SH EC2.3
     "AWS-EC2-011": ("SC-13", "SC-28", "SC-28(1)"),  # SH EC2.7
     "AWS-EC2-012": ("CM-2", "CM-6"),  # project (baseline configuration, configuration settings)
-    "AWS-EC2-013": (
-        "AC-3",
-        "AC-4(21)",
-        "AC-6",
-        "SC-7",
-        "SC-7(3)",
-    ),  # cdk-nag VPCSubnetAutoAssignPublicIpDisabled
+    "AWS-EC2-013": ("AC-3", "AC-4(21)", "AC-6", "SC-7", "SC-7(3)"),  # cdk-nag VPCSubnetAutoAssignPublicIpDisabled
     "AWS-EFS-001": ("SC-13", "SC-28", "SC-28(1)"),  # SH EFS.1
     "AWS-ELB-001": ("AC-4", "AC-17(2)", "SC-8", "SC-8(1)", "SC-13", "SC-23"),  # SH ELB.1
     "AWS-ELB-002": ("AC-17(2)", "SC-8", "SC-8(1)", "SC-13", "SC-23"),  # SH ELB.8
@@ -66,36 +52,14 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
     "AWS-LAMBDA-002": ("AC-3", "AC-4", "AC-6", "AC-21", "SC-7"),  # SH Lambda.1
     "AWS-RDS-001": ("SC-28", "SC-28(1)", "SC-13"),  # SH RDS.3
     "AWS-RDS-002": ("AC-4", "AC-4(21)", "SC-7", "SC-7(4)", "SC-7(5)", "SC-7(11)"),  # SH RDS.2
-    "AWS-RDS-003": (
-        "CP-6",
-        "CP-6(1)",
-        "CP-6(2)",
-        "CP-9",
-        "CP-10",
-        "SC-5(2)",
-        "SI-12",
-        "SI-13(5)",
-    ),  # SH RDS.11
+    "AWS-RDS-003": ("CP-6", "CP-6(1)", "CP-6(2)", "CP-9", "CP-10", "SC-5(2)", "SI-12", "SI-13(5)"),  # SH RDS.11
     "AWS-RDS-004": ("CM-3", "SC-5(2)", "SI-13(5)"),  # SH RDS.8
     "AWS-RDS-005": ("AC-2(1)", "AC-3", "AC-3(7)", "AC-3(15)", "AC-6"),  # SH RDS.10 / RDS.12
     "AWS-S3-001": ("SC-28", "SC-28(1)", "SC-13"),  # SH S3.4
     "AWS-S3-002": ("AC-3", "AC-4", "AC-6", "AC-21", "SC-7", "SC-7(3)"),  # SH S3.1 / S3.8
     "AWS-S3-003": ("AC-4", "AC-17(2)", "SC-8", "SC-8(1)", "SC-13", "SC-23"),  # SH S3.5
-    "AWS-S3-004": (
-        "AU-9(2)",
-        "CP-6(2)",
-        "CP-9",
-        "CP-10",
-        "SI-13(5)",
-    ),  # cdk-nag S3BucketVersioningEnabled
-    "AWS-S3-005": (
-        "AC-2(4)",
-        "AU-2",
-        "AU-3",
-        "AU-6(3)",
-        "AU-12",
-        "SI-4(20)",
-    ),  # cdk-nag S3BucketLoggingEnabled
+    "AWS-S3-004": ("AU-9(2)", "CP-6(2)", "CP-9", "CP-10", "SI-13(5)"),  # cdk-nag S3BucketVersioningEnabled
+    "AWS-S3-005": ("AC-2(4)", "AU-2", "AU-3", "AU-6(3)", "AU-12", "SI-4(20)"),  # cdk-nag S3BucketLoggingEnabled
     "AWS-S3-006": ("AC-3", "AC-4", "AC-6", "AC-21", "SC-7"),  # SH S3.2 / S3.3
     "AWS-SM-001": ("AC-2(1)", "AC-3(15)"),  # SH SecretsManager.1
     "AWS-SNS-001": ("SC-13", "SC-28", "SC-28(1)"),  # SH SNS.1

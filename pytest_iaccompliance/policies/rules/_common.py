@@ -13,17 +13,12 @@ from pytest_iaccompliance.policies.base import (
     non_compliant,
 )
 from pytest_iaccompliance.policies.values import as_bool
+from pytest_iaccompliance.reporting.text import listed, shown_setting
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
-__all__ = ["describe", "flag_is", "partner_missing"]
-
-
-def describe(resource: Resource, path: str, value: Any = None) -> str:
-    """A setting of ``resource`` for a message: short; a secret (by name or marking), an object or a
-    list as its type only."""
-    return resource.show_value(path, value, scalar=True)
+__all__ = ["flag_is", "on_resource_or_partner", "partner_missing"]
 
 
 def flag_is(
@@ -42,7 +37,7 @@ def flag_is(
         )
     if parsed is expected:
         return compliant()
-    shown = "unset" if raw is None else f"= {describe(resource, key, raw)}"
+    shown = "unset" if raw is None else f"= {shown_setting(resource, key, raw)}"
     return non_compliant(f"{resource.address}: {failure} ({key} {shown})")
 
 
@@ -56,11 +51,46 @@ def partner_missing(
     """No partner found: unknown when a partner's target is itself unknown, otherwise a failure."""
     unresolved = [r for t in partner_types for r in context.resources.unresolved_related(t, *keys)]
     if unresolved:
-        shown = ", ".join(r.address for r in unresolved[:3]) + (
-            " ..." if len(unresolved) > 3 else ""
-        )
+        shown = listed((r.address for r in unresolved), 3)
         return cannot_evaluate(
             f"{resource.address}: {failure}, unless it is the target of {shown}, whose "
             f"{'/'.join(keys)} is not known before apply"
         )
     return non_compliant(f"{resource.address}: {failure}")
+
+
+def on_resource_or_partner(
+    context: PolicyContext,
+    resource: Resource,
+    partner_type: str,
+    *,
+    inline: Callable[[Resource], bool | Unknown],
+    partner: Callable[[Resource], bool | Unknown],
+    missing: str,
+    keys: Sequence[str] = ("bucket",),
+    unknown: str | None = None,
+) -> Result:
+    """A setting that may sit on the resource itself or on a separate ``partner_type`` resource naming it
+    through ``keys`` (a bucket's encryption, versioning or logging). ``inline`` and ``partner`` read it on
+    one resource: on (True), off or absent (False), or unknown (the reason says why).
+
+    Compliant as soon as either place turns it on. Otherwise an unknown reading means "cannot evaluate"
+    (it might turn it on); with nothing on and nothing unknown, ``partner_missing`` decides between a
+    failure and "cannot evaluate" (a partner whose target is unknown might be the missing one). ``unknown``,
+    when given, is the one message for any unknown reading.
+    """
+    undecided: list[str] = []
+    verdict = inline(resource)
+    if verdict is True:
+        return compliant()
+    if isinstance(verdict, Unknown):
+        undecided.append(verdict.reason)
+    for related in context.resources.find_related(partner_type, resource, *keys):
+        verdict = partner(related)
+        if verdict is True:
+            return compliant()
+        if isinstance(verdict, Unknown):
+            undecided.append(verdict.reason)
+    if undecided:
+        return cannot_evaluate(unknown) if unknown else cannot_evaluate(*dict.fromkeys(undecided))
+    return partner_missing(context, resource, [partner_type], keys, missing)

@@ -12,8 +12,8 @@ from pytest_iaccompliance.policies.base import (
     non_compliant,
     policy,
 )
-from pytest_iaccompliance.policies.rules._common import describe
 from pytest_iaccompliance.policies.values import as_text, is_set, read_field
+from pytest_iaccompliance.reporting.text import shown_setting
 
 
 @policy(
@@ -21,9 +21,8 @@ from pytest_iaccompliance.policies.values import as_text, is_set, read_field
     title="Lambda permission does not let any principal invoke the function",
     severity=Severity.CRITICAL,
     resource_types=["aws_lambda_permission"],
-    remediation="Name the invoking service or account in principal and scope it with source_arn "
-    "(and "
-    'source_account for S3), instead of principal = "*".',
+    remediation="Name the invoking service or account in principal and scope it with "
+    'source_arn (and source_account for S3), instead of principal = "*".',
     checkov_ids=["CKV_AWS_301"],
 )
 def permission_not_public(resource: Resource, context: PolicyContext) -> Result:
@@ -35,7 +34,7 @@ def permission_not_public(resource: Resource, context: PolicyContext) -> Result:
         return compliant()
     if any(read_field(key, is_set, resource.get(key)) for key in ("source_arn", "source_account", "principal_org_id")):
         return compliant()
-    action = describe(resource, "action") if resource.get("action") else "lambda:InvokeFunction"
+    action = shown_setting(resource, "action") if resource.get("action") else "lambda:InvokeFunction"
     return non_compliant(
         f"{resource.address} grants {action} "
         'to principal "*" with no source_arn, source_account or principal_org_id'
@@ -47,8 +46,7 @@ def permission_not_public(resource: Resource, context: PolicyContext) -> Result:
     title="Lambda function URL requires IAM authentication",
     severity=Severity.CRITICAL,
     resource_types=["aws_lambda_function_url"],
-    remediation='Set authorization_type = "AWS_IAM", or front the function with API Gateway and an '
-    "authorizer.",
+    remediation='Set authorization_type = "AWS_IAM", or front the function with API Gateway and an authorizer.',
     checkov_ids=["CKV_AWS_258"],
 )
 def function_url_authenticated(resource: Resource, context: PolicyContext) -> Result:

@@ -60,8 +60,7 @@ def log_file_validation(resource: Resource, context: PolicyContext) -> Result:
     title="CloudTrail logs are encrypted with a KMS key",
     severity=Severity.WARNING,
     resource_types=TRAIL,
-    remediation="Set kms_key_id to a customer-managed KMS key whose policy allows CloudTrail to "
-    "encrypt.",
+    remediation="Set kms_key_id to a customer-managed KMS key whose policy allows CloudTrail to encrypt.",
     checkov_ids=["CKV_AWS_35"],
 )
 def kms_encrypted(resource: Resource, context: PolicyContext) -> Result:
@@ -76,8 +75,8 @@ def kms_encrypted(resource: Resource, context: PolicyContext) -> Result:
     title="CloudTrail trail delivers to CloudWatch Logs",
     severity=Severity.WARNING,
     resource_types=TRAIL,
-    remediation='Set cloud_watch_logs_group_arn ("${aws_cloudwatch_log_group.x.arn}:*") and '
-    "cloud_watch_logs_role_arn.",
+    remediation='Set cloud_watch_logs_group_arn ("${aws_cloudwatch_log_group.x.arn}:*") '
+    "and cloud_watch_logs_role_arn.",
     checkov_ids=["CKV2_AWS_10"],
 )
 def cloudwatch_integration(resource: Resource, context: PolicyContext) -> Result:

@@ -43,8 +43,7 @@ def point_in_time_recovery(resource: Resource, context: PolicyContext) -> Result
     title="DynamoDB table is encrypted with a KMS key (AWS managed or customer managed)",
     severity=Severity.WARNING,
     resource_types=TABLE,
-    remediation="Add server_side_encryption { enabled = true } (with kms_key_arn for a "
-    "customer-managed key).",
+    remediation="Add server_side_encryption { enabled = true } (with kms_key_arn for a customer-managed key).",
 )
 def kms_encryption(resource: Resource, context: PolicyContext) -> Result:
     """A KMS key makes reading the table an audited, revocable permission."""

@@ -17,8 +17,9 @@ from pytest_iaccompliance.policies.base import (
     not_applicable,
     policy,
 )
-from pytest_iaccompliance.policies.rules._common import describe, flag_is
+from pytest_iaccompliance.policies.rules._common import flag_is
 from pytest_iaccompliance.policies.values import as_bool, as_text, read_field
+from pytest_iaccompliance.reporting.text import shown_setting
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -35,8 +36,8 @@ ENCRYPTION_BY_DEFAULT = "aws_ebs_encryption_by_default"
     title='EC2 instance metadata service requires IMDSv2 (http_tokens = "required")',
     severity=Severity.CRITICAL,
     resource_types=COMPUTE_TYPES,
-    remediation='Add metadata_options { http_tokens = "required" } (or http_endpoint = "disabled" '
-    "when the workload never reads instance metadata).",
+    remediation='Add metadata_options { http_tokens = "required" } (or '
+    'http_endpoint = "disabled" when the workload never reads instance metadata).',
     checkov_ids=["CKV_AWS_79"],
 )
 def imdsv2_required(resource: Resource, context: PolicyContext) -> Result:
@@ -58,7 +59,7 @@ def imdsv2_required(resource: Resource, context: PolicyContext) -> Result:
             )
     return non_compliant(
         f"{resource.address} has metadata_options.http_tokens = "
-        f"{describe(resource, 'metadata_options.http_tokens', tokens) if tokens else 'unset'} "
+        f"{shown_setting(resource, 'metadata_options.http_tokens', tokens) if tokens else 'unset'} "
         "(IMDSv1 allowed)"
     )
 
@@ -68,9 +69,8 @@ def imdsv2_required(resource: Resource, context: PolicyContext) -> Result:
     title="EC2 instance or launch template does not associate a public IP address",
     severity=Severity.WARNING,
     resource_types=[INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION],
-    remediation="Set associate_public_ip_address = false (or leave it unset in a private subnet) "
-    "and "
-    "expose services through a load balancer.",
+    remediation="Set associate_public_ip_address = false (or leave it unset in "
+    "a private subnet) and expose services through a load balancer.",
     checkov_ids=["CKV_AWS_88"],
 )
 def no_public_ip(resource: Resource, context: PolicyContext) -> Result:
@@ -148,9 +148,8 @@ def _volumes(resource: Resource, unreadable: list[str]) -> Iterator[tuple[str, M
     title="EC2 instance and launch template EBS volumes are encrypted",
     severity=Severity.CRITICAL,
     resource_types=COMPUTE_TYPES,
-    remediation="Set encrypted = true on root_block_device and every ebs_block_device "
-    "(block_device_"
-    "mappings.ebs in launch templates), or enable aws_ebs_encryption_by_default for the account.",
+    remediation="Set encrypted = true on root_block_device and every ebs_block_device (block_device_mappings.ebs "
+    "in launch templates), or enable aws_ebs_encryption_by_default for the account.",
     checkov_ids=["CKV_AWS_8"],
 )
 def instance_volumes_encrypted(resource: Resource, context: PolicyContext) -> Result:
@@ -196,8 +195,8 @@ def instance_volumes_encrypted(resource: Resource, context: PolicyContext) -> Re
     title="EBS volume is encrypted",
     severity=Severity.CRITICAL,
     resource_types=["aws_ebs_volume"],
-    remediation="Set encrypted = true (with kms_key_id for a customer-managed key), or enable "
-    "aws_ebs_encryption_by_default for the account.",
+    remediation="Set encrypted = true (with kms_key_id for a customer-managed "
+    "key), or enable aws_ebs_encryption_by_default for the account.",
     checkov_ids=["CKV_AWS_3"],
 )
 def ebs_volume_encrypted(resource: Resource, context: PolicyContext) -> Result:
@@ -221,8 +220,7 @@ def ebs_volume_encrypted(resource: Resource, context: PolicyContext) -> Result:
     title="EBS encryption by default is enabled",
     severity=Severity.CRITICAL,
     resource_types=[ENCRYPTION_BY_DEFAULT],
-    remediation="Set enabled = true on aws_ebs_encryption_by_default (it is the default) in every "
-    "region.",
+    remediation="Set enabled = true on aws_ebs_encryption_by_default (it is the default) in every region.",
     checkov_ids=["CKV_AWS_106"],
 )
 def ebs_encryption_by_default(resource: Resource, context: PolicyContext) -> Result:
@@ -242,9 +240,8 @@ def instance_family(instance_type: str) -> str:
     title="EC2 instance type belongs to an approved family (ini iac_allowed_instance_families)",
     severity=Severity.WARNING,
     resource_types=COMPUTE_TYPES,
-    remediation="Use an instance type from a family listed in iac_allowed_instance_families, or "
-    "extend "
-    "the list after review.",
+    remediation="Use an instance type from a family listed in "
+    "iac_allowed_instance_families, or extend the list after review.",
 )
 def approved_instance_family(resource: Resource, context: PolicyContext) -> Result:
     """Unapproved families break cost commitments, hardening baselines and arm64/x86 plans."""

@@ -12,9 +12,8 @@ from pytest_iaccompliance.policies.rules._common import flag_is
     title="EFS file system is encrypted at rest",
     severity=Severity.CRITICAL,
     resource_types=["aws_efs_file_system"],
-    remediation="Set encrypted = true (with kms_key_id for a customer-managed key); an existing "
-    "file "
-    "system must be copied to a new encrypted one.",
+    remediation="Set encrypted = true (with kms_key_id for a customer-managed key); "
+    "an existing file system must be copied to a new encrypted one.",
     checkov_ids=["CKV_AWS_42"],
 )
 def efs_encrypted(resource: Resource, context: PolicyContext) -> Result:

@@ -16,8 +16,8 @@ from pytest_iaccompliance.policies.base import (
     not_applicable,
     policy,
 )
-from pytest_iaccompliance.policies.rules._common import describe
 from pytest_iaccompliance.policies.values import as_text, read_field
+from pytest_iaccompliance.reporting.text import shown_setting
 
 LISTENERS = ["aws_lb_listener", "aws_alb_listener"]
 TLS_PROTOCOLS = frozenset({"HTTPS", "TLS"})
@@ -86,7 +86,7 @@ def _redirects_to_https(resource: Resource) -> bool | Unknown:
     title="Load balancer listener uses HTTPS/TLS or redirects HTTP to HTTPS",
     severity=Severity.CRITICAL,
     resource_types=LISTENERS,
-    remediation='Use protocol = "HTTPS" with a certificate_arn, or make the HTTP listener\'s '
+    remediation="Use protocol = \"HTTPS\" with a certificate_arn, or make the HTTP listener's "
     'default_action a redirect with protocol = "HTTPS" and status_code = "HTTP_301".',
     checkov_ids=["CKV_AWS_2", "CKV2_AWS_20"],
 )
@@ -105,7 +105,7 @@ def listener_encrypted(resource: Resource, context: PolicyContext) -> Result:
     if redirects:
         return compliant()
     return non_compliant(
-        f"{resource.address} serves {describe(resource, 'protocol', protocol)} without redirecting to HTTPS"
+        f"{resource.address} serves {shown_setting(resource, 'protocol', protocol)} without redirecting to HTTPS"
     )
 
 
@@ -114,9 +114,8 @@ def listener_encrypted(resource: Resource, context: PolicyContext) -> Result:
     title="HTTPS/TLS listener uses a TLS 1.2+ security policy",
     severity=Severity.WARNING,
     resource_types=LISTENERS,
-    remediation="Set ssl_policy to ELBSecurityPolicy-TLS13-1-2-2021-06 (or another "
-    "TLS13-1-2/TLS13-1-3/"
-    "TLS-1-2/FS-1-2 policy); the provider default ELBSecurityPolicy-2016-08 still accepts TLS 1.0.",
+    remediation="Set ssl_policy to ELBSecurityPolicy-TLS13-1-2-2021-06 (or another TLS13-1-2/TLS13-1-3/TLS-1-2/FS-1-2 "
+    "policy); the provider default ELBSecurityPolicy-2016-08 still accepts TLS 1.0.",
     checkov_ids=["CKV_AWS_103"],
 )
 def listener_tls_policy(resource: Resource, context: PolicyContext) -> Result:
@@ -137,7 +136,7 @@ def listener_tls_policy(resource: Resource, context: PolicyContext) -> Result:
     if ssl_policy_accepted(name):
         return compliant()
     return non_compliant(
-        f"{resource.address} uses {describe(resource, 'ssl_policy', name)}, which accepts TLS versions below 1.2"
+        f"{resource.address} uses {shown_setting(resource, 'ssl_policy', name)}, which accepts TLS versions below 1.2"
     )
 
 
@@ -147,8 +146,7 @@ def listener_tls_policy(resource: Resource, context: PolicyContext) -> Result:
     severity=Severity.CRITICAL,
     resource_types=["aws_elb"],
     remediation='Set lb_protocol = "https" (or "ssl") with an ssl_certificate_id on every '
-    "listener, "
-    "or move to an Application Load Balancer with an HTTP-to-HTTPS redirect.",
+    "listener, or move to an Application Load Balancer with an HTTP-to-HTTPS redirect.",
 )
 def classic_listener_encrypted(resource: Resource, context: PolicyContext) -> Result:
     """Classic load balancers cannot redirect, so any plain listener carries clear-text traffic."""
@@ -163,8 +161,8 @@ def classic_listener_encrypted(resource: Resource, context: PolicyContext) -> Re
         if isinstance(protocol, Unknown):
             unknown.append(f"listener[{index}].lb_protocol of {resource.address} is not known before apply")
         elif (protocol or "").lower() not in {"https", "ssl"}:
-            port = describe(resource, "listener.lb_port", listener.get("lb_port"))
-            shown = describe(resource, "listener.lb_protocol", protocol)
+            port = shown_setting(resource, "listener.lb_port", listener.get("lb_port"))
+            shown = shown_setting(resource, "listener.lb_protocol", protocol)
             problems.append(f"{resource.address}: listener[{index}] on port {port} uses {shown}")
     return judge(problems, unknown)
 

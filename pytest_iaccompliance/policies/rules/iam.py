@@ -192,8 +192,8 @@ def _check_documents(
     title='IAM policy does not allow all actions ("*")',
     severity=Severity.CRITICAL,
     resource_types=IDENTITY_TYPES,
-    remediation="Grant the specific actions the workload calls; full access belongs to break-glass "
-    "roles managed outside application stacks.",
+    remediation="Grant the specific actions the workload calls; full access "
+    "belongs to break-glass roles managed outside application stacks.",
     checkov_ids=["CKV_AWS_1", "CKV_AWS_62", "CKV_AWS_63"],
 )
 def no_star_actions(resource: Resource, context: PolicyContext) -> Result:
@@ -206,8 +206,8 @@ def no_star_actions(resource: Resource, context: PolicyContext) -> Result:
     title='IAM policy does not allow every action of a service ("s3:*")',
     severity=Severity.WARNING,
     resource_types=IDENTITY_TYPES,
-    remediation='List the service\'s actions the workload calls instead of "service:*"; a '
-    "service wildcard also grants every action AWS adds to it later.",
+    remediation="List the service's actions the workload calls instead of \"service:*\"; "
+    "a service wildcard also grants every action AWS adds to it later.",
 )
 def no_service_wildcards(resource: Resource, context: PolicyContext) -> Result:
     """``service:*`` includes the service's permissions-management actions (``iam:*``, ``s3:*``)."""
@@ -219,8 +219,8 @@ def no_service_wildcards(resource: Resource, context: PolicyContext) -> Result:
     title='IAM policy does not allow write or permissions-management actions on Resource "*"',
     severity=Severity.WARNING,
     resource_types=IDENTITY_TYPES,
-    remediation="Scope write and permissions-management actions to the ARNs they change; keep "
-    '"*" for read/list actions and for actions that take no resource ARN.',
+    remediation="Scope write and permissions-management actions to the ARNs they change; "
+    'keep "*" for read/list actions and for actions that take no resource ARN.',
     checkov_ids=["CKV_AWS_355", "CKV_AWS_289", "CKV_AWS_290"],
 )
 def no_star_resource_on_writes(resource: Resource, context: PolicyContext) -> Result:
@@ -264,10 +264,9 @@ def no_user_policies(resource: Resource, context: PolicyContext) -> Result:
     title="IAM policy does not allow privilege escalation",
     severity=Severity.CRITICAL,
     resource_types=IDENTITY_TYPES,
-    remediation="Remove the escalation path (for example iam:PassRole together with "
-    "ec2:RunInstances or lambda:CreateFunction, iam:CreatePolicyVersion, iam:Attach*Policy, "
-    "iam:Put*Policy); scope iam:PassRole to specific role ARNs with an iam:PassedToService "
-    "condition.",
+    remediation="Remove the escalation path (for example iam:PassRole together with ec2:RunInstances or "
+    "lambda:CreateFunction, iam:CreatePolicyVersion, iam:Attach*Policy, iam:Put*Policy); "
+    "scope iam:PassRole to specific role ARNs with an iam:PassedToService condition.",
     checkov_ids=["CKV_AWS_286"],
 )
 def no_privilege_escalation(resource: Resource, context: PolicyContext) -> Result:
@@ -295,8 +294,7 @@ def no_public_principal(resource: Resource, context: PolicyContext) -> Result:
     title="IAM policy does not Allow with NotAction or NotResource",
     severity=Severity.WARNING,
     resource_types=IDENTITY_TYPES,
-    remediation="Allow the listed actions and resources instead; keep NotAction/NotResource for "
-    "Deny guardrails.",
+    remediation="Allow the listed actions and resources instead; keep NotAction/NotResource for Deny guardrails.",
 )
 def no_allow_not_forms(resource: Resource, context: PolicyContext) -> Result:
     """An Allow with NotAction grants everything else, including actions AWS adds later."""
@@ -308,9 +306,9 @@ def no_allow_not_forms(resource: Resource, context: PolicyContext) -> Result:
     title='IAM policy document is one AWS accepts, with Version "2012-10-17"',
     severity=Severity.WARNING,
     resource_types=DOCUMENT_TYPES,
-    remediation='Start every policy document with "Version": "2012-10-17" and use only the condition '
-    "operators IAM defines (StringEquals, ArnLike, ..., with an optional IfExists suffix and "
-    "ForAllValues:/ForAnyValue: prefix).",
+    remediation='Start every policy document with "Version": "2012-10-17" and use only '
+    "the condition operators IAM defines (StringEquals, ArnLike, ..., with "
+    "an optional IfExists suffix and ForAllValues:/ForAnyValue: prefix).",
 )
 def valid_documents(resource: Resource, context: PolicyContext) -> Result:
     """AWS rejects a malformed document at apply (an unknown condition operator or Version, a

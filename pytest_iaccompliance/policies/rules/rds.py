@@ -13,8 +13,9 @@ from pytest_iaccompliance.policies.base import (
     not_applicable,
     policy,
 )
-from pytest_iaccompliance.policies.rules._common import describe, flag_is
+from pytest_iaccompliance.policies.rules._common import flag_is
 from pytest_iaccompliance.policies.values import as_bool, as_int, as_text, read_field
+from pytest_iaccompliance.reporting.text import shown_setting
 
 DB_INSTANCE = "aws_db_instance"
 CLUSTER = "aws_rds_cluster"
@@ -29,9 +30,8 @@ IAM_AUTH_ENGINES = ("mysql", "postgres", "mariadb", "aurora", "aurora-mysql", "a
     title="RDS instance and Aurora cluster storage is encrypted",
     severity=Severity.CRITICAL,
     resource_types=[DB_INSTANCE, CLUSTER],
-    remediation="Set storage_encrypted = true (with kms_key_id for a customer-managed key); an "
-    "existing "
-    "database must be restored from an encrypted snapshot.",
+    remediation="Set storage_encrypted = true (with kms_key_id for a customer-managed "
+    "key); an existing database must be restored from an encrypted snapshot.",
     checkov_ids=["CKV_AWS_16", "CKV_AWS_96"],
 )
 def storage_encrypted(resource: Resource, context: PolicyContext) -> Result:
@@ -55,9 +55,8 @@ def storage_encrypted(resource: Resource, context: PolicyContext) -> Result:
     title="RDS instance is not publicly accessible",
     severity=Severity.CRITICAL,
     resource_types=[DB_INSTANCE, CLUSTER_INSTANCE],
-    remediation="Set publicly_accessible = false and reach the database from inside the VPC (or "
-    "through "
-    "a bastion / SSM port forwarding).",
+    remediation="Set publicly_accessible = false and reach the database from "
+    "inside the VPC (or through a bastion / SSM port forwarding).",
     checkov_ids=["CKV_AWS_17"],
 )
 def not_publicly_accessible(resource: Resource, context: PolicyContext) -> Result:
@@ -82,9 +81,8 @@ def _min_retention(context: PolicyContext) -> int:
     title="RDS instance and Aurora cluster keep automated backups for at least 7 days",
     severity=Severity.WARNING,
     resource_types=[DB_INSTANCE, CLUSTER],
-    remediation="Set backup_retention_period to 7 or more days (the minimum is configurable with "
-    "the "
-    "rule setting rds_min_backup_retention_days).",
+    remediation="Set backup_retention_period to 7 or more days (the minimum is "
+    "configurable with the rule setting rds_min_backup_retention_days).",
     checkov_ids=["CKV_AWS_133"],
 )
 def backup_retention(resource: Resource, context: PolicyContext) -> Result:
@@ -105,7 +103,8 @@ def backup_retention(resource: Resource, context: PolicyContext) -> Result:
         )
     if days < minimum:
         return non_compliant(
-            f"{resource.address}: backup_retention_period = {describe(resource, 'backup_retention_period', days)}; "
+            f"{resource.address}: backup_retention_period = "
+            f"{shown_setting(resource, 'backup_retention_period', days)}; "
             f"at least {minimum} required"
         )
     return compliant()
@@ -131,8 +130,8 @@ def deletion_protection(resource: Resource, context: PolicyContext) -> Result:
     title="RDS instance and Aurora cluster have IAM database authentication enabled",
     severity=Severity.WARNING,
     resource_types=[DB_INSTANCE, CLUSTER],
-    remediation="Set iam_database_authentication_enabled = true and let applications connect with "
-    "short-lived IAM tokens instead of stored passwords.",
+    remediation="Set iam_database_authentication_enabled = true and let applications "
+    "connect with short-lived IAM tokens instead of stored passwords.",
     checkov_ids=["CKV_AWS_161", "CKV_AWS_162"],
 )
 def iam_authentication(resource: Resource, context: PolicyContext) -> Result:

@@ -16,7 +16,7 @@ from pytest_iaccompliance.policies.base import (
     non_compliant,
     policy,
 )
-from pytest_iaccompliance.policies.rules._common import partner_missing
+from pytest_iaccompliance.policies.rules._common import on_resource_or_partner, partner_missing
 from pytest_iaccompliance.policies.values import (
     as_bool,
     as_list,
@@ -62,21 +62,23 @@ def _has_default_encryption(configurations: Iterable[Mapping[str, Any]]) -> bool
 )
 def bucket_encrypted(resource: Resource, context: PolicyContext) -> Result:
     """Unencrypted buckets leak data at rest; the setting may be inline or a separate resource."""
-    inline, unreadable = resource.read_blocks("server_side_encryption_configuration")
+    return on_resource_or_partner(
+        context, resource, "aws_s3_bucket_server_side_encryption_configuration",
+        inline=_encrypted_inline,
+        partner=lambda partner: _has_default_encryption([partner.properties]),
+        missing="has no server-side encryption configuration",
+    )
+
+
+def _encrypted_inline(bucket: Resource) -> bool | Unknown:
+    inline, unreadable = bucket.read_blocks("server_side_encryption_configuration")
     try:
         if _has_default_encryption(inline):
-            return compliant()
+            return True
     except UnreadableValue as exc:
-        unreadable.append(f"server_side_encryption_configuration of {resource.address}: {exc.reason}")
-    partner_type = "aws_s3_bucket_server_side_encryption_configuration"
-    partners = context.resources.find_related(partner_type, resource, "bucket")
-    if _has_default_encryption(partner.properties for partner in partners):
-        return compliant()
-    if unreadable:  # the inline configuration may encrypt: it could not be read
-        return cannot_evaluate(*unreadable)
-    return partner_missing(
-        context, resource, [partner_type], ["bucket"], "has no server-side encryption configuration"
-    )
+        unreadable.append(f"server_side_encryption_configuration of {bucket.address}: {exc.reason}")
+    # Part of the inline configuration could not be read: it may encrypt.
+    return Unknown("; ".join(unreadable)) if unreadable else False
 
 
 def _public_access_gaps(settings: Mapping[str, Any]) -> tuple[list[str], list[str]]:
@@ -102,9 +104,8 @@ def _public_access_gaps(settings: Mapping[str, Any]) -> tuple[list[str], list[st
     severity=Severity.CRITICAL,
     resource_types=[BUCKET],
     remediation="Add an aws_s3_bucket_public_access_block for the bucket with block_public_acls, "
-    "block_public_policy, ignore_public_acls and restrict_public_buckets all true (or set them "
-    "once "
-    "for the account with aws_s3_account_public_access_block).",
+    "block_public_policy, ignore_public_acls and restrict_public_buckets all true "
+    "(or set them once for the account with aws_s3_account_public_access_block).",
     checkov_ids=["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "CKV2_AWS_6"],
 )
 def bucket_blocks_public_access(resource: Resource, context: PolicyContext) -> Result:
@@ -168,9 +169,8 @@ def _denies_insecure_transport(statement: Mapping[str, Any]) -> bool:
     title="S3 bucket policy denies requests that do not use TLS (aws:SecureTransport)",
     severity=Severity.CRITICAL,
     resource_types=[BUCKET],
-    remediation="Attach a bucket policy (aws_s3_bucket_policy) with a Deny statement for Principal "
-    '"*", Action "s3:*" on the bucket and its objects, conditioned on '
-    "Bool aws:SecureTransport = false.",
+    remediation='Attach a bucket policy (aws_s3_bucket_policy) with a Deny statement for Principal "*", Action '
+    '"s3:*" on the bucket and its objects, conditioned on Bool aws:SecureTransport = false.',
     checkov_ids=["CKV_AWS_379"],
 )
 def bucket_requires_tls(resource: Resource, context: PolicyContext) -> Result:
@@ -205,23 +205,30 @@ def bucket_requires_tls(resource: Resource, context: PolicyContext) -> Result:
     )
 
 
-def _versioning_enabled(resource: Resource, context: PolicyContext) -> bool | Unknown:
-    """True when any configuration enables versioning; otherwise unknown if one cannot be read."""
+def _first_decisive(values: Iterable[bool | Unknown | None]) -> bool | Unknown:
+    """True as soon as a value is; otherwise the first unknown, or False."""
     undecided: Unknown | None = None
-    for block in resource.blocks("versioning"):
-        value = read_field("versioning.enabled", lambda v: as_bool(v, default=False), block.get("enabled"))
+    for value in values:
         if value is True:
             return True
-        if isinstance(value, Unknown):
-            undecided = value if undecided is None else undecided
-    for partner in context.resources.find_related("aws_s3_bucket_versioning", resource, "bucket"):
-        for configuration in partner.blocks("versioning_configuration"):
-            status = read_field("versioning_configuration.status", as_text, configuration.get("status"))
-            if status == "Enabled":
-                return True
-            if isinstance(status, Unknown):
-                undecided = status if undecided is None else undecided
+        if isinstance(value, Unknown) and undecided is None:
+            undecided = value
     return False if undecided is None else undecided
+
+
+def _versioning_inline(bucket: Resource) -> bool | Unknown:
+    return _first_decisive(
+        read_field("versioning.enabled", lambda v: as_bool(v, default=False), block.get("enabled"))
+        for block in bucket.blocks("versioning")
+    )
+
+
+def _versioning_configured(partner: Resource) -> bool | Unknown:
+    def enabled(configuration: Mapping[str, Any]) -> bool | Unknown:
+        status = read_field("versioning_configuration.status", as_text, configuration.get("status"))
+        return status if isinstance(status, Unknown) else status == "Enabled"
+
+    return _first_decisive(enabled(c) for c in partner.blocks("versioning_configuration"))
 
 
 @policy(
@@ -235,17 +242,12 @@ def _versioning_enabled(resource: Resource, context: PolicyContext) -> bool | Un
 )
 def bucket_versioned(resource: Resource, context: PolicyContext) -> Result:
     """Versioning lets an overwritten or deleted object be recovered after a mistake or attack."""
-    enabled = _versioning_enabled(resource, context)
-    if isinstance(enabled, Unknown):
-        return cannot_evaluate(f"versioning of {resource.address} is not known before apply")
-    if enabled:
-        return compliant()
-    return partner_missing(
-        context,
-        resource,
-        ["aws_s3_bucket_versioning"],
-        ["bucket"],
-        "does not have versioning enabled",
+    return on_resource_or_partner(
+        context, resource, "aws_s3_bucket_versioning",
+        inline=_versioning_inline,
+        partner=_versioning_configured,
+        missing="does not have versioning enabled",
+        unknown=f"versioning of {resource.address} is not known before apply",
     )
 
 
@@ -254,19 +256,17 @@ def bucket_versioned(resource: Resource, context: PolicyContext) -> Result:
     title="S3 bucket has server access logging enabled",
     severity=Severity.WARNING,
     resource_types=[BUCKET],
-    remediation="Add an aws_s3_bucket_logging for the bucket with a target_bucket (or the inline "
-    "logging { target_bucket = ... } block).",
+    remediation="Add an aws_s3_bucket_logging for the bucket with a target_bucket "
+    "(or the inline logging { target_bucket = ... } block).",
     checkov_ids=["CKV_AWS_18"],
 )
 def bucket_logged(resource: Resource, context: PolicyContext) -> Result:
     """Access logs are the only record of who read or changed objects, for audits and forensics."""
-    if any(block.get("target_bucket") is not None for block in resource.blocks("logging")):
-        return compliant()
-    for partner in context.resources.find_related("aws_s3_bucket_logging", resource, "bucket"):
-        if partner.get("target_bucket") is not None:
-            return compliant()
-    return partner_missing(
-        context, resource, ["aws_s3_bucket_logging"], ["bucket"], "has no server access logging"
+    return on_resource_or_partner(
+        context, resource, "aws_s3_bucket_logging",
+        inline=lambda bucket: any(block.get("target_bucket") is not None for block in bucket.blocks("logging")),
+        partner=lambda partner: partner.get("target_bucket") is not None,
+        missing="has no server access logging",
     )
 
 
@@ -309,9 +309,8 @@ def _acl_problems(where: str, properties: Mapping[str, Any]) -> tuple[list[str],
     title="S3 bucket ACL grants no access to AllUsers or AuthenticatedUsers",
     severity=Severity.CRITICAL,
     resource_types=[BUCKET],
-    remediation='Use acl = "private" (or none, with object ownership BucketOwnerEnforced) and '
-    "grant "
-    "access through IAM or a bucket policy for named principals.",
+    remediation='Use acl = "private" (or none, with object ownership BucketOwnerEnforced) '
+    "and grant access through IAM or a bucket policy for named principals.",
     checkov_ids=["CKV_AWS_20", "CKV_AWS_57"],
 )
 def bucket_acl_not_public(resource: Resource, context: PolicyContext) -> Result:

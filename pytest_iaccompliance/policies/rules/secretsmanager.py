@@ -14,8 +14,8 @@ ROTATION = "aws_secretsmanager_secret_rotation"
     title="Secrets Manager secret has automatic rotation configured",
     severity=Severity.WARNING,
     resource_types=["aws_secretsmanager_secret"],
-    remediation="Add an aws_secretsmanager_secret_rotation with secret_id = the secret's id, a "
-    "rotation_lambda_arn (or a managed rotation) and rotation_rules.",
+    remediation="Add an aws_secretsmanager_secret_rotation with secret_id = the secret's "
+    "id, a rotation_lambda_arn (or a managed rotation) and rotation_rules.",
     checkov_ids=["CKV2_AWS_57"],
 )
 def secret_rotated(resource: Resource, context: PolicyContext) -> Result:

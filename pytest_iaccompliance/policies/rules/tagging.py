@@ -89,8 +89,8 @@ def _is_taggable(resource: Resource) -> bool:
     severity=Severity.WARNING,
     resource_types=["*"],
     requires_settings=["required_tags"],
-    remediation="Add the missing tags on the resource, or once for all resources through the AWS "
-    "provider's default_tags block.",
+    remediation="Add the missing tags on the resource, or once for all "
+    "resources through the AWS provider's default_tags block.",
 )
 def required_tags(resource: Resource, context: PolicyContext) -> Result:
     """Untagged resources cannot be traced to an owner, a cost centre or a data classification."""

@@ -194,8 +194,8 @@ SG_TYPES = [SECURITY_GROUP, SG_RULE, SG_INGRESS_RULE]
     title="Security group allows no ingress from 0.0.0.0/0 or ::/0 to SSH (22) or RDP (3389)",
     severity=Severity.CRITICAL,
     resource_types=SG_TYPES,
-    remediation="Restrict the rule's cidr_blocks to known administration networks, or reach hosts "
-    "through SSM Session Manager instead of opening 22/3389.",
+    remediation="Restrict the rule's cidr_blocks to known administration networks, or "
+    "reach hosts through SSM Session Manager instead of opening 22/3389.",
     checkov_ids=["CKV_AWS_24", "CKV_AWS_25"],
 )
 def no_world_admin_ingress(resource: Resource, context: PolicyContext) -> Result:
@@ -208,8 +208,7 @@ def no_world_admin_ingress(resource: Resource, context: PolicyContext) -> Result
     title="Security group allows no ingress from 0.0.0.0/0 or ::/0 to all ports",
     severity=Severity.CRITICAL,
     resource_types=SG_TYPES,
-    remediation="Open only the ports the service listens on, and only to the networks that need "
-    "them.",
+    remediation="Open only the ports the service listens on, and only to the networks that need them.",
     checkov_ids=["CKV_AWS_277"],
 )
 def no_world_all_ports_ingress(resource: Resource, context: PolicyContext) -> Result:
@@ -222,9 +221,8 @@ def no_world_all_ports_ingress(resource: Resource, context: PolicyContext) -> Re
     title="Default security group of the VPC restricts all traffic",
     severity=Severity.CRITICAL,
     resource_types=["aws_default_security_group"],
-    remediation="Declare aws_default_security_group with no ingress and no egress blocks, and "
-    "attach "
-    "purpose-built security groups to resources instead.",
+    remediation="Declare aws_default_security_group with no ingress and no egress "
+    "blocks, and attach purpose-built security groups to resources instead.",
     checkov_ids=["CKV2_AWS_12"],
 )
 def default_sg_closed(resource: Resource, context: PolicyContext) -> Result:
@@ -251,8 +249,8 @@ def default_sg_closed(resource: Resource, context: PolicyContext) -> Result:
     title="Security group does not allow all egress to 0.0.0.0/0 or ::/0",
     severity=Severity.WARNING,
     resource_types=[SECURITY_GROUP, SG_RULE, SG_EGRESS_RULE],
-    remediation="Limit egress to the destinations and ports the workload needs (VPC endpoints, "
-    "proxies, known services).",
+    remediation="Limit egress to the destinations and ports the workload "
+    "needs (VPC endpoints, proxies, known services).",
     checkov_ids=["CKV_AWS_382"],
 )
 def no_world_all_egress(resource: Resource, context: PolicyContext) -> Result:
@@ -406,8 +404,7 @@ NACL_POLICY_TYPES = [*NACL_TYPES, NACL_RULE]
     severity=Severity.CRITICAL,
     resource_types=NACL_POLICY_TYPES,
     remediation="Add a deny entry for ports 22 and 3389 from 0.0.0.0/0 and ::/0 numbered before "
-    "any "
-    "broad allow, or narrow the allow entries to administration networks.",
+    "any broad allow, or narrow the allow entries to administration networks.",
     checkov_ids=["CKV_AWS_231", "CKV_AWS_232"],
 )
 def nacl_no_world_admin_ingress(resource: Resource, context: PolicyContext) -> Result:
@@ -420,8 +417,8 @@ def nacl_no_world_admin_ingress(resource: Resource, context: PolicyContext) -> R
     title="Network ACL does not allow ingress from 0.0.0.0/0 or ::/0 to all ports",
     severity=Severity.WARNING,
     resource_types=NACL_POLICY_TYPES,
-    remediation="Allow only the service ports and the ephemeral return range (1024-65535) from the "
-    "internet, not every port and protocol.",
+    remediation="Allow only the service ports and the ephemeral return range "
+    "(1024-65535) from the internet, not every port and protocol.",
     checkov_ids=["CKV_AWS_352"],
 )
 def nacl_no_world_all_ingress(resource: Resource, context: PolicyContext) -> Result:
@@ -434,9 +431,8 @@ def nacl_no_world_all_ingress(resource: Resource, context: PolicyContext) -> Res
     title="VPC has flow logs enabled",
     severity=Severity.CRITICAL,
     resource_types=["aws_vpc"],
-    remediation='Add an aws_flow_log with vpc_id = the VPC\'s id, traffic_type = "ALL" (or at '
-    "least "
-    '"REJECT"), delivering to CloudWatch Logs or S3.',
+    remediation="Add an aws_flow_log with vpc_id = the VPC's id, traffic_type = \"ALL\" "
+    '(or at least "REJECT"), delivering to CloudWatch Logs or S3.',
     checkov_ids=["CKV2_AWS_11"],
 )
 def vpc_flow_logs(resource: Resource, context: PolicyContext) -> Result:
@@ -451,9 +447,8 @@ def vpc_flow_logs(resource: Resource, context: PolicyContext) -> Result:
     title="Subnet does not assign public IPv4 addresses on launch",
     severity=Severity.WARNING,
     resource_types=["aws_subnet"],
-    remediation="Set map_public_ip_on_launch = false; give internet-facing workloads a load "
-    "balancer "
-    "or an explicit Elastic IP instead.",
+    remediation="Set map_public_ip_on_launch = false; give internet-facing "
+    "workloads a load balancer or an explicit Elastic IP instead.",
     checkov_ids=["CKV_AWS_130"],
 )
 def subnet_no_public_ip(resource: Resource, context: PolicyContext) -> Result:
