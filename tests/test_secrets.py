@@ -17,6 +17,7 @@ import pytest
 from pytest_iaccompliance import FindingStatus, scan
 from pytest_iaccompliance.options import OPT_REPORT, OPT_SARIF, OPT_SOURCE
 from pytest_iaccompliance.pulumi.decode import SECRET_SIG, SIG_KEY
+from tests.runs import MODES, run
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -177,16 +178,14 @@ def test_marked_values_are_described_not_shown(sources: Path) -> None:
         assert "uses <secret: a string>, which accepts TLS versions below 1.2" in finding.message
 
 
-@pytest.mark.parametrize("mode", [pytest.param([], id="single"), pytest.param(["-n", "2"], id="xdist")])
+@pytest.mark.parametrize("mode", MODES)
 def test_canary_never_reaches_terminal_junit_manifest_or_sarif(pytester: pytest.Pytester, mode: list[str]) -> None:
     for name, document in SOURCES.items():
         pytester.path.joinpath(name).write_text(json.dumps(document))
     pytester.makepyfile(test_user=USER_TEST)
     args = [f"{OPT_SOURCE}={name}" for name in SOURCES]
-    result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", *mode, *args, "-rA", "-vv", "-l", "--junitxml=junit.xml",
-        f"{OPT_REPORT}=manifest.json", f"{OPT_SARIF}=report.sarif",
-    )
+    result = run(pytester, *mode, *args, "-rA", "-vv", "-l", "--junitxml=junit.xml", f"{OPT_REPORT}=manifest.json",
+                 f"{OPT_SARIF}=report.sarif")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     outcomes = result.parseoutcomes()
     assert outcomes["failed"] >= 3
@@ -206,7 +205,7 @@ def test_a_failed_assertion_points_at_the_users_line(pytester: pytest.Pytester, 
     """The assertion helpers hide their own frames: the traceback ends at the user's call."""
     pytester.path.joinpath("cdk.tf.json").write_text(json.dumps(CDKTF))
     pytester.makepyfile(test_user=USER_TEST)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-k", "password_is_unset")
+    result = run(pytester, "-k", "password_is_unset")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines([">       assert_has_resource(load(\"cdk.tf.json\"), \"aws_db_instance\", *"])
     result.stdout.no_fnmatch_line("*assertions.py:*")
@@ -218,22 +217,21 @@ def test_a_malformed_source_is_not_quoted(pytester: pytest.Pytester) -> None:
     pytester.path.joinpath("broken.tf.json").write_text(
         '{"resource": {"aws_db_instance": {"db": {"password": "' + CANARY + '", }}}'
     )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"{OPT_SOURCE}=broken.tf.json", "-rA", "-vv",
-                                           "-l", "--junitxml=junit.xml")
+    result = run(pytester, f"{OPT_SOURCE}=broken.tf.json", "-rA", "-vv", "-l", "--junitxml=junit.xml")
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines(["*broken.tf.json*"])
     assert CANARY not in result.stdout.str() + result.stderr.str()
     assert CANARY not in pytester.path.joinpath("junit.xml").read_text()
 
 
-@pytest.mark.parametrize("mode", [pytest.param([], id="single"), pytest.param(["-n", "2"], id="xdist")])
+@pytest.mark.parametrize("mode", MODES)
 def test_an_entry_without_address_is_named_not_quoted(pytester: pytest.Pytester, mode: list[str]) -> None:
     """The error names the entry by position and type; its values (a password here) stay out of every output."""
     entry = {"mode": "managed", "type": "aws_db_instance", "name": "p", "values": {"password": CANARY}}
     state = {"format_version": "1.0", "values": {"root_module": {"resources": [entry]}}}
     pytester.path.joinpath("state.json").write_text(json.dumps(state))
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *mode, f"{OPT_SOURCE}=state.json", "-rA",
-                                           "-vv", "-l", "--junitxml=junit.xml", f"{OPT_REPORT}=manifest.json")
+    result = run(pytester, *mode, f"{OPT_SOURCE}=state.json", "-rA", "-vv", "-l", "--junitxml=junit.xml",
+                 f"{OPT_REPORT}=manifest.json")
     assert result.ret in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.TESTS_FAILED)
     result.stdout.fnmatch_lines(["*state.json*aws_db_instance*address*"])
     assert CANARY not in result.stdout.str() + result.stderr.str()

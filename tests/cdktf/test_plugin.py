@@ -222,6 +222,7 @@ def _entries(project: pytest.Pytester) -> list[Path]:
 
 
 def _run(project: pytest.Pytester, *args: str) -> pytest.RunResult:
+    # Its own interpreter: a warm run shows that jsii and the CDK library were never loaded.
     result = project.runpytest_subprocess(*PLUGIN_ARGS, "-s", "-p", "no:randomly", *args)
     assert result.ret == 0, result.stdout.str()
     return result
@@ -295,7 +296,7 @@ def test_other_entries(cdktf_synth, buckets):
 
 def test_xdist_workers_share_the_cache_without_corrupting_it(user_project: pytest.Pytester) -> None:
     user_project.makepyfile(test_a=XDIST_TEST, test_b=XDIST_TEST)
-    result = user_project.runpytest_subprocess(*PLUGIN_ARGS, "-n", "2", "-p", "xdist")
+    result = user_project.runpytest_subprocess(*PLUGIN_ARGS, "-n", "2", "-p", "xdist")  # workers: own interpreters
     result.assert_outcomes(passed=12)
     entries = _entries(user_project)
     assert [p.suffix for p in entries] == [".json"] * 3  # no temporary file left behind
@@ -336,6 +337,7 @@ def test_nothing_is_left_in_the_temp_dir(
     temp = tmp_path_factory.mktemp("isolated-tmp")
     monkeypatch.setenv("TMPDIR", str(temp))
     user_project.makepyfile(test_hygiene=HYGIENE_TEST)
+    # Its own interpreter: jsii's runtime starts there, under this TMPDIR, and must clean up before it exits.
     result = user_project.runpytest_subprocess(
         *PLUGIN_ARGS, OPT_SYNTH_CACHE, "off", "--basetemp", str(user_project.path / "basetemp")
     )

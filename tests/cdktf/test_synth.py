@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from pytest_iaccompliance.assertions import assert_compliant, assert_has_resource
 from pytest_iaccompliance.cdktf import (
     StackTargetError,
     SynthCache,
@@ -223,3 +224,12 @@ def test_cache_hit_returns_the_same_documents(stack_dir: Path, tmp_path: Path) -
     assert second.document == first.document
     assert [r.source for r in second] == [r.source for r in first]
     assert list((tmp_path / "cache").iterdir()) == [next((tmp_path / "cache").glob("*.json"))]
+
+
+def test_assertions_on_a_synthesized_stack(stack_dir: Path) -> None:
+    stack = synthesize("stacks:BucketStack", "app", buckets=2, public=True)
+    bucket = assert_has_resource(stack, "aws_s3_bucket", {"bucket": "logs-1", "acl": "public-read"})
+    assert bucket.source.path == "app/bucket1"
+    with pytest.raises(AssertionError) as info:
+        assert_compliant(stack)
+    assert "AWS-S3-001 aws_s3_bucket.bucket0 (app/bucket0)" in str(info.value)

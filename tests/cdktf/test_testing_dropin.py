@@ -99,7 +99,7 @@ def test_public_bucket_is_critical():
 
 def test_a_users_module_written_for_cdktf_testing_runs_unchanged(user_project: pytest.Pytester) -> None:
     user_project.makepyfile(test_user=USER_TESTS)
-    result = user_project.runpytest_subprocess(*PLUGIN_ARGS, "-p", "no:cacheprovider")
+    result = user_project.runpytest(*PLUGIN_ARGS, "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*compliance finding(s) at critical or above in stack 'web':*", "*CRITICAL AWS-S3-*"])
     result.stdout.no_fnmatch_line("*must be str*")

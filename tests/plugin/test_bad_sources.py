@@ -8,21 +8,14 @@ from pathlib import Path
 
 import pytest
 
+import pytest_iaccompliance.sources
 from pytest_iaccompliance.options import OPT_SOURCE
+from tests.runs import MODES, mode_id, run, run_subprocess
 
-MODES = [pytest.param([], id="single"), pytest.param(["-n", "2"], id="xdist")]
 # What pytest gives for a broken test module beside a passing test: one process stops before running
 # anything; xdist runs what was collected and fails (test_flags_act_as_for_a_broken_test_module checks both).
 BROKEN_EXIT = {"single": pytest.ExitCode.INTERRUPTED, "xdist": pytest.ExitCode.TESTS_FAILED}
 CANARY = "CANARY-7f3a-do-not-print"
-
-
-def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
-
-
-def mode_id(mode: list[str]) -> str:
-    return "xdist" if mode else "single"
 
 
 def _missing(root: Path) -> str:
@@ -92,7 +85,8 @@ def test_flags_act_as_for_a_broken_test_module(pytester: pytest.Pytester, mode: 
 
 def test_pdb_enters_the_debugger_on_a_bad_source(pytester: pytest.Pytester) -> None:
     (pytester.path / "broken.json").write_text("{")
-    result = run(pytester, "--pdb", f"{OPT_SOURCE}=broken.json")
+    # Its own interpreter: the debugger reads the terminal (here closed, so it quits at once).
+    result = run_subprocess(pytester, "--pdb", f"{OPT_SOURCE}=broken.json")
     result.stdout.fnmatch_lines(["*entering PDB*"])
 
 
@@ -119,7 +113,10 @@ def test_showlocals_never_prints_the_source_text(pytester: pytest.Pytester, mode
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_a_reader_bug_is_named_without_its_frames(pytester: pytest.Pytester, mode: list[str]) -> None:
+def test_a_reader_bug_is_named_without_its_frames(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
+                                                  mode: list[str]) -> None:
+    # The conftest patches the reader in this interpreter too: put it back after the test.
+    monkeypatch.setattr(pytest_iaccompliance.sources, "load_file", pytest_iaccompliance.sources.load_file)
     pytester.makeconftest(
         """
         import json

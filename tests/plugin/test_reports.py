@@ -13,15 +13,11 @@ from typing import Any
 import pytest
 
 from pytest_iaccompliance.options import OPT_REPORT, OPT_SARIF, OPT_SOURCE
+from tests.runs import MODES, run
 
-MODES = [pytest.param([], id="single"), pytest.param(["-n", "2"], id="xdist")]
 CANARY = "CANARY-91c2-never-print"
 PULUMI_SIG = "4dabf18193072939515e22adb298388d"
 PULUMI_SECRET = "1b47061264138c4ac30d75fd1eb44270"
-
-
-def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
 
 
 @pytest.fixture
@@ -33,7 +29,7 @@ def stacks(pytester: pytest.Pytester, example_stacks: Path) -> Path:
 
 @pytest.fixture
 def umask() -> Iterator[None]:
-    """Tests set the process umask (which the pytest subprocess inherits); put it back afterwards."""
+    """Tests set the process umask (which the run and its xdist workers share); put it back afterwards."""
     previous = os.umask(0o022)
     os.umask(previous)
     try:

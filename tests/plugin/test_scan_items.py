@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import pytest_iaccompliance.policies.engine
 from pytest_iaccompliance.options import (
     OPT_GRANULARITY,
     OPT_IGNORE,
@@ -17,8 +18,7 @@ from pytest_iaccompliance.options import (
     OPT_SOURCE,
     OPT_UNKNOWN,
 )
-
-MODES = [pytest.param([], id="single"), pytest.param(["-n", "2"], id="xdist")]
+from tests.runs import MODES, XDIST, run
 
 
 @pytest.fixture
@@ -26,10 +26,6 @@ def stacks(pytester: pytest.Pytester, example_stacks: Path) -> Path:
     target = pytester.path / "cdktf.out"
     shutil.copytree(example_stacks, target)
     return target
-
-
-def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -175,7 +171,10 @@ def test_a_crashing_policy_is_an_ordinary_error_whatever_its_severity(pytester: 
     result.stdout.no_fnmatch_line("*engine.py*")
 
 
-def test_an_engine_bug_is_named_without_its_frames(pytester: pytest.Pytester) -> None:
+def test_an_engine_bug_is_named_without_its_frames(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The conftest patches the engine in this interpreter too: put it back after the test.
+    monkeypatch.setattr(pytest_iaccompliance.policies.engine, "check_resource",
+                        pytest_iaccompliance.policies.engine.check_resource)
     pytester.makeconftest(
         """
         import pytest_iaccompliance.policies.engine as engine
@@ -247,13 +246,13 @@ def test_stopping_early_still_states_the_verdict(pytester: pytest.Pytester, stac
 def test_ini_sources_relative_to_ini_file(pytester: pytest.Pytester, stacks: Path) -> None:
     sub = pytester.mkdir("tests")
     pytester.makeini("[pytest]\niac_sources = cdktf.out/stacks/payments/cdk.tf.json\n")
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", str(sub), "-q")
+    result = run(pytester, str(sub), "-q")
     assert result.ret == pytest.ExitCode.OK
     result.stdout.fnmatch_lines(["*passed*"])
 
 
 def test_report_lists_findings_with_controls(pytester: pytest.Pytester, stacks: Path) -> None:
-    run(pytester, f"{OPT_SOURCE}={stacks.name}", OPT_REPORT, "compliance.json", "-n", "2")
+    run(pytester, f"{OPT_SOURCE}={stacks.name}", OPT_REPORT, "compliance.json", *XDIST)
     manifest = json.loads((pytester.path / "compliance.json").read_text())
     failed = {(f["policy_id"], f["address"]) for f in manifest["findings"] if f["status"] == "failed"}
     assert ("AWS-EC2-001", "aws_security_group.bastion") in failed

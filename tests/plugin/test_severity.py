@@ -8,8 +8,8 @@ import pytest
 
 from pytest_iaccompliance.options import OPT_MAX_CRITICAL, OPT_MAX_WARNINGS, OPT_REPORT
 from pytest_iaccompliance.session import TOLERATED
-
-MODES = [pytest.param([], id="single"), pytest.param(["-n", "2"], id="xdist")]
+from tests.runs import MODES
+from tests.runs import run as run_pytest
 
 SUITE = """
 import pytest
@@ -36,7 +36,7 @@ def test_plain_passes():
 
 
 def run(pytester: pytest.Pytester, mode: list[str], *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess(*mode, "-p", "no:cacheprovider", *args)
+    return run_pytest(pytester, *mode, *args)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -176,7 +176,7 @@ def test_interrupted_keeps_pytest_code(pytester: pytest.Pytester) -> None:
             raise KeyboardInterrupt
         """
     )
-    assert run(pytester, [], OPT_MAX_CRITICAL, "5").ret == pytest.ExitCode.INTERRUPTED
+    assert run_pytest(pytester, OPT_MAX_CRITICAL, "5", no_reraise_ctrlc=True).ret == pytest.ExitCode.INTERRUPTED
 
 
 def test_collect_only_counts_nothing(pytester: pytest.Pytester) -> None:

@@ -14,6 +14,7 @@ from pytest_iaccompliance.policies.builtin import builtin_policies
 from pytest_iaccompliance.policies.engine import evaluate
 from pytest_iaccompliance.policies.rules import iam as rules
 from pytest_iaccompliance.sources.terraform_json import resources_from_config
+from tests.runs import MODES, run
 
 if TYPE_CHECKING:
     from pytest_iaccompliance.policies.base import Policy
@@ -516,11 +517,11 @@ def test_analysis_is_never_shared_between_resource_sets_with_the_same_addresses(
     assert [f.status.value for f in evaluate(reader, [rule])] == ["passed"]  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("mode", [pytest.param([], id="single"), pytest.param(["-n", "2"], id="xdist")])
+@pytest.mark.parametrize("mode", MODES)
 def test_a_scan_reports_a_document_aws_rejects(pytester: pytest.Pytester, mode: list[str]) -> None:
     config = {"resource": {"aws_iam_policy": {"typo": {"name": "t", "policy": policy_json(OPERATOR_TYPO)}}}}
     pytester.makefile(".tf.json", main=json.dumps(config))
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *mode, "--iac-source=main.tf.json", "-rA")
+    result = run(pytester, *mode, "--iac-source=main.tf.json", "-rA")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines([
         "*AWS-IAM-008 [[]warning[]] IAM policy document is one AWS accepts*",
@@ -529,6 +530,5 @@ def test_a_scan_reports_a_document_aws_rejects(pytester: pytest.Pytester, mode: 
     ])
     # the checks that cannot read the document say so, and --iac-unknown skip leaves the warning
     result.stdout.fnmatch_lines(["AWS-IAM-001 [[]critical[]]*", "1 resource(s) that cannot be evaluated before apply:"])
-    skipped = pytester.runpytest_subprocess("-p", "no:cacheprovider", *mode, "--iac-source=main.tf.json",
-                                            "--iac-unknown=skip")
+    skipped = run(pytester, *mode, "--iac-source=main.tf.json", "--iac-unknown=skip")
     skipped.stdout.fnmatch_lines(["warning failures: 1 (no limit) -> tolerated"])

@@ -21,6 +21,7 @@ from pytest_iaccompliance.policies import (
     policy,
 )
 from pytest_iaccompliance.policies.engine import PolicyError, check_resource, evaluate
+from tests.runs import run
 
 
 @policy("ACME-001", title="Buckets are named acme-*", severity=Severity.WARNING, resource_types=["aws_s3_bucket"])
@@ -139,8 +140,8 @@ def test_entry_point_pack_is_loaded_by_the_plugin(pytester: pytest.Pytester) -> 
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-rules\nVersion: 1.0\n")
     (dist / "entry_points.txt").write_text("[pytest_iaccompliance]\nacme = acme_rules\n")
     pytester.makefile(".tf.json", main='{"resource": {"aws_s3_bucket": {"old": {"bucket": "old"}}}}')
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"{OPT_SOURCE}=main.tf.json",
-                                           "--iac-select=ACME-*")
+    pytester.syspathinsert()  # where the pack and its distribution metadata are found, as if installed
+    result = run(pytester, f"{OPT_SOURCE}=main.tf.json", "--iac-select=ACME-*")
     result.stdout.fnmatch_lines(["*ACME-100 [[]critical[]] No legacy buckets*",
                                  "*  - aws_s3_bucket.old is legacy*"])
     assert result.ret == pytest.ExitCode.TESTS_FAILED
@@ -162,7 +163,7 @@ def test_conftest_pack_joins_the_registry(pytester: pytest.Pytester) -> None:
         """
     )
     pytester.makefile(".tf.json", main='{"resource": {"aws_vpc": {"main": {"cidr_block": "10.0.0.0/16"}}}}')
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"{OPT_SOURCE}=main.tf.json", "-v")
+    result = run(pytester, f"{OPT_SOURCE}=main.tf.json", "-v")
     result.stdout.fnmatch_lines(["*main.tf.json::TEAM-1 PASSED*"])
 
 
@@ -178,6 +179,6 @@ def test_duplicate_from_conftest_is_a_usage_error(pytester: pytest.Pytester) -> 
         """
     )
     pytester.makefile(".tf.json", main='{"resource": {"aws_vpc": {"main": {}}}}')
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"{OPT_SOURCE}=main.tf.json")
+    result = run(pytester, f"{OPT_SOURCE}=main.tf.json")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*iaccompliance: policy id 'AWS-*' from plugin * is already registered*"])

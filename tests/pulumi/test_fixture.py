@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.runs import run_subprocess
+
 ROOT = str(Path(__file__).resolve().parents[2])
 
 PROGRAMS = '''
@@ -78,7 +80,8 @@ def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytes
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("-W", "ignore::UserWarning", *args)
+    # Its own interpreter: Pulumi's runtime (settings, mocks, event loop) is process-wide; run here it hangs.
+    return run_subprocess(pytester, "-W", "ignore::UserWarning", *args)
 
 
 def test_every_resource_with_components_and_parents(project: pytest.Pytester) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_iaccompliance.pulumi.runner import PulumiProgramError, run_program
+from tests.runs import run_subprocess
 
 
 def failing_in_apply() -> None:
@@ -55,7 +56,8 @@ def test_failure_output_is_one_clear_error(pytester: pytest.Pytester) -> None:
             pulumi_mocks.run(program)
         """
     )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning")
+    # Its own interpreter: an unretrieved task's error is logged when it is collected, at the latest at exit.
+    result = run_subprocess(pytester, "-W", "ignore::DeprecationWarning")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
         "E *PulumiProgramError: program failed under mocks: NameError: name 'missing_name' is not defined",
@@ -204,7 +206,8 @@ def test_missing_value_error_from_the_users_seat(pytester: pytest.Pytester) -> N
             pulumi_mocks.run(program)
         """
     )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning")
+    # Its own interpreter: an unretrieved task's error is logged when it is collected, at the latest at exit.
+    result = run_subprocess(pytester, "-W", "ignore::DeprecationWarning")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
         "E *PulumiProgramError: program failed under mocks: TypeError: sequence item 1: "

@@ -10,14 +10,9 @@ from pathlib import Path
 import pytest
 
 from pytest_iaccompliance.options import OPT_SOURCE
+from tests.runs import MODES, run, run_subprocess
 
 BAD = Path(__file__).parent.parent / "data" / "bad"
-MODES = [pytest.param([], id="single"), pytest.param(["-n", "2"], id="xdist")]
-
-
-def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    # A timeout, so an input that blocks the reader fails the test instead of hanging the run.
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args, timeout=120)
 
 
 def assert_collection_error(result: pytest.RunResult, mode: list[str]) -> None:
@@ -68,7 +63,8 @@ def test_fifo_in_a_scanned_folder_is_an_error_not_a_hang(pytester: pytest.Pytest
                                                          mode: list[str]) -> None:
     shutil.copytree(example_stacks, pytester.path / "cdktf.out")
     os.mkfifo(pytester.path / "cdktf.out" / "stacks" / "legacy" / "x.tf.json")
-    result = run(pytester, *mode, f"{OPT_SOURCE}=cdktf.out")
+    # Its own interpreter, under a timeout: a reader that blocks on the FIFO fails the test, not the run.
+    result = run_subprocess(pytester, *mode, f"{OPT_SOURCE}=cdktf.out", timeout=120)
     assert_collection_error(result, mode)
     result.stdout.fnmatch_lines(["*x.tf.json: is not a regular file (a FIFO); only regular files are read*"])
 

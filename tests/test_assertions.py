@@ -1,8 +1,10 @@
-"""Seed-style assertions: partial matches with None, named failures, counts, compliance."""
+"""Seed-style assertions: partial matches with None, named failures, counts, compliance.
+
+On a synthesized cdktf/cdktn stack: tests/cdktf/test_synth.py."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
@@ -13,12 +15,8 @@ from pytest_iaccompliance.assertions import (
     assert_resource_count,
     property_mismatches,
 )
-from pytest_iaccompliance.cdktf import synthesize
 from pytest_iaccompliance.model import FindingStatus, Resource, ResourceSet, Severity
 from pytest_iaccompliance.policies.registry import load_registry
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 def _set(*resources: tuple[str, str, dict[str, Any]]) -> ResourceSet:
@@ -152,12 +150,3 @@ def test_compliant_passes_and_returns_findings_with_chosen_policies() -> None:
     assert [(f.policy_id, f.status) for f in findings] == [("AWS-RDS-001", FindingStatus.PASSED)]
     with pytest.raises(ValueError, match="unknown severity 'urgent'"):
         assert_compliant(clean, "urgent")
-
-
-def test_assertions_on_a_synthesized_stack(stack_dir: Path) -> None:
-    stack = synthesize("stacks:BucketStack", "app", buckets=2, public=True)
-    bucket = assert_has_resource(stack, "aws_s3_bucket", {"bucket": "logs-1", "acl": "public-read"})
-    assert bucket.source.path == "app/bucket1"
-    with pytest.raises(AssertionError) as info:
-        assert_compliant(stack)
-    assert "AWS-S3-001 aws_s3_bucket.bucket0 (app/bucket0)" in str(info.value)
