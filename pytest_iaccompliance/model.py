@@ -6,6 +6,7 @@ agree on one shape whatever the infrastructure was written in.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import gc
 import itertools
@@ -315,17 +316,20 @@ class Resource:
     mode: str = "managed"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "properties", _read_only(self.properties))
-        tags = self.tags or _tags_of(self.properties)
-        object.__setattr__(self, "tags", MappingProxyType(dict(tags)))
+        properties = _read_only(self.properties)
+        object.__setattr__(self, "properties", properties)
+        tags = _tags_of(properties) if not self.tags else MappingProxyType(dict(self.tags))
+        object.__setattr__(self, "tags", tags)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Resource):
             return NotImplemented
-        return (self.address, self.source) == (other.address, other.source)
+        return self.address == other.address and self.source == other.source
 
     def __hash__(self) -> int:
-        return hash((self.address, self.source))
+        # The address alone: equal resources share it, and a string caches its own hash (resources key
+        # the partner indexes and the rules' memo, so this runs for nearly every judged pair).
+        return hash(self.address)
 
     def __repr__(self) -> str:
         return f"Resource({self.address!r})"
@@ -389,11 +393,15 @@ class Resource:
         return result
 
 
+_NO_TAGS: Final[Mapping[str, str]] = MappingProxyType({})
+
+
 def _tags_of(properties: Mapping[str, Any]) -> Mapping[str, str]:
+    """A resource's tags as read-only text; one shared empty mapping for the many untagged resources."""
     tags = properties.get("tags_all") or properties.get("tags")
-    if isinstance(tags, Mapping):
-        return {str(k): str(v) for k, v in tags.items() if v is not None}
-    return {}
+    if tags and isinstance(tags, Mapping):
+        return MappingProxyType({str(k): str(v) for k, v in tags.items() if v is not None})
+    return _NO_TAGS
 
 
 def parse_reference(expression: str) -> tuple[str, str | None] | None:
@@ -415,6 +423,7 @@ class ResourceSet(Sequence[Resource]):
         self._by_type: dict[str, list[Resource]] = {}
         self._by_address: dict[str, Resource] = {}
         self._partner_indexes: dict[tuple[str, tuple[str, ...]], _PartnerIndex] = {}
+        self._resolved: dict[str, Resource | None] = {}
         self.name = name
         self.metadata: Mapping[str, Any] = MappingProxyType(dict(metadata or {}))
         with paused_gc():
@@ -472,6 +481,15 @@ class ResourceSet(Sequence[Resource]):
             return value
         if not isinstance(value, str):
             return None
+        # Partners of one resource name it in the same words (``${aws_s3_bucket.b.id}`` in its encryption,
+        # versioning and access block): each expression is parsed once per set.
+        try:
+            return self._resolved[value]
+        except KeyError:
+            found = self._resolved[value] = self._resolve_text(value)
+            return found
+
+    def _resolve_text(self, value: str) -> Resource | None:
         match = _INTERPOLATION.fullmatch(value.strip())
         expression = match.group(1) if match else value
         reference = _REFERENCE.match(expression.strip())
@@ -496,16 +514,23 @@ class ResourceSet(Sequence[Resource]):
         once per (type, keys), so a rule called for every bucket stays linear in the set's size.
         """
         index = self._partner_index(resource_type, keys)
+        # Several rules ask for the same partners (three security-group rules, each for a group's rule
+        # resources): the answer is kept per target, on the index the set already holds.
+        memo_key = (id(target), tuple(match_on))
+        memo = index.related.get(memo_key)
+        if memo is not None and memo[0] is target:
+            return list(memo[1])
         found = list(index.by_target.get(target, ()))
         for attribute in match_on:
             value = target.properties.get(attribute)
             if value is None or is_unknown(value) or not isinstance(value, (str, int)):
                 continue
             found.extend(index.by_literal.get(str(value), ()))
-        if len(found) < 2:
-            return found
-        unique = {id(r): r for r in found}
-        return sorted(unique.values(), key=lambda r: index.position[id(r)])
+        if len(found) >= 2:
+            unique = {id(r): r for r in found}
+            found = sorted(unique.values(), key=lambda r: index.position[id(r)])
+        index.related[memo_key] = (target, tuple(found))
+        return found
 
     def unresolved_related(self, resource_type: str, *keys: str) -> list[Resource]:
         """Resources of ``resource_type`` whose ``keys`` are unknown and name nothing in this set.
@@ -548,10 +573,12 @@ class ResourceSet(Sequence[Resource]):
 class _PartnerIndex:
     """Partners of one type by the resource or literal identifier their keys name."""
 
-    __slots__ = ("by_literal", "by_target", "position", "unresolved")
+    __slots__ = ("by_literal", "by_target", "position", "related", "unresolved")
 
     def __init__(self) -> None:
         self.by_target: dict[Resource, list[Resource]] = {}
+        # (id(target), match_on) -> (target, partners): the target is held, so its id is not reused.
+        self.related: dict[tuple[int, tuple[str, ...]], tuple[Resource, tuple[Resource, ...]]] = {}
         self.by_literal: dict[str, list[Resource]] = {}
         self.position: dict[int, int] = {}
         self.unresolved: list[Resource] = []
@@ -574,6 +601,23 @@ class Finding:
     location: str | None = None
     waiver: str | None = None
 
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        """The fields that have a default, with it: the base of ``from_fields``."""
+        return dict(_FINDING_DEFAULTS)
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, Any]) -> Finding:
+        """A finding from a dict of every field, which it takes over: the engine makes one per judged pair
+        (hundreds of thousands on a large plan), and the frozen ``__init__`` sets each field one by one.
+        A missing or unknown field is an error, as it is for the constructor."""
+        if fields.keys() != _FINDING_FIELDS:
+            missing, unknown = _FINDING_FIELDS - fields.keys(), fields.keys() - _FINDING_FIELDS
+            raise TypeError(f"Finding fields: missing {sorted(missing)}, unknown {sorted(unknown)}")
+        finding = object.__new__(cls)
+        object.__setattr__(finding, "__dict__", fields)
+        return finding
+
     @property
     def failed(self) -> bool:
         return self.status is FindingStatus.FAILED
@@ -593,6 +637,12 @@ class Finding:
             "checkov_ids": list(self.checkov_ids),
             "waiver": self.waiver,
         }
+
+
+_FINDING_FIELDS: Final = frozenset(f.name for f in dataclasses.fields(Finding))
+_FINDING_DEFAULTS: Final = MappingProxyType(
+    {f.name: f.default for f in dataclasses.fields(Finding) if f.default is not dataclasses.MISSING}
+)
 
 
 class StandsForResources(Protocol):

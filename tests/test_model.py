@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 
 from pytest_iaccompliance.model import (
+    Finding,
+    FindingStatus,
     Resource,
     ResourceSet,
     Severity,
+    SourceLocation,
     Unknown,
     UnreadableValue,
     as_blocks,
@@ -118,6 +121,52 @@ def test_find_related_by_reference_and_by_literal() -> None:
     other = Resource("aws_s3_bucket_versioning", "o", "aws_s3_bucket_versioning.o", {"bucket": "other"})
     resources = ResourceSet([target, by_reference, by_literal, other])
     assert resources.find_related("aws_s3_bucket_versioning", target, "bucket") == [by_reference, by_literal]
+
+
+def test_find_related_answers_stay_whole_when_a_caller_changes_them() -> None:
+    target = bucket("logs", bucket="acme-logs")
+    partner = Resource("aws_s3_bucket_versioning", "r", "aws_s3_bucket_versioning.r",
+                       {"bucket": "${aws_s3_bucket.logs.id}"})
+    named = Resource("aws_s3_bucket_versioning", "n", "aws_s3_bucket_versioning.n", {"bucket": "acme-logs"})
+    resources = ResourceSet([target, partner, named])
+    first = resources.find_related("aws_s3_bucket_versioning", target, "bucket")
+    first.clear()
+    assert resources.find_related("aws_s3_bucket_versioning", target, "bucket") == [partner, named]
+    # Another way of naming the target is another question, with its own answer.
+    assert resources.find_related("aws_s3_bucket_versioning", target, "bucket", match_on=("id",)) == [partner]
+
+
+def test_references_resolve_alike_each_time_and_per_set() -> None:
+    logs = bucket("logs")
+    resources = ResourceSet([logs])
+    assert resources.resolve("${aws_s3_bucket.logs.id}") is logs
+    assert resources.resolve("${aws_s3_bucket.logs.id}") is logs
+    assert resources.resolve("${aws_s3_bucket.other.id}") is None
+    other_logs = bucket("logs")
+    assert ResourceSet([other_logs]).resolve("${aws_s3_bucket.logs.id}") is other_logs
+
+
+def test_resources_from_two_sources_are_distinct_keys() -> None:
+    here = Resource("aws_s3_bucket", "b", "aws_s3_bucket.b", {}, SourceLocation("cdktf", "a/cdk.tf.json"))
+    there = Resource("aws_s3_bucket", "b", "aws_s3_bucket.b", {}, SourceLocation("cdktf", "b/cdk.tf.json"))
+    same = Resource("aws_s3_bucket", "b", "aws_s3_bucket.b", {"x": 1}, SourceLocation("cdktf", "a/cdk.tf.json"))
+    assert here != there
+    assert here == same
+    assert hash(here) == hash(same)
+    assert {here: 1, there: 2}[same] == 1
+
+
+def test_finding_from_fields_is_the_finding_the_constructor_makes() -> None:
+    fields = {"policy_id": "P-1", "severity": Severity.WARNING, "status": FindingStatus.FAILED,
+              "address": "aws_s3_bucket.b", "resource_type": "aws_s3_bucket", "source_file": "cdk.tf.json",
+              "message": "bad", "location": "stack/b"}
+    made = Finding.from_fields({**Finding.defaults(), **fields})
+    assert made == Finding(**fields)
+    assert made.to_dict() == Finding(**fields).to_dict()
+    with pytest.raises(TypeError, match=r"missing \['message'\]"):
+        Finding.from_fields({**Finding.defaults(), **{k: v for k, v in fields.items() if k != "message"}})
+    with pytest.raises(TypeError, match=r"unknown \['colour'\]"):
+        Finding.from_fields({**Finding.defaults(), **fields, "colour": "red"})
 
 
 def test_severity_parse_names_choices() -> None:

@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pytest_iaccompliance.model import UNKNOWN, Resource, ResourceSet, SourceLocation, Unknown
@@ -350,7 +351,9 @@ def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = K
                 if isinstance(meta, Mapping) and isinstance(meta.get("metadata"), Mapping):
                     found = meta["metadata"].get("path")
                     construct_path = found if isinstance(found, str) else None
-                properties = {k: v for k, v in body.items() if k not in _META_ARGUMENTS}
+                # A fresh dict no one else holds: read-only as it is, without the copy Resource makes of
+                # properties it is handed.
+                properties = MappingProxyType({k: v for k, v in body.items() if k not in _META_ARGUMENTS})
                 yield Resource(
                     type=rtype,
                     name=name,

@@ -1,0 +1,64 @@
+"""Large sources: what the session holds of them is kept out of the cyclic collector's reach, and no longer
+than the next session in the same process."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pytest_iaccompliance.options import OPT_SOURCE
+
+# A test beside the scan items: it runs after collection, while the loaded resources are alive.
+# It writes what it saw to a file, which works from an xdist worker too.
+PROBE = """
+import gc
+from pathlib import Path
+
+def test_probe():
+    Path("frozen.txt").write_text(str(gc.get_freeze_count()))
+"""
+
+
+@pytest.fixture
+def stacks(pytester: pytest.Pytester, example_stacks: Path) -> Path:
+    target = pytester.path / "cdktf.out"
+    shutil.copytree(example_stacks, target)
+    return target
+
+
+def frozen_while_tests_ran(pytester: pytest.Pytester) -> int:
+    return int((pytester.path / "frozen.txt").read_text())
+
+
+@pytest.mark.parametrize("mode", [pytest.param([], id="single"), pytest.param(["-n", "2"], id="xdist")])
+def test_loaded_sources_are_frozen_while_tests_run(pytester: pytest.Pytester, stacks: Path, mode: list[str]) -> None:
+    pytester.makepyfile(test_probe=PROBE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *mode, f"{OPT_SOURCE}={stacks.name}")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED  # the example stacks hold critical findings
+    # Everything alive after collection (the resources among it) is out of the collector's reach.
+    assert frozen_while_tests_ran(pytester) > 1000
+
+
+def test_nothing_is_frozen_without_sources(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_probe=PROBE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.OK
+    assert frozen_while_tests_ran(pytester) == 0
+
+
+def test_a_later_session_in_the_process_thaws_what_an_earlier_one_froze(pytester: pytest.Pytester,
+                                                                       stacks: Path) -> None:
+    pytester.makepyfile(test_plain="def test_plain():\n    pass\n")
+    try:
+        for _ in range(2):
+            scanned = pytester.runpytest_inprocess("-p", "no:cacheprovider", f"{OPT_SOURCE}={stacks.name}")
+            assert scanned.ret == pytest.ExitCode.TESTS_FAILED
+            assert gc.get_freeze_count() > 0  # kept past its end: a process that exits now collects nothing
+            plain = pytester.runpytest_inprocess("-p", "no:cacheprovider", "test_plain.py")
+            assert plain.ret == pytest.ExitCode.OK
+            assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
