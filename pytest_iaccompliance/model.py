@@ -262,6 +262,9 @@ def paused_gc() -> Iterator[None]:
 
     Building 50,000 resources allocates millions of containers, and the collector would traverse the
     growing (cycle-free) heap over and over: at that size it costs about as much as the work itself.
+    What was built is then promoted straight to the oldest generation (frozen and thawed at once), or the
+    first collection after the pause would walk all of it as young objects; a permanent generation
+    someone else froze is left alone, since thawing would thaw it too.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -269,6 +272,9 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from pytest_iaccompliance.model import (
@@ -18,6 +20,7 @@ from pytest_iaccompliance.model import (
     is_unknown,
     kind_of,
     parse_reference,
+    paused_gc,
     show_value,
 )
 
@@ -239,3 +242,24 @@ def test_unreadable_values_are_described_by_type() -> None:
 )
 def test_unknown_reason_names_references_never_literals(value: str, reason: str) -> None:
     assert UnreadableValue.of(value, "x").reason == f"is not known before apply ({reason})"
+
+
+def test_what_is_built_with_the_collector_paused_is_not_walked_as_young_objects() -> None:
+    gc.unfreeze()  # what an earlier in-process scan session of this test run may have left frozen
+    with paused_gc():
+        built = [[index] for index in range(5000)]
+    assert gc.isenabled()
+    oldest = {id(item) for item in gc.get_objects(generation=2)}
+    assert all(id(item) in oldest for item in built)
+
+
+def test_a_pause_leaves_a_frozen_generation_it_did_not_make_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with paused_gc():
+            built = [[index] for index in range(100)]
+        assert gc.get_freeze_count() == frozen
+        assert len(built) == 100
+    finally:
+        gc.unfreeze()

@@ -4,12 +4,13 @@ than the next session in the same process."""
 from __future__ import annotations
 
 import gc
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from pytest_iaccompliance.options import OPT_SOURCE
+from pytest_iaccompliance.options import OPT_REPORT, OPT_SOURCE
 
 # A test beside the scan items: it runs after collection, while the loaded resources are alive.
 # It writes what it saw to a file, which works from an xdist worker too.
@@ -62,3 +63,35 @@ def test_a_later_session_in_the_process_thaws_what_an_earlier_one_froze(pytester
             assert gc.get_freeze_count() == 0
     finally:
         gc.unfreeze()
+
+
+# Counts, at each scan item's teardown, the findings the session keeps of it by status.
+HELD = """
+import json
+from pathlib import Path
+
+from pytest_iaccompliance.session import FINDINGS
+
+def pytest_runtest_teardown(item):
+    if FINDINGS in item.stash:
+        held = Path("held.json")
+        counts = json.loads(held.read_text()) if held.exists() else {}
+        for finding in item.stash[FINDINGS]:
+            counts[finding.status.value] = counts.get(finding.status.value, 0) + 1
+        held.write_text(json.dumps(counts))
+"""
+
+
+def test_passed_findings_are_held_only_for_a_manifest(pytester: pytest.Pytester, stacks: Path) -> None:
+    pytester.makeconftest(HELD)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider", f"{OPT_SOURCE}={stacks.name}")
+    held = json.loads((pytester.path / "held.json").read_text())
+    assert "passed" not in held
+    assert held["failed"] > 0
+
+    (pytester.path / "held.json").unlink()
+    pytester.runpytest_subprocess("-p", "no:cacheprovider", f"{OPT_SOURCE}={stacks.name}", f"{OPT_REPORT}=out.json")
+    held = json.loads((pytester.path / "held.json").read_text())
+    manifest = json.loads((pytester.path / "out.json").read_text())
+    statuses = [finding["status"] for finding in manifest["findings"]]
+    assert held["passed"] == statuses.count("passed") > 0
