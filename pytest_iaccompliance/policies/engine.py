@@ -45,8 +45,6 @@ __all__ = [
 ]
 
 
-
-
 # Exceptions whose text names a key, an attribute or a limit, never a resource's value: shown in full.
 # Any other exception's text may quote the value the policy choked on (``int('hunter2')``): withheld.
 _TELLING_ERRORS = (LookupError, AttributeError, NameError, NotImplementedError, RecursionError)
