@@ -6,8 +6,11 @@ The stack is built from service "units" as a cdktf app would synthesize them: bu
 separate encryption / public-access-block / versioning / policy / logging resources referencing the
 bucket through ``${aws_s3_bucket.x.id}`` tokens, VPCs with flow logs, subnets, security groups and
 rules, NACLs, instances, launch templates, volumes, databases, keys, trails, tables, queues, topics,
-load balancer listeners, file systems, Lambda permissions and secrets with rotations. Every third
-unit is misconfigured in some way, so about a third of the resources carry a finding.
+load balancer listeners, file systems, Lambda permissions, secrets with rotations, and IAM roles with
+inline policies, managed policies with their attachments, key aliases and separate security-group rules.
+Every third unit is misconfigured in some way (its first resource also lacks the ``cost-center`` tag).
+With ``iac_required_tags = owner cost-center`` set, 50,000 resources give about 125,000 findings, a
+fifth of them failures.
 """
 
 from __future__ import annotations
@@ -408,12 +411,118 @@ def edge_unit(i: int, bad: bool) -> Iterator[Block]:
     )
 
 
+def identity_unit(i: int, bad: bool) -> Iterator[Block]:
+    role = f"app_{i}_role"
+    yield (
+        "aws_iam_role",
+        role,
+        {
+            "name": f"app-{i}",
+            "assume_role_policy": _policy(
+                [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "ec2.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ]
+            ),
+            "inline_policy": [
+                {
+                    "name": "logs",
+                    "policy": _policy(
+                        [
+                            {
+                                "Effect": "Allow",
+                                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                "Resource": f"arn:aws:logs:eu-west-1:111122223333:log-group:/app/{i}:*",
+                            }
+                        ]
+                    ),
+                }
+            ],
+            "tags": TAGS,
+        },
+    )
+    yield (
+        "aws_iam_policy",
+        f"app_{i}_access",
+        {
+            "name": f"app-{i}-access",
+            "policy": _policy(
+                [
+                    {
+                        "Effect": "Allow",
+                        "Action": "s3:*" if bad else ["s3:GetObject", "s3:PutObject"],
+                        "Resource": "*" if bad else f"arn:aws:s3:::acme-data-{i}/*",
+                    },
+                    {
+                        "Effect": "Allow",
+                        "Action": ["sqs:SendMessage", "sqs:ReceiveMessage"],
+                        "Resource": f"arn:aws:sqs:eu-west-1:111122223333:queue-{i}",
+                    },
+                ]
+            ),
+            "tags": TAGS,
+        },
+    )
+    yield (
+        "aws_iam_role_policy_attachment",
+        f"app_{i}_access_attach",
+        {"role": f"${{aws_iam_role.{role}.name}}", "policy_arn": f"${{aws_iam_policy.app_{i}_access.arn}}"},
+    )
+    yield (
+        "aws_iam_role_policy",
+        f"app_{i}_kms",
+        {
+            "name": "kms",
+            "role": f"${{aws_iam_role.{role}.id}}",
+            "policy": _policy(
+                [
+                    {
+                        "Effect": "Allow",
+                        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                        "Resource": f"${{aws_kms_key.key_{i}.arn}}",
+                    }
+                ]
+            ),
+        },
+    )
+    yield (
+        "aws_kms_alias",
+        f"key_{i}_alias",
+        {"name": f"alias/app-{i}", "target_key_id": f"${{aws_kms_key.key_{i}.key_id}}"},
+    )
+    yield (
+        "aws_vpc_security_group_ingress_rule",
+        f"vpc_{i}_web_https",
+        {
+            "security_group_id": f"${{aws_security_group.vpc_{i}_web.id}}",
+            "ip_protocol": "tcp",
+            "from_port": 3389 if bad else 443,
+            "to_port": 3389 if bad else 443,
+            "cidr_ipv4": "0.0.0.0/0",
+        },
+    )
+    yield (
+        "aws_vpc_security_group_egress_rule",
+        f"vpc_{i}_web_out",
+        {
+            "security_group_id": f"${{aws_security_group.vpc_{i}_web.id}}",
+            "ip_protocol": "-1" if bad else "tcp",
+            **({} if bad else {"from_port": 443, "to_port": 443}),
+            "cidr_ipv4": "0.0.0.0/0" if bad else "10.0.0.0/8",
+        },
+    )
+
+
 UNITS: tuple[Callable[[int, bool], Iterator[Block]], ...] = (
     bucket_unit,
     network_unit,
     compute_unit,
     data_unit,
     edge_unit,
+    identity_unit,
 )
 
 
@@ -425,9 +534,11 @@ def generate(count: int, stack: str = "bench") -> dict[str, Any]:
     while produced < count:
         unit = UNITS[i % len(UNITS)]
         bad = (i // len(UNITS)) % 3 == 0
-        for rtype, name, body in unit(i // len(UNITS), bad):
+        for position, (rtype, name, body) in enumerate(unit(i // len(UNITS), bad)):
             if produced >= count:
                 break
+            if bad and position == 0 and "tags" in body:  # the unit's first resource lacks a required tag
+                body = {**body, "tags": {k: v for k, v in TAGS.items() if k != "cost-center"}}
             resources.setdefault(rtype, {})[name] = {"//": _meta(stack, name), **body}
             produced += 1
         i += 1

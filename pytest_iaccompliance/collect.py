@@ -80,7 +80,11 @@ class PolicyItem(pytest.Item):
             for resource in self.resources
             if (finding := check_resource(self.policy, resource, self.context)) is not None
         ]
-        self.stash[FINDINGS] = findings
+        # Passed findings are read only by the JSON manifest: without one the session does not hold them
+        # (on a large plan they are most of the findings, alive to the end of the session).
+        keep_passed = self.config.stash[SETTINGS].report is not None
+        self.stash[FINDINGS] = findings if keep_passed else [
+            f for f in findings if f.status is not FindingStatus.PASSED]
         failed = any(f.status is FindingStatus.FAILED for f in findings)
         unknown = any(f.status is FindingStatus.UNKNOWN for f in findings)
         if failed or (unknown and self.unknown_mode == "fail"):

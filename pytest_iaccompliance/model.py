@@ -6,6 +6,7 @@ agree on one shape whatever the infrastructure was written in.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import gc
 import itertools
@@ -164,16 +165,17 @@ def read_blocks(value: object, name: str = "", owner: str = "") -> tuple[list[Ma
     """Nested blocks read one by one: the readable ones, and for each element that is not a block the
     reason (```ingress[1]` of aws_security_group.g is a string, ...``), so that one bad element does
     not hide a definite finding in another."""
-    of = f" of {owner}" if owner else ""
     if value is None:
         return [], []
-    if isinstance(value, Mapping):
+    # ``type(...) is dict`` first: rules read blocks of every resource, and a Mapping check costs a call.
+    if type(value) is dict or isinstance(value, Mapping):
         return [value], []
+    of = f" of {owner}" if owner else ""
     if isinstance(value, (list, tuple)):
         blocks: list[Mapping[str, Any]] = []
         problems: list[str] = []
         for index, item in enumerate(value):
-            if isinstance(item, Mapping):
+            if type(item) is dict or isinstance(item, Mapping):
                 blocks.append(item)
             else:
                 reason = UnreadableValue.of(item, "a block").reason
@@ -264,6 +266,9 @@ def paused_gc() -> Iterator[None]:
 
     Building 50,000 resources allocates millions of containers, and the collector would traverse the
     growing (cycle-free) heap over and over: at that size it costs about as much as the work itself.
+    What was built is then promoted straight to the oldest generation (frozen and thawed at once), or the
+    first collection after the pause would walk all of it as young objects; a permanent generation
+    someone else froze is left alone, since thawing would thaw it too.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -271,6 +276,9 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
@@ -319,17 +327,20 @@ class Resource:
     mode: str = "managed"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "properties", _read_only(self.properties))
-        tags = self.tags or _tags_of(self.properties)
-        object.__setattr__(self, "tags", MappingProxyType(dict(tags)))
+        properties = _read_only(self.properties)
+        object.__setattr__(self, "properties", properties)
+        tags = _tags_of(properties) if not self.tags else MappingProxyType(dict(self.tags))
+        object.__setattr__(self, "tags", tags)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Resource):
             return NotImplemented
-        return (self.address, self.source) == (other.address, other.source)
+        return self.address == other.address and self.source == other.source
 
     def __hash__(self) -> int:
-        return hash((self.address, self.source))
+        # The address alone: equal resources share it, and a string caches its own hash (resources key
+        # the partner indexes and the rules' memo, so this runs for nearly every judged pair).
+        return hash(self.address)
 
     def __repr__(self) -> str:
         return f"Resource({self.address!r})"
@@ -393,11 +404,15 @@ class Resource:
         return result
 
 
+_NO_TAGS: Final[Mapping[str, str]] = MappingProxyType({})
+
+
 def _tags_of(properties: Mapping[str, Any]) -> Mapping[str, str]:
+    """A resource's tags as read-only text; one shared empty mapping for the many untagged resources."""
     tags = properties.get("tags_all") or properties.get("tags")
-    if isinstance(tags, Mapping):
-        return {str(k): str(v) for k, v in tags.items() if v is not None}
-    return {}
+    if tags and (type(tags) is dict or isinstance(tags, Mapping)):
+        return MappingProxyType({str(k): str(v) for k, v in tags.items() if v is not None})
+    return _NO_TAGS
 
 
 def parse_reference(expression: str) -> tuple[str, str | None] | None:
@@ -419,6 +434,7 @@ class ResourceSet(Sequence[Resource]):
         self._by_type: dict[str, list[Resource]] = {}
         self._by_address: dict[str, Resource] = {}
         self._partner_indexes: dict[tuple[str, tuple[str, ...]], _PartnerIndex] = {}
+        self._resolved: dict[str, Resource | None] = {}
         self.name = name
         self.metadata: Mapping[str, Any] = MappingProxyType(dict(metadata or {}))
         with paused_gc():
@@ -476,6 +492,15 @@ class ResourceSet(Sequence[Resource]):
             return value
         if not isinstance(value, str):
             return None
+        # Partners of one resource name it in the same words (``${aws_s3_bucket.b.id}`` in its encryption,
+        # versioning and access block): each expression is parsed once per set.
+        try:
+            return self._resolved[value]
+        except KeyError:
+            found = self._resolved[value] = self._resolve_text(value)
+            return found
+
+    def _resolve_text(self, value: str) -> Resource | None:
         match = _INTERPOLATION.fullmatch(value.strip())
         expression = match.group(1) if match else value
         reference = _REFERENCE.match(expression.strip())
@@ -500,16 +525,23 @@ class ResourceSet(Sequence[Resource]):
         once per (type, keys), so a rule called for every bucket stays linear in the set's size.
         """
         index = self._partner_index(resource_type, keys)
+        # Several rules ask for the same partners (three security-group rules, each for a group's rule
+        # resources): the answer is kept per target, on the index the set already holds.
+        memo_key = (id(target), tuple(match_on))
+        memo = index.related.get(memo_key)
+        if memo is not None and memo[0] is target:
+            return list(memo[1])
         found = list(index.by_target.get(target, ()))
         for attribute in match_on:
             value = target.properties.get(attribute)
             if value is None or is_unknown(value) or not isinstance(value, (str, int)):
                 continue
             found.extend(index.by_literal.get(str(value), ()))
-        if len(found) < 2:
-            return found
-        unique = {id(r): r for r in found}
-        return sorted(unique.values(), key=lambda r: index.position[id(r)])
+        if len(found) >= 2:
+            unique = {id(r): r for r in found}
+            found = sorted(unique.values(), key=lambda r: index.position[id(r)])
+        index.related[memo_key] = (target, tuple(found))
+        return found
 
     def unresolved_related(self, resource_type: str, *keys: str) -> list[Resource]:
         """Resources of ``resource_type`` whose ``keys`` are unknown and name nothing in this set.
@@ -552,10 +584,12 @@ class ResourceSet(Sequence[Resource]):
 class _PartnerIndex:
     """Partners of one type by the resource or literal identifier their keys name."""
 
-    __slots__ = ("by_literal", "by_target", "position", "unresolved")
+    __slots__ = ("by_literal", "by_target", "position", "related", "unresolved")
 
     def __init__(self) -> None:
         self.by_target: dict[Resource, list[Resource]] = {}
+        # (id(target), match_on) -> (target, partners): the target is held, so its id is not reused.
+        self.related: dict[tuple[int, tuple[str, ...]], tuple[Resource, tuple[Resource, ...]]] = {}
         self.by_literal: dict[str, list[Resource]] = {}
         self.position: dict[int, int] = {}
         self.unresolved: list[Resource] = []
@@ -577,6 +611,23 @@ class Finding:
     checkov_ids: tuple[str, ...] = ()
     location: str | None = None
     waiver: str | None = None
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        """The fields that have a default, with it: the base of ``from_fields``."""
+        return dict(_FINDING_DEFAULTS)
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, Any]) -> Finding:
+        """A finding from a dict of every field, which it takes over: the engine makes one per judged pair
+        (hundreds of thousands on a large plan), and the frozen ``__init__`` sets each field one by one.
+        A missing or unknown field is an error, as it is for the constructor."""
+        if fields.keys() != _FINDING_FIELDS:
+            missing, unknown = _FINDING_FIELDS - fields.keys(), fields.keys() - _FINDING_FIELDS
+            raise TypeError(f"Finding fields: missing {sorted(missing)}, unknown {sorted(unknown)}")
+        finding = object.__new__(cls)
+        object.__setattr__(finding, "__dict__", fields)
+        return finding
 
     @property
     def failed(self) -> bool:
@@ -620,6 +671,12 @@ class Finding:
             location=data.get("location"),
             waiver=data.get("waiver"),
         )
+
+
+_FINDING_FIELDS: Final = frozenset(f.name for f in dataclasses.fields(Finding))
+_FINDING_DEFAULTS: Final = MappingProxyType(
+    {f.name: f.default for f in dataclasses.fields(Finding) if f.default is not dataclasses.MISSING}
+)
 
 
 class StandsForResources(Protocol):

@@ -5,6 +5,7 @@ Kept thin and cheap to import: the domain and heavy libraries load only when an 
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Generator
 from pathlib import Path
 
@@ -40,6 +41,7 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _thaw_earlier_session()
     for line in MARKERS:
         config.addinivalue_line("markers", line)
     settings = Settings.from_config(config)
@@ -83,3 +85,29 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, p
 
             report.result.extend(source_collectors(collector, settings))
     return report
+
+
+# Whether a session in this process froze the collector's heap (process state, as the collector is).
+_frozen = False
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Loaded sources are moved out of the cyclic collector's reach for the rest of the process.
+
+    Tens of thousands of resources are millions of acyclic containers, alive until the session ends: the
+    collector would walk them again in every full collection while tests run, in pytest's own collections
+    at the end, and in the interpreter's at exit, each costing about as much as judging them. Frozen,
+    they are still freed by reference counting; a later session in the same process (pytester, an
+    embedding ``pytest.main``) thaws them first, so they never outlive the next session.
+    """
+    global _frozen
+    if session.config.stash[SETTINGS].sources and session.items:
+        gc.freeze()
+        _frozen = True
+
+
+def _thaw_earlier_session() -> None:
+    global _frozen
+    if _frozen:
+        gc.unfreeze()
+        _frozen = False

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from pytest_iaccompliance.model import (
+    Finding,
+    FindingStatus,
     Resource,
     ResourceSet,
     Severity,
+    SourceLocation,
     Unknown,
     UnreadableValue,
     as_blocks,
@@ -15,6 +20,7 @@ from pytest_iaccompliance.model import (
     is_unknown,
     kind_of,
     parse_reference,
+    paused_gc,
     show_value,
 )
 
@@ -120,6 +126,52 @@ def test_find_related_by_reference_and_by_literal() -> None:
     assert resources.find_related("aws_s3_bucket_versioning", target, "bucket") == [by_reference, by_literal]
 
 
+def test_find_related_answers_stay_whole_when_a_caller_changes_them() -> None:
+    target = bucket("logs", bucket="acme-logs")
+    partner = Resource("aws_s3_bucket_versioning", "r", "aws_s3_bucket_versioning.r",
+                       {"bucket": "${aws_s3_bucket.logs.id}"})
+    named = Resource("aws_s3_bucket_versioning", "n", "aws_s3_bucket_versioning.n", {"bucket": "acme-logs"})
+    resources = ResourceSet([target, partner, named])
+    first = resources.find_related("aws_s3_bucket_versioning", target, "bucket")
+    first.clear()
+    assert resources.find_related("aws_s3_bucket_versioning", target, "bucket") == [partner, named]
+    # Another way of naming the target is another question, with its own answer.
+    assert resources.find_related("aws_s3_bucket_versioning", target, "bucket", match_on=("id",)) == [partner]
+
+
+def test_references_resolve_alike_each_time_and_per_set() -> None:
+    logs = bucket("logs")
+    resources = ResourceSet([logs])
+    assert resources.resolve("${aws_s3_bucket.logs.id}") is logs
+    assert resources.resolve("${aws_s3_bucket.logs.id}") is logs
+    assert resources.resolve("${aws_s3_bucket.other.id}") is None
+    other_logs = bucket("logs")
+    assert ResourceSet([other_logs]).resolve("${aws_s3_bucket.logs.id}") is other_logs
+
+
+def test_resources_from_two_sources_are_distinct_keys() -> None:
+    here = Resource("aws_s3_bucket", "b", "aws_s3_bucket.b", {}, SourceLocation("cdktf", "a/cdk.tf.json"))
+    there = Resource("aws_s3_bucket", "b", "aws_s3_bucket.b", {}, SourceLocation("cdktf", "b/cdk.tf.json"))
+    same = Resource("aws_s3_bucket", "b", "aws_s3_bucket.b", {"x": 1}, SourceLocation("cdktf", "a/cdk.tf.json"))
+    assert here != there
+    assert here == same
+    assert hash(here) == hash(same)
+    assert {here: 1, there: 2}[same] == 1
+
+
+def test_finding_from_fields_is_the_finding_the_constructor_makes() -> None:
+    fields = {"policy_id": "P-1", "severity": Severity.WARNING, "status": FindingStatus.FAILED,
+              "address": "aws_s3_bucket.b", "resource_type": "aws_s3_bucket", "source_file": "cdk.tf.json",
+              "message": "bad", "location": "stack/b"}
+    made = Finding.from_fields({**Finding.defaults(), **fields})
+    assert made == Finding(**fields)
+    assert made.to_dict() == Finding(**fields).to_dict()
+    with pytest.raises(TypeError, match=r"missing \['message'\]"):
+        Finding.from_fields({**Finding.defaults(), **{k: v for k, v in fields.items() if k != "message"}})
+    with pytest.raises(TypeError, match=r"unknown \['colour'\]"):
+        Finding.from_fields({**Finding.defaults(), **fields, "colour": "red"})
+
+
 def test_severity_parse_names_choices() -> None:
     assert Severity.parse(" Critical ") is Severity.CRITICAL
     with pytest.raises(ValueError, match="expected one of critical, warning"):
@@ -190,3 +242,24 @@ def test_unreadable_values_are_described_by_type() -> None:
 )
 def test_unknown_reason_names_references_never_literals(value: str, reason: str) -> None:
     assert UnreadableValue.of(value, "x").reason == f"is not known before apply ({reason})"
+
+
+def test_what_is_built_with_the_collector_paused_is_not_walked_as_young_objects() -> None:
+    gc.unfreeze()  # what an earlier in-process scan session of this test run may have left frozen
+    with paused_gc():
+        built = [[index] for index in range(5000)]
+    assert gc.isenabled()
+    oldest = {id(item) for item in gc.get_objects(generation=2)}
+    assert all(id(item) in oldest for item in built)
+
+
+def test_a_pause_leaves_a_frozen_generation_it_did_not_make_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with paused_gc():
+            built = [[index] for index in range(100)]
+        assert gc.get_freeze_count() == frozen
+        assert len(built) == 100
+    finally:
+        gc.unfreeze()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from pytest_iaccompliance.model import (
     Finding,
@@ -22,6 +23,7 @@ from pytest_iaccompliance.model import (
     ResourceSet,
     UnreadableValue,
     as_resource_set,
+    paused_gc,
 )
 from pytest_iaccompliance.policies.base import (
     Outcome,
@@ -41,12 +43,6 @@ __all__ = [
     "evaluate_policy",
     "finding_for",
 ]
-
-_STATUS = {
-    Outcome.COMPLIANT: FindingStatus.PASSED,
-    Outcome.NON_COMPLIANT: FindingStatus.FAILED,
-    Outcome.UNKNOWN: FindingStatus.UNKNOWN,
-}
 
 
 # Exceptions whose text names a key, an attribute or a limit, never a resource's value: shown in full.
@@ -79,28 +75,60 @@ def candidates(policy: Policy, resources: ResourceSet) -> Iterable[Resource]:
 
 
 def finding_for(policy: Policy, resource: Resource, result: Result) -> Finding | None:
-    status = _STATUS.get(result.outcome)
-    if status is None:
-        return None
-    if result.messages:
-        message = "; ".join(result.messages)
-    elif status is FindingStatus.PASSED:
-        message = "compliant"
+    """The finding a result stands for; ``None`` for not applicable.
+
+    Made once per judged pair, so on a large plan it is the engine's innermost step: what a finding
+    shares with every other finding of its policy is read once per policy (``_policy_fields``), and the
+    message is joined only when the rule gave one.
+    """
+    outcome = result.outcome
+    if outcome is Outcome.COMPLIANT:
+        status = FindingStatus.PASSED
+    elif outcome is Outcome.NON_COMPLIANT:
+        status = FindingStatus.FAILED
+    elif outcome is Outcome.UNKNOWN:
+        status = FindingStatus.UNKNOWN
     else:
-        message = policy.title
-    return Finding(
-        policy_id=policy.id,
-        severity=policy.severity,
-        status=status,
-        address=resource.address,
-        resource_type=resource.type,
-        source_file=resource.source.file,
-        message=message,
-        title=policy.title,
-        controls=policy.controls,
-        checkov_ids=policy.checkov_ids,
-        location=resource.source.path,
-    )
+        return None
+    messages = result.messages
+    if messages:
+        message = messages[0] if len(messages) == 1 else "; ".join(messages)
+    else:
+        message = "compliant" if status is FindingStatus.PASSED else policy.title
+    source = resource.source
+    return Finding.from_fields({
+        **_policy_fields(policy),
+        "status": status,
+        "address": resource.address,
+        "resource_type": resource.type,
+        "source_file": source.file,
+        "message": message,
+        "location": source.path,
+    })
+
+
+# Policy id() -> (policy, fields). The policy is held, so its id cannot be reused while cached; keyed by
+# id because hashing a policy (a dataclass of ten fields) per finding would cost more than it saves.
+_POLICY_FIELDS: dict[int, tuple[Policy, dict[str, Any]]] = {}
+
+
+def _policy_fields(policy: Policy) -> dict[str, Any]:
+    """The fields every finding of a policy shares, its defaults included."""
+    cached = _POLICY_FIELDS.get(id(policy))
+    if cached is not None and cached[0] is policy:
+        return cached[1]
+    if len(_POLICY_FIELDS) >= 4096:
+        _POLICY_FIELDS.clear()
+    fields = {
+        **Finding.defaults(),
+        "policy_id": policy.id,
+        "severity": policy.severity,
+        "title": policy.title,
+        "controls": policy.controls,
+        "checkov_ids": policy.checkov_ids,
+    }
+    _POLICY_FIELDS[id(policy)] = (policy, fields)
+    return fields
 
 
 def check_resource(policy: Policy, resource: Resource, context: PolicyContext) -> Finding | None:
@@ -162,4 +190,5 @@ def evaluate(
     docstring); the other policies and resources are judged as usual.
     """
     context = PolicyContext(as_resource_set(resources), settings or RuleSettings())
-    return [finding for policy in policies for finding in evaluate_policy(policy, context, isolate_crashes=True)]
+    with paused_gc():  # findings are acyclic: a large scan would otherwise trigger full collections
+        return [finding for policy in policies for finding in evaluate_policy(policy, context, isolate_crashes=True)]

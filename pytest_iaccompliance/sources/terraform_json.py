@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pytest_iaccompliance.model import UNKNOWN, Resource, ResourceSet, SourceLocation, Unknown
@@ -143,6 +144,11 @@ def _only_body(body: Any, key: str, rtype: str, name: str, path: Path) -> Mappin
     if not isinstance(body, Mapping):
         raise SourceError(path, f"`{where}` is {type(body).__name__}, expected an object")
     return body
+
+
+def _is_object(value: Any) -> bool:
+    """A JSON object: ``type(...) is dict`` answers for nearly all without the slower Mapping check."""
+    return type(value) is dict or isinstance(value, Mapping)
 
 
 def _is_blocks(value: Any) -> bool:
@@ -347,10 +353,12 @@ def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = K
                     body = _expand_dynamic(body, f"{key}.{rtype}.{name}", path)
                 meta = body.get("//")
                 construct_path = None
-                if isinstance(meta, Mapping) and isinstance(meta.get("metadata"), Mapping):
-                    found = meta["metadata"].get("path")
-                    construct_path = found if isinstance(found, str) else None
-                properties = {k: v for k, v in body.items() if k not in _META_ARGUMENTS}
+                if meta is not None and _is_object(meta) and _is_object(found := meta.get("metadata")):
+                    path_value = found.get("path")
+                    construct_path = path_value if isinstance(path_value, str) else None
+                # A fresh dict no one else holds: read-only as it is, without the copy Resource makes of
+                # properties it is handed.
+                properties = MappingProxyType({k: v for k, v in body.items() if k not in _META_ARGUMENTS})
                 yield Resource(
                     type=rtype,
                     name=name,

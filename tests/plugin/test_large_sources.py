@@ -1,0 +1,97 @@
+"""Large sources: what the session holds of them is kept out of the cyclic collector's reach, and no longer
+than the next session in the same process."""
+
+from __future__ import annotations
+
+import gc
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pytest_iaccompliance.options import OPT_REPORT, OPT_SOURCE
+
+# A test beside the scan items: it runs after collection, while the loaded resources are alive.
+# It writes what it saw to a file, which works from an xdist worker too.
+PROBE = """
+import gc
+from pathlib import Path
+
+def test_probe():
+    Path("frozen.txt").write_text(str(gc.get_freeze_count()))
+"""
+
+
+@pytest.fixture
+def stacks(pytester: pytest.Pytester, example_stacks: Path) -> Path:
+    target = pytester.path / "cdktf.out"
+    shutil.copytree(example_stacks, target)
+    return target
+
+
+def frozen_while_tests_ran(pytester: pytest.Pytester) -> int:
+    return int((pytester.path / "frozen.txt").read_text())
+
+
+@pytest.mark.parametrize("mode", [pytest.param([], id="single"), pytest.param(["-n", "2"], id="xdist")])
+def test_loaded_sources_are_frozen_while_tests_run(pytester: pytest.Pytester, stacks: Path, mode: list[str]) -> None:
+    pytester.makepyfile(test_probe=PROBE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *mode, f"{OPT_SOURCE}={stacks.name}")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED  # the example stacks hold critical findings
+    # Everything alive after collection (the resources among it) is out of the collector's reach.
+    assert frozen_while_tests_ran(pytester) > 1000
+
+
+def test_nothing_is_frozen_without_sources(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_probe=PROBE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.OK
+    assert frozen_while_tests_ran(pytester) == 0
+
+
+def test_a_later_session_in_the_process_thaws_what_an_earlier_one_froze(pytester: pytest.Pytester,
+                                                                       stacks: Path) -> None:
+    pytester.makepyfile(test_plain="def test_plain():\n    pass\n")
+    try:
+        for _ in range(2):
+            scanned = pytester.runpytest_inprocess("-p", "no:cacheprovider", f"{OPT_SOURCE}={stacks.name}")
+            assert scanned.ret == pytest.ExitCode.TESTS_FAILED
+            assert gc.get_freeze_count() > 0  # kept past its end: a process that exits now collects nothing
+            plain = pytester.runpytest_inprocess("-p", "no:cacheprovider", "test_plain.py")
+            assert plain.ret == pytest.ExitCode.OK
+            assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
+
+
+# Counts, at each scan item's teardown, the findings the session keeps of it by status.
+HELD = """
+import json
+from pathlib import Path
+
+from pytest_iaccompliance.options import FINDINGS
+
+def pytest_runtest_teardown(item):
+    if FINDINGS in item.stash:
+        held = Path("held.json")
+        counts = json.loads(held.read_text()) if held.exists() else {}
+        for finding in item.stash[FINDINGS]:
+            counts[finding.status.value] = counts.get(finding.status.value, 0) + 1
+        held.write_text(json.dumps(counts))
+"""
+
+
+def test_passed_findings_are_held_only_for_a_manifest(pytester: pytest.Pytester, stacks: Path) -> None:
+    pytester.makeconftest(HELD)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider", f"{OPT_SOURCE}={stacks.name}")
+    held = json.loads((pytester.path / "held.json").read_text())
+    assert "passed" not in held
+    assert held["failed"] > 0
+
+    (pytester.path / "held.json").unlink()
+    pytester.runpytest_subprocess("-p", "no:cacheprovider", f"{OPT_SOURCE}={stacks.name}", f"{OPT_REPORT}=out.json")
+    held = json.loads((pytester.path / "held.json").read_text())
+    manifest = json.loads((pytester.path / "out.json").read_text())
+    statuses = [finding["status"] for finding in manifest["findings"]]
+    assert held["passed"] == statuses.count("passed") > 0
