@@ -27,14 +27,17 @@ from typing import Any, Final
 __all__ = [
     "PROPERTY_RENAMES",
     "TYPE_MAP",
+    "TERRAFORM_ALIASES",
     "SdkNames",
     "parse_token",
     "pulumi_tokens",
     "rename_path",
     "sdk_module_dir",
     "sdk_names",
+    "resource_source",
     "sdk_resource_tokens",
     "snake_case",
+    "taggable_terraform_types",
     "terraform_properties",
     "terraform_type",
 ]
@@ -403,6 +406,43 @@ def _tokens_by_type() -> Mapping[str, tuple[str, ...]]:
     for token in sdk_resource_tokens():
         found.setdefault(terraform_type(token), []).append(token)
     return {terraform: tuple(tokens) for terraform, tokens in found.items()}
+
+
+@functools.cache
+def resource_source(token: str) -> str | None:
+    """The text of the installed SDK's module declaring ``token``'s class (its Args, State and resource
+    classes); ``None`` when the SDK or the module is not installed."""
+    parsed = parse_token(token)
+    if parsed is None:
+        return None
+    directory = sdk_module_dir(parsed[0], parsed[1])
+    if directory is None:
+        return None
+    try:
+        return (directory / f"{snake_case(token.split(':')[1].split('/')[-1])}.py").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+# Types Terraform spells twice; Pulumi's tokens name the canonical spelling.
+TERRAFORM_ALIASES: Final[Mapping[str, str]] = {
+    "aws_alb": "aws_lb",
+    "aws_alb_listener": "aws_lb_listener",
+    "aws_alb_listener_certificate": "aws_lb_listener_certificate",
+    "aws_alb_listener_rule": "aws_lb_listener_rule",
+    "aws_alb_target_group": "aws_lb_target_group",
+    "aws_alb_target_group_attachment": "aws_lb_target_group_attachment",
+}
+_TAGS_INPUT = re.compile(r"def tags\(self\) -> (?:Optional\[)?pulumi\.Input\[")
+
+
+def taggable_terraform_types() -> list[str]:
+    """Terraform types whose resource takes ``tags`` as an input, as the installed SDK declares them: the
+    provider schema's own answer to "can this resource carry tags"."""
+    taggable = {
+        terraform_type(token) for token in sdk_resource_tokens() if _TAGS_INPUT.search(resource_source(token) or "")
+    }
+    return sorted(taggable | {alias for alias, canonical in TERRAFORM_ALIASES.items() if canonical in taggable})
 
 
 def pulumi_tokens(terraform: str) -> tuple[str, ...]:

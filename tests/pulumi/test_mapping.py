@@ -12,6 +12,7 @@ import pytest
 
 from pytest_iaccompliance.pulumi.mapping import (
     PROPERTY_RENAMES,
+    TERRAFORM_ALIASES,
     TYPE_MAP,
     parse_token,
     pulumi_tokens,
@@ -109,11 +110,6 @@ def test_token_of_another_package_is_kept() -> None:
 
 
 REFERENCE = Path(__file__).parent.parent / "data" / "terraform_aws_resource_types.txt"
-# Terraform spells these twice (``aws_alb`` is ``aws_lb``); Pulumi's tokens name the canonical spelling.
-TERRAFORM_ALIASES = frozenset(
-    {"aws_alb", "aws_alb_listener", "aws_alb_listener_certificate", "aws_alb_listener_rule", "aws_alb_target_group",
-     "aws_alb_target_group_attachment"}
-)
 
 
 def _reference_types() -> set[str]:
@@ -130,7 +126,7 @@ def test_every_sdk_resource_class_maps_to_a_terraform_type() -> None:
     reference = _reference_types()
     # Every type of the reference provider is what some class maps to: a derivation gone wrong leaves
     # its real type unclaimed.
-    unclaimed = reference - set(mapped.values()) - TERRAFORM_ALIASES
+    unclaimed = reference - set(mapped.values()) - set(TERRAFORM_ALIASES)
     assert not unclaimed, sorted(unclaimed)
     # Two classes share a type only as aliases (alb/lb, the pre-v7 V2 S3 classes, deprecated renames).
     by_type: dict[str, list[str]] = {}
@@ -277,3 +273,14 @@ def test_mock_state_leaves_what_the_program_did_not_decide_unset() -> None:
     _, instance = AwsAnswers().resource_state("aws:ec2/instance:Instance", "web", {})
     assert "publicIp" not in instance
     assert "publicDns" not in instance
+
+
+def test_taggable_list_shipped_with_the_plugin_is_what_the_installed_sdk_declares() -> None:
+    """The tag rule reads a generated list (no Pulumi needed at scan time); it must match the schema."""
+    from pytest_iaccompliance.policies.rules.tagging import taggable_types
+    from pytest_iaccompliance.pulumi.mapping import taggable_terraform_types
+
+    declared = set(taggable_terraform_types())
+    assert {"aws_s3_bucket_object", "aws_s3_object", "aws_cloudfront_distribution", "aws_alb"} <= declared
+    assert "aws_iam_role_policy" not in declared  # inline policies take no tags
+    assert taggable_types() == declared, "run python tools/gen_taggable.py"

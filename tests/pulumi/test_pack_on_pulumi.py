@@ -698,6 +698,11 @@ def tags_program() -> None:
     aws.s3.Bucket("tagged", tags={"Owner": "data", "CostCentre": "42"})
     aws.s3.Bucket("half-tagged", tags={"Owner": "data"})
     aws.ec2.Vpc("untagged", cidr_block="10.0.0.0/16")
+    # Types outside any hand-kept list: taggable because their class takes tags.
+    aws.s3.BucketObject("object-untagged", bucket="data", key="a.txt", content="a")
+    aws.s3.BucketObjectv2("object-tagged", bucket="data", key="b.txt", content="b",
+                          tags={"Owner": "data", "CostCentre": "42"})
+    aws.kinesis.Stream("stream-untagged", shard_count=1)
 
 
 def default_tags_program() -> None:
@@ -991,6 +996,9 @@ CASES: dict[str, tuple[Case, ...]] = {
         ("tags", BUCKET, "tagged", P),
         ("tags", BUCKET, "half-tagged", F),
         ("tags", "aws_vpc", "untagged", F),
+        ("tags", "aws_s3_bucket_object", "object-untagged", F),
+        ("tags", "aws_s3_object", "object-tagged", P),
+        ("tags", "aws_kinesis_stream", "stream-untagged", F),
         ("default-tags", BUCKET, "tagged-by-provider", P),
     ),
 }
