@@ -26,15 +26,15 @@ from typing import Any, Final
 
 __all__ = [
     "PROPERTY_RENAMES",
-    "TYPE_MAP",
     "TERRAFORM_ALIASES",
+    "TYPE_MAP",
     "SdkNames",
     "parse_token",
     "pulumi_tokens",
     "rename_path",
+    "resource_source",
     "sdk_module_dir",
     "sdk_names",
-    "resource_source",
     "sdk_resource_tokens",
     "snake_case",
     "taggable_terraform_types",
