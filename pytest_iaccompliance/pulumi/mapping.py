@@ -198,6 +198,19 @@ PROPERTY_RENAMES: Final[Mapping[str, Mapping[str, str]]] = {
     "aws_ecs_cluster": {"settings": "setting"},
     "aws_elasticache_cluster": {"log_delivery_configurations": "log_delivery_configuration"},
     "aws_autoscaling_group": {"tags": "tag"},
+    "aws_cloudfront_distribution": {
+        "origins": "origin",
+        "origin_groups": "origin_group",
+        "ordered_cache_behaviors": "ordered_cache_behavior",
+        "custom_error_responses": "custom_error_response",
+        "origins.custom_headers": "custom_header",
+        "default_cache_behavior.function_associations": "function_association",
+        "default_cache_behavior.lambda_function_associations": "lambda_function_association",
+        "ordered_cache_behaviors.function_associations": "function_association",
+        "ordered_cache_behaviors.lambda_function_associations": "lambda_function_association",
+    },
+    "aws_elasticache_replication_group": {"log_delivery_configurations": "log_delivery_configuration"},
+    "aws_load_balancer_policy": {"policy_attributes": "policy_attribute"},
 }
 
 _TOKEN = re.compile(r"^(?P<package>[^:]+):(?P<module>[^:]*):(?P<name>[^:]+)$")

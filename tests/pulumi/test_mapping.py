@@ -284,3 +284,35 @@ def test_taggable_list_shipped_with_the_plugin_is_what_the_installed_sdk_declare
     assert {"aws_s3_bucket_object", "aws_s3_object", "aws_cloudfront_distribution", "aws_alb"} <= declared
     assert "aws_iam_role_policy" not in declared  # inline policies take no tags
     assert taggable_types() == declared, "run python tools/gen_taggable.py"
+
+
+def test_mock_state_fills_what_the_class_declares_as_computed() -> None:
+    """Defaults come from the class's declared outputs, for every type alike: an ARN, endpoints, DNS names,
+    generated names and one validation record per certificate domain; inputs and addresses stay as chosen."""
+    from pytest_iaccompliance.pulumi.answers import AwsAnswers
+
+    answers = AwsAnswers()
+    domains = {"domainName": "example.com", "subjectAlternativeNames": ["a.example.com"]}
+    _, cert = answers.resource_state("aws:acm/certificate:Certificate", "c", domains)
+    assert [o["domainName"] for o in cert["domainValidationOptions"]] == ["example.com", "a.example.com"]
+    assert cert["domainValidationOptions"][1]["resourceRecordName"].endswith(".a.example.com.")
+    assert cert["domainValidationOptions"][0]["resourceRecordType"] == "CNAME"
+    assert cert["arn"].startswith("arn:aws:acm:us-east-1:123456789012:certificate/")
+    _, cdn = answers.resource_state("aws:cloudfront/distribution:Distribution", "cdn", {})
+    assert cdn["domainName"].endswith(".cloudfront.net")
+    assert cdn["hostedZoneId"].startswith("Z")
+    _, search = answers.resource_state("aws:opensearch/domain:Domain", "logs", {"domainName": "logs"})
+    assert search["endpoint"].endswith(".opensearch.us-east-1.amazonaws.com")
+    assert search["domainName"] == "logs"
+    _, cache = answers.resource_state("aws:elasticache/replicationGroup:ReplicationGroup", "r", {})
+    assert cache["primaryEndpointAddress"].endswith(".amazonaws.com")
+    _, stage = answers.resource_state("aws:apigateway/stage:Stage", "s", {"stageName": "prod"})
+    assert stage["invokeUrl"].startswith("https://")
+    _, key = answers.resource_state("aws:ec2/keyPair:KeyPair", "k", {})
+    assert key["keyName"].startswith("k-")  # generated: the class takes key_name with a key_name_prefix
+    # Another resource's identifier is never invented: a load balancer's VPC, an instance's network interface.
+    _, lb = answers.resource_state("aws:lb/loadBalancer:LoadBalancer", "web", {})
+    assert "vpcId" not in lb
+    _, instance = answers.resource_state("aws:ec2/instance:Instance", "i", {})
+    assert "primaryNetworkInterfaceId" not in instance
+    assert "outpostArn" not in instance
