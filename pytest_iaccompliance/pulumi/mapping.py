@@ -612,5 +612,8 @@ def _convert(
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [_convert(v, path, wire, renames, names) for v in value]
+        item_wire = wire
+        if wire in _ALWAYS_MAPS and names and wire not in names[0].map_valued:
+            item_wire = ""  # a list under ``tags`` (an Auto Scaling group's tag blocks) holds blocks, not a map
+        return [_convert(v, path, item_wire, renames, names) for v in value]
     return value

@@ -25,6 +25,7 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
         "CIS-AWS-1.4:3.4",
         "CIS-AWS-1.5:3.4",
     ),  # integrated with CloudWatch Logs; dropped in v3.0
+    "AWS-CT-005": ("3.1",),  # CloudTrail is enabled in all regions: a stopped trail records nothing
     "AWS-EC2-001": (
         "5.2",
         "5.3",

@@ -16,6 +16,31 @@ if TYPE_CHECKING:
 PREFIX = "NIST-800-53-r5"
 
 CONTROLS: Mapping[str, tuple[str, ...]] = {
+    "AWS-APIGW-001": ("AU-2", "AU-3", "AU-12", "CA-7",),  # project (as SH APIGateway.9 access logging)
+    "AWS-APIGW-002": ("AU-12", "CA-7", "SI-4",),  # project (monitoring, SH APIGateway.3 lists none)
+    "AWS-APIGW-003": ("SC-13", "SC-28", "SC-28(1)",),  # project (as SH APIGateway.5 encryption at rest)
+    "AWS-ASG-001": ("CM-8", "CM-8(1)",),  # project (system component inventory, as AWS-TAG-001)
+    "AWS-ASG-002": ("CM-2", "CM-6",),  # project (baseline configuration, as SH AutoScaling.9)
+    "AWS-CF-001": (
+        "AC-4",
+        "AC-17(2)",
+        "SC-8",
+        "SC-8(1)",
+        "SC-13",
+        "SC-23",
+    ),  # project (as SH ELB.1 encryption in transit)
+    "AWS-CF-002": (
+        "AC-4",
+        "AC-17(2)",
+        "SC-8",
+        "SC-8(1)",
+        "SC-13",
+        "SC-23",
+    ),  # project (as SH ELB.1 encryption in transit)
+    "AWS-CF-003": ("AC-4", "AC-17(2)", "SC-8", "SC-8(1)", "SC-13", "SC-23",),  # project (as SH ELB.8 TLS policy)
+    "AWS-CF-004": ("AC-4(21)", "SC-7", "SI-4",),  # project (boundary protection, monitoring)
+    "AWS-CF-005": ("AU-2", "AU-3", "AU-12", "CA-7",),  # project (as SH EC2.6 logging)
+    "AWS-CF-006": ("AC-4", "AC-17(2)", "SC-8", "SC-8(1)", "SC-13", "SC-23",),  # project (as SH ELB.8 TLS policy)
     "AWS-CT-001": ("AU-2", "AU-3", "AU-12", "AU-14(1)", "CA-7", "SI-4(20)"),  # SH CloudTrail.1
     "AWS-CT-002": ("AU-9", "SI-4", "SI-7(1)", "SI-7(3)", "SI-7(7)"),  # SH CloudTrail.4
     "AWS-CT-003": ("AU-9", "SC-13", "SC-28", "SC-28(1)"),  # SH CloudTrail.2
@@ -28,8 +53,19 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
         "SI-4(5)",
         "SI-20",
     ),  # SH CloudTrail.5
+    "AWS-CT-005": ("AU-2", "AU-3", "AU-12", "AU-14(1)", "CA-7", "SI-4(20)",),  # SH CloudTrail.1
     "AWS-DDB-001": ("CP-6(2)", "CP-9", "CP-10", "SC-5(2)", "SI-12", "SI-13(5)"),  # SH DynamoDB.2
     "AWS-DDB-002": ("SC-13", "SC-28", "SC-28(1)"),  # project (as SH SQS.1/SNS.1 encryption at rest)
+    "AWS-DDB-003": ("SC-12", "SC-13", "SC-28", "SC-28(1)",),  # project (as SH DynamoDB encryption, key management)
+    "AWS-EC-001": (
+        "AC-4",
+        "AC-17(2)",
+        "SC-8",
+        "SC-8(1)",
+        "SC-13",
+        "SC-23",
+    ),  # project (as SH ELB.1 encryption in transit)
+    "AWS-EC-002": ("SC-13", "SC-28", "SC-28(1)",),  # project (as SH EFS.1 encryption at rest)
     "AWS-EC2-001": ("AC-4", "SC-7", "SC-7(5)", "CM-7"),  # SH EC2.13
     "AWS-EC2-002": ("AC-4", "AC-4(21)", "SC-7", "SC-7(5)", "SC-7(11)"),  # SH EC2.18
     "AWS-EC2-003": ("AC-4", "AC-4(21)", "SC-7", "SC-7(5)"),  # SH EC2.2
@@ -49,10 +85,56 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
         "SC-7",
         "SC-7(3)",
     ),  # cdk-nag VPCSubnetAutoAssignPublicIpDisabled
+    "AWS-ECR-001": ("RA-5", "SI-2", "SI-3",),  # project (vulnerability monitoring)
+    "AWS-ECR-002": ("CM-2", "CM-8(1)", "SI-7",),  # project (baseline and integrity)
+    "AWS-ECR-003": ("SC-13", "SC-28", "SC-28(1)",),  # project (as SH EFS.1 encryption at rest)
+    "AWS-ECR-004": (
+        "AC-3",
+        "AC-4",
+        "AC-4(21)",
+        "AC-6",
+        "AC-21",
+        "SC-7",
+        "SC-7(3)",
+    ),  # project (as SH S3.3 public write)
+    "AWS-ECS-001": ("AC-2(1)", "AC-3", "AC-5", "AC-6", "AC-6(10)",),  # project (least privilege, as SH IAM.1)
+    "AWS-ECS-002": ("IA-5", "IA-5(7)", "SC-28",),  # project (authenticator management)
+    "AWS-ECS-003": ("AC-3", "AC-6", "CM-7",),  # project (least functionality)
+    "AWS-ECS-004": ("AC-3", "AC-6", "SC-39",),  # project (process isolation)
+    "AWS-ECS-005": ("AU-12", "CA-7", "SI-4",),  # project (monitoring)
+    "AWS-ECS-006": (
+        "AC-3",
+        "AC-4",
+        "AC-4(21)",
+        "AC-6",
+        "AC-21",
+        "SC-7",
+        "SC-7(3)",
+    ),  # project (as SH EC2.9 public IPv4)
     "AWS-EFS-001": ("SC-13", "SC-28", "SC-28(1)"),  # SH EFS.1
+    "AWS-EKS-001": (
+        "AC-3",
+        "AC-4",
+        "AC-4(21)",
+        "AC-6",
+        "AC-21",
+        "SC-7",
+        "SC-7(3)",
+    ),  # project (as SH Redshift.1 public access)
+    "AWS-EKS-002": ("SC-12", "SC-13", "SC-28", "SC-28(1)",),  # project (as SH EFS.1 encryption at rest)
+    "AWS-EKS-003": ("AU-2", "AU-3", "AU-12", "CA-7",),  # project (as SH EC2.6 logging)
     "AWS-ELB-001": ("AC-4", "AC-17(2)", "SC-8", "SC-8(1)", "SC-13", "SC-23"),  # SH ELB.1
     "AWS-ELB-002": ("AC-17(2)", "SC-8", "SC-8(1)", "SC-13", "SC-23"),  # SH ELB.8
     "AWS-ELB-003": ("AC-4", "AC-17(2)", "SC-8", "SC-8(1)", "SC-13", "SC-23"),  # SH ELB.3
+    "AWS-ELB-004": (
+        "AC-4",
+        "AC-17(2)",
+        "SC-8",
+        "SC-8(1)",
+        "SC-13",
+        "SC-23",
+    ),  # SH ELB.8 (classic SSL listeners use a strong predefined policy)
+    "AWS-ELB-005": ("AC-4(21)", "SC-7", "SC-8",),  # project (boundary protection, as SH ELB.4)
     "AWS-IAM-001": ("AC-2", "AC-3", "AC-6", "AC-6(10)"),
     "AWS-IAM-002": ("AC-3", "AC-6", "AC-6(10)"),
     "AWS-IAM-003": ("AC-3", "AC-6(2)", "AC-6(10)"),
@@ -64,6 +146,23 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
     "AWS-KMS-001": ("SC-12", "SC-12(2)", "SC-28(3)"),  # SH KMS.4
     "AWS-LAMBDA-001": ("AC-3", "AC-4", "AC-6", "AC-21", "SC-7", "SC-7(3)"),  # SH Lambda.1
     "AWS-LAMBDA-002": ("AC-3", "AC-4", "AC-6", "AC-21", "SC-7"),  # SH Lambda.1
+    "AWS-OS-001": ("SC-13", "SC-28", "SC-28(1)",),  # project (as SH EFS.1 encryption at rest)
+    "AWS-OS-002": (
+        "AC-4",
+        "AC-17(2)",
+        "SC-8",
+        "SC-8(1)",
+        "SC-13",
+        "SC-23",
+    ),  # project (as SH ELB.1 encryption in transit)
+    "AWS-OS-003": (
+        "AC-4",
+        "AC-17(2)",
+        "SC-8",
+        "SC-8(1)",
+        "SC-13",
+        "SC-23",
+    ),  # project (as SH ELB.1 encryption in transit)
     "AWS-RDS-001": ("SC-28", "SC-28(1)", "SC-13"),  # SH RDS.3
     "AWS-RDS-002": ("AC-4", "AC-4(21)", "SC-7", "SC-7(4)", "SC-7(5)", "SC-7(11)"),  # SH RDS.2
     "AWS-RDS-003": (
@@ -78,6 +177,19 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
     ),  # SH RDS.11
     "AWS-RDS-004": ("CM-3", "SC-5(2)", "SI-13(5)"),  # SH RDS.8
     "AWS-RDS-005": ("AC-2(1)", "AC-3", "AC-3(7)", "AC-3(15)", "AC-6"),  # SH RDS.10 / RDS.12
+    "AWS-RS-001": ("SC-13", "SC-28", "SC-28(1)",),  # project (as SH EFS.1 encryption at rest)
+    "AWS-RS-002": (
+        "AC-3",
+        "AC-3(7)",
+        "AC-4",
+        "AC-4(21)",
+        "AC-6",
+        "AC-21",
+        "SC-7",
+        "SC-7(3)",
+        "SC-7(11)",
+    ),  # SH Redshift.1
+    "AWS-RS-003": ("AU-2", "AU-3", "AU-12", "CA-7",),  # project (as SH EC2.6 logging)
     "AWS-S3-001": ("SC-28", "SC-28(1)", "SC-13"),  # SH S3.4
     "AWS-S3-002": ("AC-3", "AC-4", "AC-6", "AC-21", "SC-7", "SC-7(3)"),  # SH S3.1 / S3.8
     "AWS-S3-003": ("AC-4", "AC-17(2)", "SC-8", "SC-8(1)", "SC-13", "SC-23"),  # SH S3.5
@@ -97,6 +209,13 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
         "SI-4(20)",
     ),  # cdk-nag S3BucketLoggingEnabled
     "AWS-S3-006": ("AC-3", "AC-4", "AC-6", "AC-21", "SC-7"),  # SH S3.2 / S3.3
+    "AWS-S3-007": ("AC-3", "AC-3(7)", "AC-4", "AC-4(21)", "AC-6", "AC-21", "SC-7", "SC-7(3)",),  # SH S3.2
+    "AWS-S3-008": (
+        "SC-12",
+        "SC-13",
+        "SC-28",
+        "SC-28(1)",
+    ),  # cdk-nag S3DefaultEncryptionKMS (SC-28(1), SC-13) plus key management
     "AWS-SM-001": ("AC-2(1)", "AC-3(15)"),  # SH SecretsManager.1
     "AWS-SNS-001": ("SC-13", "SC-28", "SC-28(1)"),  # SH SNS.1
     "AWS-SQS-001": ("SC-13", "SC-28", "SC-28(1)"),  # SH SQS.1
