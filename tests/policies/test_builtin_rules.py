@@ -1342,7 +1342,9 @@ def test_required_tags(check: Callable[..., Any]) -> None:
 
 
 def exercised_policy_ids() -> set[str]:
-    return {c[1] for c in CASES} | {"AWS-EC2-012", "AWS-TAG-001"}
+    from tests.policies import test_breadth_rules
+
+    return {c[1] for c in CASES} | {"AWS-EC2-012", "AWS-TAG-001"} | test_breadth_rules.exercised_policy_ids()
 
 
 def test_required_tags_cover_every_type_the_schema_lets_carry_tags(check: Callable[..., Any]) -> None:
