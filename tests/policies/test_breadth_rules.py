@@ -43,7 +43,8 @@ ORIGIN_HTTPS = {
     "domain_name": "app.example.com",
     "origin_id": "app",
     "custom_origin_config": [
-        {"http_port": 80, "https_port": 443, "origin_protocol_policy": "https-only", "origin_ssl_protocols": ["TLSv1.2"]}
+        {"http_port": 80, "https_port": 443, "origin_protocol_policy": "https-only",
+         "origin_ssl_protocols": ["TLSv1.2"]}
     ],
 }
 ORIGIN_HTTP = {
