@@ -429,3 +429,11 @@ def test_plaintext_secret_message_names_the_variable_never_the_value(check: Call
 
 def exercised_policy_ids() -> set[str]:
     return {c[1] for c in CASES}
+
+
+def test_container_named_by_an_object_is_shown_as_its_type(check: Callable[..., Any]) -> None:
+    """Found by the robustness property: a container "name" holding an object must not reach the message."""
+    definitions = json.dumps([{"name": {"password": "hunter2"}, "privileged": True}])
+    [(status, message)] = check("AWS-ECS-001", task(container_definitions=definitions)).values()
+    assert status == F
+    assert "hunter2" not in message

@@ -115,7 +115,11 @@ def kms_encrypted(resource: Resource, context: PolicyContext) -> Result:
         return cannot_evaluate(f"encryption_configuration of {resource.address} is not known before apply")
     if kind is not None and kind.upper().startswith("KMS"):
         return compliant()
-    shown = "is unset, and the provider default is AES256" if kind is None else f"= {kind}"
+    shown = (
+        "is unset, and the provider default is AES256"
+        if kind is None
+        else f"= {describe(resource, 'encryption_configuration.encryption_type', kind)}"
+    )
     return non_compliant(f"{resource.address} is not encrypted with KMS (encryption_type {shown})")
 
 

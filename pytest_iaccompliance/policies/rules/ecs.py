@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pytest_iaccompliance.model import Resource, Severity, Unknown, UnreadableValue
+from pytest_iaccompliance.model import Resource, Severity, Unknown, UnreadableValue, show_value
 from pytest_iaccompliance.policies.base import (
     Policy,
     PolicyContext,
@@ -49,7 +49,9 @@ def _each_container(
     problems: list[str] = []
     unknown: list[str] = []
     for index, container in enumerate(containers):
-        name = str(container.get("name") or f"container {index}")
+        raw = container.get("name")
+        # Shown as the one way values are shown: an object where a name belongs is shown as its type only.
+        name = show_value(raw, "container_definitions.name", scalar=True) if raw else f"#{index}"
         more, undecided = judge_one(name, container)
         problems.extend(more)
         unknown.extend(undecided)
@@ -103,7 +105,9 @@ def _plaintext_secrets(resource: Resource) -> Callable[[str, Mapping[str, Any]],
             if not isinstance(variable, Mapping):
                 unknown.append(f"{resource.address}: an environment entry of {name} is not an object")
                 continue
-            variable_name = str(variable.get("name") or "")
+            variable_name = variable.get("name")
+            if not isinstance(variable_name, str):
+                continue
             if SECRET_NAME.search(variable_name) and variable.get("value") not in (None, ""):
                 # The value itself is never shown: naming the variable is enough to find it.
                 problems.append(
