@@ -832,6 +832,22 @@ def services_program() -> None:
     aws.eks.Cluster("eks-default", role_arn=f"arn:aws:iam::{ACCOUNT}:role/eks",
                     vpc_config={"subnet_ids": ["subnet-1"]}, enabled_cluster_log_types=["api"])
 
+    # Access logs, open methods, public domains, node SSH
+    aws.lb.LoadBalancer("alb-logged", subnets=["subnet-1", "subnet-2"], drop_invalid_header_fields=True,
+                        access_logs={"bucket": "logs", "enabled": True})
+    resource = aws.apigateway.Resource("items", rest_api=api.id, parent_id=api.root_resource_id, path_part="items")
+    aws.apigateway.Method("get-iam", rest_api=api.id, resource_id=resource.id, http_method="GET",
+                          authorization="AWS_IAM")
+    aws.apigateway.Method("post-open", rest_api=api.id, resource_id=resource.id, http_method="POST",
+                          authorization="NONE")
+    aws.opensearch.Domain("search-vpc", vpc_options={"subnet_ids": ["subnet-1"]})
+    aws.eks.NodeGroup("nodes-bastion", cluster_name="k", node_role_arn=f"arn:aws:iam::{ACCOUNT}:role/n",
+                      subnet_ids=["subnet-1"], scaling_config={"desired_size": 1, "max_size": 1, "min_size": 1},
+                      remote_access={"ec2_ssh_key": "ops", "source_security_group_ids": ["sg-bastion"]})
+    aws.eks.NodeGroup("nodes-open", cluster_name="k", node_role_arn=f"arn:aws:iam::{ACCOUNT}:role/n",
+                      subnet_ids=["subnet-1"], scaling_config={"desired_size": 1, "max_size": 1, "min_size": 1},
+                      remote_access={"ec2_ssh_key": "ops"})
+
     # Auto Scaling
     aws.autoscaling.Group("asg-hardened", max_size=2, min_size=1, launch_template={"id": "lt-1"},
                           tags=[{"key": "Owner", "value": "team", "propagate_at_launch": True}])
@@ -1182,6 +1198,16 @@ CASES: dict[str, tuple[Case, ...]] = {
         (("services", TASK, "task-hardened", P), ("services", TASK, "task-loose", F)),
     ),
     "AWS-ECS-003": (("services", TASK, "task-hardened", P), ("services", TASK, "task-loose", F)),
+    "AWS-ELB-006": (("services", "aws_lb", "alb-logged", P), ("services", "aws_lb", "alb-default", F)),
+    "AWS-APIGW-004": (
+        ("services", "aws_api_gateway_method", "get-iam", P),
+        ("services", "aws_api_gateway_method", "post-open", F),
+    ),
+    "AWS-OS-004": (("services", SEARCH, "search-vpc", P), ("services", SEARCH, "search-loose", F)),
+    "AWS-EKS-004": (
+        ("services", "aws_eks_node_group", "nodes-bastion", P),
+        ("services", "aws_eks_node_group", "nodes-open", F),
+    ),
     "AWS-ECS-005": (
         ("services", "aws_ecs_cluster", "ecs-insights", P),
         ("services", "aws_ecs_cluster", "ecs-plain", F),

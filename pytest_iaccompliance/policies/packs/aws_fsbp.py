@@ -58,11 +58,13 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
     "AWS-ELB-002": ("ELB.8",),
     "AWS-ELB-003": ("ELB.3",),
     "AWS-ELB-005": ("ELB.4",),  # Application Load Balancer should be configured to drop invalid http headers
+    "AWS-ELB-006": ("ELB.5",),  # Application and Classic Load Balancers logging should be enabled
     "AWS-KMS-001": ("KMS.4",),
     "AWS-LAMBDA-001": ("Lambda.1",),
     "AWS-OS-001": ("Opensearch.1",),  # domains should have encryption at rest enabled
     "AWS-OS-002": ("Opensearch.3",),  # domains should encrypt data sent between nodes
     "AWS-OS-003": ("Opensearch.8",),  # connections should be encrypted using the latest TLS security policy
+    "AWS-OS-004": ("Opensearch.2",),  # domains should not be publicly accessible
     "AWS-RDS-001": ("RDS.3",),
     "AWS-RDS-002": ("RDS.2",),
     "AWS-RDS-004": ("RDS.8",),

@@ -19,6 +19,7 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
     "AWS-APIGW-001": ("AU-2", "AU-3", "AU-12", "CA-7",),  # project (as SH APIGateway.9 access logging)
     "AWS-APIGW-002": ("AU-12", "CA-7", "SI-4",),  # project (monitoring, SH APIGateway.3 lists none)
     "AWS-APIGW-003": ("SC-13", "SC-28", "SC-28(1)",),  # project (as SH APIGateway.5 encryption at rest)
+    "AWS-APIGW-004": ("AC-3", "AC-6", "IA-2", "SC-7"),  # project (access enforcement, identification)
     "AWS-ASG-001": ("CM-8", "CM-8(1)",),  # project (system component inventory, as AWS-TAG-001)
     "AWS-ASG-002": ("CM-2", "CM-6",),  # project (baseline configuration, as SH AutoScaling.9)
     "AWS-CF-001": (
@@ -123,6 +124,7 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
     ),  # project (as SH Redshift.1 public access)
     "AWS-EKS-002": ("SC-12", "SC-13", "SC-28", "SC-28(1)",),  # project (as SH EFS.1 encryption at rest)
     "AWS-EKS-003": ("AU-2", "AU-3", "AU-12", "CA-7",),  # project (as SH EC2.6 logging)
+    "AWS-EKS-004": ("AC-4", "AC-17", "CM-7", "SC-7", "SC-7(5)"),  # project (as SH EC2.13 admin ports)
     "AWS-ELB-001": ("AC-4", "AC-17(2)", "SC-8", "SC-8(1)", "SC-13", "SC-23"),  # SH ELB.1
     "AWS-ELB-002": ("AC-17(2)", "SC-8", "SC-8(1)", "SC-13", "SC-23"),  # SH ELB.8
     "AWS-ELB-003": ("AC-4", "AC-17(2)", "SC-8", "SC-8(1)", "SC-13", "SC-23"),  # SH ELB.3
@@ -135,6 +137,7 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
         "SC-23",
     ),  # SH ELB.8 (classic SSL listeners use a strong predefined policy)
     "AWS-ELB-005": ("AC-4(21)", "SC-7", "SC-8",),  # project (boundary protection, as SH ELB.4)
+    "AWS-ELB-006": ("AU-2", "AU-3", "AU-12", "CA-7"),  # project (as SH EC2.6 logging; SH ELB.5)
     "AWS-IAM-001": ("AC-2", "AC-3", "AC-6", "AC-6(10)"),
     "AWS-IAM-002": ("AC-3", "AC-6", "AC-6(10)"),
     "AWS-IAM-003": ("AC-3", "AC-6(2)", "AC-6(10)"),
@@ -163,6 +166,7 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
         "SC-13",
         "SC-23",
     ),  # project (as SH ELB.1 encryption in transit)
+    "AWS-OS-004": ("AC-3", "AC-4", "AC-4(21)", "AC-6", "AC-21", "SC-7", "SC-7(3)"),  # project (as SH Redshift.1)
     "AWS-RDS-001": ("SC-28", "SC-28(1)", "SC-13"),  # SH RDS.3
     "AWS-RDS-002": ("AC-4", "AC-4(21)", "SC-7", "SC-7(4)", "SC-7(5)", "SC-7(11)"),  # SH RDS.2
     "AWS-RDS-003": (

@@ -15,7 +15,7 @@ from pytest_iaccompliance.policies.base import (
     policy,
 )
 from pytest_iaccompliance.policies.rules._defaults import block_setting, flag_with_default
-from pytest_iaccompliance.policies.values import as_bool, is_set, read_field
+from pytest_iaccompliance.policies.values import as_bool, as_text, is_set, read_field
 
 STAGES = ["aws_api_gateway_stage", "aws_apigatewayv2_stage"]
 
@@ -85,4 +85,30 @@ def cache_encrypted(resource: Resource, context: PolicyContext) -> Result:
     return result
 
 
-POLICIES: tuple[Policy, ...] = (access_logged, xray_traced, cache_encrypted)
+@policy(
+    "AWS-APIGW-004",
+    title="API Gateway method requires authorization or an API key",
+    severity=Severity.WARNING,
+    resource_types=["aws_api_gateway_method"],
+    remediation='Set authorization to "AWS_IAM", "COGNITO_USER_POOLS" or "CUSTOM" (with an authorizer), or '
+    "api_key_required = true; CORS preflight (OPTIONS) methods are exempt.",
+    checkov_ids=["CKV_AWS_59"],
+)
+def method_authorized(resource: Resource, context: PolicyContext) -> Result:
+    """An open method lets anyone on the internet invoke the backend behind it, Lambda or VPC link alike."""
+    try:
+        method = read_field("http_method", as_text, resource.get("http_method"))
+        authorization = read_field("authorization", as_text, resource.get("authorization"))
+        api_key = read_field("api_key_required", as_bool, resource.get("api_key_required"))
+    except UnreadableValue as exc:
+        return cannot_evaluate(f"{resource.address}: {exc.reason}")
+    if method == "OPTIONS":
+        return not_applicable()
+    if api_key is True or (isinstance(authorization, str) and authorization.upper() != "NONE"):
+        return compliant()
+    if isinstance(authorization, Unknown) or isinstance(api_key, Unknown) or isinstance(method, Unknown):
+        return cannot_evaluate(f"authorization of {resource.address} is not known before apply")
+    return non_compliant(f'{resource.address} is open to anyone (authorization = "NONE", no API key required)')
+
+
+POLICIES: tuple[Policy, ...] = (access_logged, xray_traced, cache_encrypted, method_authorized)

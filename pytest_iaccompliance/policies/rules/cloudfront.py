@@ -76,6 +76,8 @@ def origin_https(resource: Resource, context: PolicyContext) -> Result:
     match-viewer does the same for viewers the distribution lets in over HTTP."""
     origins, unknown = resource.read_blocks("origin")
     problems: list[str] = []
+    behaviors, _ = _behaviors(resource)
+    viewer_http = any(behavior.get("viewer_protocol_policy") == "allow-all" for _, behavior in behaviors)
     for index, origin in enumerate(origins):
         where = f"origin[{index}].custom_origin_config.origin_protocol_policy"
         for config in _blocks_of(origin, "custom_origin_config", resource, unknown):
@@ -88,6 +90,11 @@ def origin_https(resource: Resource, context: PolicyContext) -> Result:
                 unknown.append(f"{where} of {resource.address} is not known before apply")
             elif value == "http-only":
                 problems.append(f'{resource.address}: origin[{index}] is reached over plain HTTP ("http-only")')
+            elif value == "match-viewer" and viewer_http:
+                problems.append(
+                    f'{resource.address}: origin[{index}] matches viewers ("match-viewer"), and a cache behavior '
+                    'lets viewers in over plain HTTP ("allow-all")'
+                )
     return judge(problems, unknown)
 
 

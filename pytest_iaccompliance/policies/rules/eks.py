@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pytest_iaccompliance.model import Resource, Severity, Unknown, UnreadableValue
+from pytest_iaccompliance.model import Resource, Severity, Unknown, UnreadableValue, is_unknown
 from pytest_iaccompliance.policies.base import (
     Policy,
     PolicyContext,
@@ -95,4 +95,29 @@ def control_plane_logged(resource: Resource, context: PolicyContext) -> Result:
     return non_compliant(f"{resource.address} does not log {', '.join(missing)}")
 
 
-POLICIES: tuple[Policy, ...] = (private_endpoint, secrets_encrypted, control_plane_logged)
+@policy(
+    "AWS-EKS-004",
+    title="EKS node group SSH access is limited to named security groups",
+    severity=Severity.CRITICAL,
+    resource_types=["aws_eks_node_group"],
+    remediation="Set remote_access.source_security_group_ids to the bastion's security group, or drop "
+    "remote_access and reach nodes through SSM Session Manager.",
+    checkov_ids=["CKV_AWS_100"],
+)
+def node_ssh_restricted(resource: Resource, context: PolicyContext) -> Result:
+    """With an SSH key and no source security groups, EKS opens port 22 on every node to 0.0.0.0/0."""
+    blocks, unreadable = resource.read_blocks("remote_access")
+    if unreadable:
+        return cannot_evaluate(*unreadable)
+    if not blocks or blocks[0].get("ec2_ssh_key") is None:
+        return compliant()
+    sources = blocks[0].get("source_security_group_ids")
+    if isinstance(sources, Unknown) or is_unknown(sources) or (isinstance(sources, list) and sources):
+        return compliant()
+    return non_compliant(
+        f"{resource.address} opens SSH to the internet (remote_access has an ec2_ssh_key and no "
+        "source_security_group_ids)"
+    )
+
+
+POLICIES: tuple[Policy, ...] = (private_endpoint, secrets_encrypted, control_plane_logged, node_ssh_restricted)

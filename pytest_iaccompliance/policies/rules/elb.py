@@ -237,10 +237,43 @@ def drops_invalid_headers(resource: Resource, context: PolicyContext) -> Result:
     )
 
 
+@policy(
+    "AWS-ELB-006",
+    title="Load balancer writes access logs",
+    severity=Severity.WARNING,
+    resource_types=["aws_lb", "aws_alb", "aws_elb"],
+    remediation="Add access_logs { bucket = <logs bucket>, enabled = true } (the bucket policy must let the "
+    "region's ELB account write).",
+    checkov_ids=["CKV_AWS_91", "CKV_AWS_92"],
+)
+def access_logged(resource: Resource, context: PolicyContext) -> Result:
+    """Access logs are the only record of each request a load balancer answered: client, path, status, TLS.
+
+    An ``access_logs`` block on ``aws_lb`` is off unless ``enabled = true``; on a classic ``aws_elb`` it is on
+    unless ``enabled = false``, as the provider defaults them.
+    """
+    kind = read_field("load_balancer_type", as_text, resource.get("load_balancer_type"))
+    if isinstance(kind, Unknown):
+        return cannot_evaluate(f"load_balancer_type of {resource.address} is not known before apply")
+    if kind == "gateway":
+        return not_applicable()  # gateway load balancers have no access logs
+    blocks, unreadable = resource.read_blocks("access_logs")
+    if unreadable:
+        return cannot_evaluate(*unreadable)
+    if not blocks:
+        return non_compliant(f"{resource.address} has no access_logs")
+    default = resource.type == "aws_elb"
+    return flag_with_default(
+        resource, "access_logs.enabled", True, default=default, failure="access logging is off",
+        value=blocks[0].get("enabled"),
+    )
+
+
 POLICIES: tuple[Policy, ...] = (
     listener_encrypted,
     listener_tls_policy,
     classic_listener_encrypted,
     classic_policy_protocols,
     drops_invalid_headers,
+    access_logged,
 )

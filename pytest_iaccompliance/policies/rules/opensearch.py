@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from pytest_iaccompliance.model import Resource, Severity, UnreadableValue
-from pytest_iaccompliance.policies.base import Policy, PolicyContext, Result, cannot_evaluate, policy
+from pytest_iaccompliance.model import Resource, Severity, Unknown, UnreadableValue, is_unknown
+from pytest_iaccompliance.policies.base import (
+    Policy,
+    PolicyContext,
+    Result,
+    cannot_evaluate,
+    compliant,
+    non_compliant,
+    policy,
+)
 from pytest_iaccompliance.policies.rules._defaults import block_setting, flag_with_default
 
 DOMAIN = ["aws_opensearch_domain", "aws_elasticsearch_domain"]
@@ -63,4 +71,27 @@ def enforce_https(resource: Resource, context: PolicyContext) -> Result:
     )
 
 
-POLICIES: tuple[Policy, ...] = (encrypted_at_rest, node_to_node, enforce_https)
+@policy(
+    "AWS-OS-004",
+    title="OpenSearch domain is deployed inside a VPC",
+    severity=Severity.CRITICAL,
+    resource_types=DOMAIN,
+    remediation="Add vpc_options { subnet_ids = [...], security_group_ids = [...] }; a domain cannot move "
+    "into a VPC later, so this must be right at creation.",
+    checkov_ids=["CKV_AWS_137"],
+)
+def in_vpc(resource: Resource, context: PolicyContext) -> Result:
+    """Without vpc_options the domain has a public endpoint, guarded only by its access policy."""
+    blocks, unreadable = resource.read_blocks("vpc_options")
+    if unreadable:
+        return cannot_evaluate(*unreadable)
+    for block in blocks:
+        subnets = block.get("subnet_ids")
+        if isinstance(subnets, Unknown) or is_unknown(subnets):
+            return compliant()  # subnets known only after apply are still subnets: the domain is in a VPC
+        if isinstance(subnets, list) and subnets:
+            return compliant()
+    return non_compliant(f"{resource.address} has a public endpoint (no vpc_options with subnet_ids)")
+
+
+POLICIES: tuple[Policy, ...] = (encrypted_at_rest, node_to_node, enforce_https, in_vpc)
