@@ -794,9 +794,10 @@ def services_program() -> None:
     aws.elasticache.ReplicationGroup("cache-default", description="c", node_type="cache.t4g.micro", engine="redis")
 
     # OpenSearch
-    aws.opensearch.Domain("search-hardened", encrypt_at_rest={"enabled": True},
+    aws.opensearch.Domain("search-hardened", encrypt_at_rest={"enabled": True}, cluster_config={"instance_count": 3},
                           node_to_node_encryption={"enabled": True}, domain_endpoint_options={"enforce_https": True})
-    aws.opensearch.Domain("search-loose", domain_endpoint_options={"enforce_https": False})
+    aws.opensearch.Domain("search-loose", domain_endpoint_options={"enforce_https": False},
+                          cluster_config={"instance_count": 2})
 
     # API Gateway
     api = aws.apigateway.RestApi("api")

@@ -140,7 +140,11 @@ def no_plaintext_secrets(resource: Resource, context: PolicyContext) -> Result:
     checkov_ids=["CKV_AWS_336"],
 )
 def read_only_root(resource: Resource, context: PolicyContext) -> Result:
-    """A writable root file system lets an intruder plant tools and persist across the container's life."""
+    """A writable root file system lets an intruder plant tools and persist across the container's life.
+
+    Reads container definitions given as JSON text as well as ``jsonencode`` output; differs from CKV_AWS_336,
+    which passes definitions given as a JSON string unread.
+    """
     return _container_flag(
         resource, "readonlyRootFilesystem", bad=False, default=False, failure="can write its root file system"
     )

@@ -36,7 +36,7 @@ def at_rest_encrypted(resource: Resource, context: PolicyContext) -> Result:
     """Backups and swapped pages of an unencrypted cache hold its data in clear text.
 
     The provider's default depends on the engine: Valkey groups are encrypted unless told otherwise, Redis
-    OSS groups are not.
+    OSS groups are not. Differs from CKV_AWS_29, which fails an unset flag on Valkey groups too.
     """
     engine = text_setting(resource, "engine")
     if isinstance(engine, Unknown):

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from pytest_iaccompliance.model import Resource, Severity, Unknown, UnreadableValue, is_unknown
 from pytest_iaccompliance.policies.base import (
+    Outcome,
     Policy,
     PolicyContext,
     Result,
     cannot_evaluate,
     compliant,
     non_compliant,
+    not_applicable,
     policy,
 )
 from pytest_iaccompliance.policies.rules._defaults import block_setting, flag_with_default
+from pytest_iaccompliance.policies.values import as_int, read_field
 
 DOMAIN = ["aws_opensearch_domain", "aws_elasticsearch_domain"]
 
@@ -47,10 +50,25 @@ def encrypted_at_rest(resource: Resource, context: PolicyContext) -> Result:
     checkov_ids=["CKV_AWS_6"],
 )
 def node_to_node(resource: Resource, context: PolicyContext) -> Result:
-    """Shard replication and queries between nodes cross the VPC in clear text without it."""
-    return _block_flag(
+    """Shard replication and queries between nodes cross the VPC in clear text without it.
+
+    A single-node domain (``cluster_config.instance_count`` unset or 1, as CKV_AWS_6 reads it) has no
+    node-to-node traffic and is not judged.
+    """
+    try:
+        count = read_field(
+            "cluster_config.instance_count", as_int, block_setting(resource, "cluster_config", "instance_count")
+        )
+    except UnreadableValue as exc:
+        return cannot_evaluate(f"cluster_config of {resource.address}: {exc.reason}")
+    if count is None or (isinstance(count, int) and count <= 1):
+        return not_applicable()
+    result = _block_flag(
         resource, "node_to_node_encryption", "enabled", default=False, failure="node-to-node traffic is not encrypted"
     )
+    if isinstance(count, Unknown) and result.outcome is Outcome.NON_COMPLIANT:
+        return cannot_evaluate(f"cluster_config.instance_count of {resource.address} is not known before apply")
+    return result
 
 
 @policy(

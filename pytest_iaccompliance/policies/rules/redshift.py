@@ -23,7 +23,8 @@ def encrypted(resource: Resource, context: PolicyContext) -> Result:
     """A warehouse holds the organisation's data in one place; unencrypted, every snapshot and disk leaks it.
 
     The AWS provider 6 (pulumi-aws 7) creates clusters encrypted unless told otherwise, so an unset
-    ``encrypted`` passes; only ``encrypted = false`` fails.
+    ``encrypted`` passes; only ``encrypted = false`` fails. Differs from CKV_AWS_64, which fails the unset
+    attribute (the default of provider versions before 6).
     """
     return flag_with_default(resource, "encrypted", True, default=True, failure="cluster is not encrypted")
 
@@ -37,7 +38,11 @@ def encrypted(resource: Resource, context: PolicyContext) -> Result:
     checkov_ids=["CKV_AWS_87"],
 )
 def not_public(resource: Resource, context: PolicyContext) -> Result:
-    """A public endpoint exposes the database port to the internet; credentials are then the only barrier."""
+    """A public endpoint exposes the database port to the internet; credentials are then the only barrier.
+
+    Provider 6 makes clusters private unless told otherwise, so an unset ``publicly_accessible`` passes;
+    differs from CKV_AWS_87, which fails it (the default before provider 6 was public).
+    """
     return flag_with_default(
         resource, "publicly_accessible", False, default=False, failure="cluster has a public endpoint"
     )
@@ -53,7 +58,11 @@ def not_public(resource: Resource, context: PolicyContext) -> Result:
     checkov_ids=["CKV_AWS_71"],
 )
 def audit_logged(resource: Resource, context: PolicyContext) -> Result:
-    """Connection and user-activity logs are how a warehouse's access is audited."""
+    """Connection and user-activity logs are how a warehouse's access is audited.
+
+    Accepts the separate ``aws_redshift_logging`` resource (provider 6 dropped the inline ``logging`` block);
+    differs from CKV_AWS_71, which reads the inline block only.
+    """
     for block in resource.blocks("logging"):
         if read_field("logging.enable", as_bool, block.get("enable")) is True:
             return compliant()

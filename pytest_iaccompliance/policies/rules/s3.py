@@ -435,7 +435,8 @@ def bucket_kms_encrypted(resource: Resource, context: PolicyContext) -> Result:
     """With SSE-KMS reading an object also needs kms:Decrypt: a second, audited permission S3's own keys lack.
 
     S3 encrypts new objects with S3-managed keys (SSE-S3) when nothing is configured, which this rule does not
-    accept.
+    accept. Finds the encryption resource by reference or by the bucket's literal name; CKV_AWS_145 follows
+    references only, so it fails a bucket whose configuration names it literally.
     """
     unknown: list[str] = []
     try:
