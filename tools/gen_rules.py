@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 DEFAULT_OUTPUT = ROOT / "RULES.md"
 CIS_PREFIX = "CIS-AWS-"
 NIST_PREFIX = "NIST-800-53-r5:"
+FSBP_PREFIX = "AWS-FSBP:"
 
 
 def _cell(text: str) -> str:
@@ -51,6 +52,10 @@ def _nist(item: Policy) -> str:
     )
 
 
+def _fsbp(item: Policy) -> str:
+    return ", ".join(c.removeprefix(FSBP_PREFIX) for c in item.controls if c.startswith(FSBP_PREFIX)) or "-"
+
+
 def render(policies: Sequence[Policy]) -> str:
     """The catalogue as Markdown: a summary table, then one section per rule."""
     lines = [
@@ -61,16 +66,17 @@ def render(policies: Sequence[Policy]) -> str:
         f"{len(policies)} rules. Severity is the default; override it per id with ini "
         "`iac_severity`.",
         "CIS ids are CIS AWS Foundations Benchmark v3.0.0 unless another version is named",
-        "(an item v3.0 dropped). NIST ids are NIST SP 800-53 revision 5. Checkov ids are the",
-        "nearest Checkov checks, for teams migrating from Checkov.",
+        "(an item v3.0 dropped). NIST ids are NIST SP 800-53 revision 5. Security Hub ids are the",
+        "AWS Foundational Security Best Practices controls the rule checks before deployment. Checkov",
+        "ids are the nearest Checkov checks, for teams migrating from Checkov.",
         "",
-        "| Id | Title | Severity | CIS AWS | NIST 800-53 r5 | Checkov |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| Id | Title | Severity | CIS AWS | NIST 800-53 r5 | Security Hub | Checkov |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for item in policies:
         lines.append(
             f"| {item.id} | {_cell(item.title)} | {item.severity.value} | {_cis(item)} | "
-            f"{_nist(item)} | {', '.join(item.checkov_ids) or '-'} |"
+            f"{_nist(item)} | {_fsbp(item)} | {', '.join(item.checkov_ids) or '-'} |"
         )
     lines.append("")
     for item in policies:
@@ -81,6 +87,7 @@ def render(policies: Sequence[Policy]) -> str:
             f"- Resource types: {', '.join(f'`{t}`' for t in item.resource_types)}",
             f"- CIS AWS Foundations: {_cis(item)}",
             f"- NIST 800-53 r5: {_nist(item)}",
+            f"- Security Hub: {_fsbp(item)}",
             f"- Checkov: {', '.join(item.checkov_ids) or '-'}",
             f"- Why: {_cell(item.description) or '-'}",
             f"- Remediation: {_cell(item.remediation)}",

@@ -12,12 +12,13 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 from pytest_iaccompliance.pulumi.mapping import (
     parse_token,
+    resource_source,
     sdk_module_dir,
-    snake_case,
     terraform_type,
 )
 
@@ -120,47 +121,78 @@ _AUTONAME: Final[Mapping[str, str]] = {
     "aws_cloudtrail": "name",
 }
 _GLOBAL_SERVICES: Final = frozenset({"iam", "s3"})
+# Outputs left unset although declared: the program did not choose what they carry (a DB endpoint holds the port).
+# ARNs a resource has besides its own ``arn`` that name the resource itself (any other ``*Arn`` output names
+# another resource, which a default would invent).
+_OWN_ARNS: Final = frozenset({"executionarn", "invokearn", "qualifiedarn", "qualifiedinvokearn", "streamarn"})
+_LEFT_UNSET: Final[Mapping[str, frozenset[str]]] = {"aws_db_instance": frozenset({"endpoint"})}
 _KEBAB = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
-@functools.cache
-def _declares_arn(token: str) -> bool:
-    """Whether the installed SDK's resource class for ``token`` has an ``arn`` output."""
-    parsed = parse_token(token)
-    if parsed is None:
-        return False
-    directory = sdk_module_dir(parsed[0], parsed[1])
-    module_part = token.split(":")[1].split("/")[-1]
-    if directory is None:
-        return False
-    path = directory / f"{snake_case(module_part)}.py"
-    try:
-        return "def arn(self) -> pulumi.Output[" in path.read_text(encoding="utf-8")
-    except OSError:
-        return False
-
-
-_STRING_OUTPUT = re.compile(
+_GETTER = re.compile(
     r'@pulumi\.getter(?:\(name="(?P<wire>[^"]+)"\))?\s*\n(?:\s*@[^\n]*\n)*'
-    r"\s*def (?P<python>\w+)\(self\) -> pulumi\.Output\[(?:Optional\[)?_builtins\.str\]?\]:"
+    r"\s*def (?P<python>\w+)\(self\) -> (?P<annotation>[^\n]*):"
 )
+_CLASS = re.compile(r"^class (?P<name>\w+)\((?P<base>[^)]*)\):|^class (?P<plain>\w+):", re.MULTILINE)
+_STRING = re.compile(r"^(?:pulumi\.Output\[)?(?:Optional\[)?_builtins\.str\]?\]?$")
+_NESTED_LIST = re.compile(r"Sequence\['outputs\.(?P<type>\w+)'\]")
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What a resource class declares: its input wire names, and its outputs with their annotations."""
+
+    inputs: frozenset[str]
+    outputs: Mapping[str, str]
+
+
+_NOTHING_DECLARED = Declared(frozenset(), {})
+
+
+def _class_bodies(text: str) -> dict[str, str]:
+    matches = list(_CLASS.finditer(text))
+    bodies: dict[str, str] = {}
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        bodies[match["name"] or match["plain"]] = text[match.end():end]
+    return bodies
 
 
 @functools.cache
+def declared(token: str) -> Declared:
+    """Inputs and outputs the installed SDK's class for ``token`` declares (read as text, once)."""
+    text = resource_source(token)
+    if text is None:
+        return _NOTHING_DECLARED
+    name = token.rsplit(":", 1)[-1]
+    bodies = _class_bodies(text)
+    inputs = frozenset(m["wire"] or m["python"] for m in _GETTER.finditer(bodies.get(f"{name}Args", "")))
+    outputs = {m["wire"] or m["python"]: m["annotation"] for m in _GETTER.finditer(bodies.get(name, ""))}
+    return Declared(inputs, outputs)
+
+
+@functools.cache
+def _nested_fields(token: str, type_name: str) -> Mapping[str, str]:
+    """Fields of an output type (``outputs.CertificateDomainValidationOption``) with their annotations."""
+    parsed = parse_token(token)
+    directory = sdk_module_dir(parsed[0], parsed[1]) if parsed else None
+    if directory is None:
+        return {}
+    try:
+        text = (directory / "outputs.py").read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    body = _class_bodies(text).get(type_name, "")
+    return {m["wire"] or m["python"]: m["annotation"] for m in _GETTER.finditer(body)}
+
+
+def _declares_arn(token: str) -> bool:
+    return "arn" in declared(token).outputs
+
+
 def _string_outputs(token: str) -> frozenset[str]:
     """Wire names the SDK's resource class for ``token`` declares as string outputs."""
-    parsed = parse_token(token)
-    if parsed is None:
-        return frozenset()
-    directory = sdk_module_dir(parsed[0], parsed[1])
-    if directory is None:
-        return frozenset()
-    path = directory / f"{snake_case(token.split(':')[1].split('/')[-1])}.py"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
-        return frozenset()
-    return frozenset(m["wire"] or m["python"] for m in _STRING_OUTPUT.finditer(text))
+    return frozenset(wire for wire, annotation in declared(token).outputs.items() if _STRING.match(annotation))
 
 
 def _digest(*parts: str, length: int = 17) -> str:
@@ -189,7 +221,11 @@ class AwsAnswers:
         package, module = (parsed[0], parsed[1]) if parsed else ("", "")
         if package != "aws":
             return f"{name}-{_digest(token, name, length=7)}", state
-        autoname = _AUTONAME.get(rtype)
+        # Pulumi auto-names a resource whose class takes a name with its prefix (``name``/``namePrefix``,
+        # ``keyName``/``keyNamePrefix``: the provider's sign of a generated name), besides the types listed.
+        taken = declared(token).inputs
+        prefixed = sorted(wire for wire in taken if wire.lower().endswith("name") and f"{wire}Prefix" in taken)
+        autoname = _AUTONAME.get(rtype) or next(iter(prefixed), None)
         named = None
         if autoname is not None:
             named = state.get(autoname)
@@ -222,7 +258,91 @@ class AwsAnswers:
             )
         for wire, value in self._addresses(rtype, token, name, resource_id, state).items():
             state.setdefault(wire, value)
+        for wire, value in self._declared_outputs(rtype, token, name, resource_id, state).items():
+            state.setdefault(wire, value)
         return resource_id, state
+
+    def _declared_outputs(
+        self, rtype: str, token: str, name: str, resource_id: str, state: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Plausible values for what the class declares as output only (AWS computes it: an ARN, an endpoint,
+        a DNS name, a generated name, an ACM certificate's validation records), so a program that reads them
+        runs. Derived from the declaration, not per resource; addresses and ports stay unset (see ``_addresses``).
+        """
+        parsed = parse_token(token)
+        module = parsed[1] if parsed else ""
+        found = declared(token)
+        values: dict[str, Any] = {}
+        for wire, annotation in found.outputs.items():
+            if wire in found.inputs or wire in state or wire in _LEFT_UNSET.get(rtype, ()):
+                continue
+            if _STRING.match(annotation):
+                value = self._string_value(wire, module, token, name, resource_id, "")
+                if value is not None:
+                    values[wire] = value
+                continue
+            nested = _NESTED_LIST.search(annotation)
+            if nested is not None:
+                entries = self._per_domain(token, nested["type"], module, name, resource_id, state)
+                if entries:
+                    values[wire] = entries
+        return values
+
+    def _per_domain(
+        self, token: str, type_name: str, module: str, name: str, resource_id: str, state: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
+        """One entry per domain the program named (``domainName`` and ``subjectAlternativeNames``)."""
+        fields = _nested_fields(token, type_name)
+        domain = state.get("domainName")
+        if "domainName" not in fields or not isinstance(domain, str):
+            return []
+        alternatives = state.get("subjectAlternativeNames")
+        domains = [domain, *(d for d in (alternatives or ()) if isinstance(d, str) and d != domain)]
+        entries = []
+        for each in domains:
+            entry: dict[str, Any] = {"domainName": each}
+            for wire, annotation in fields.items():
+                if wire != "domainName" and _STRING.match(annotation):
+                    value = self._string_value(wire, module, token, name, resource_id, each)
+                    if value is not None:
+                        entry[wire] = value
+            entries.append(entry)
+        return entries
+
+    def _string_value(
+        self, wire: str, module: str, token: str, name: str, resource_id: str, domain: str
+    ) -> str | None:
+        """A value shaped as AWS shapes what ``wire`` names; ``None`` for anything else (a status, an IP)."""
+        lowered = wire.lower()
+        digest = _digest(token, name, wire, domain)
+        service = _ARN_SERVICE.get(module, module)
+        host = f"{resource_id}-{digest[:8]}.{service}.{self.region}.amazonaws.com".lower()
+        if lowered.endswith("recordname"):
+            return f"_{digest[:16]}.{domain}."
+        if lowered.endswith("recordtype"):
+            return "CNAME"
+        if lowered.endswith("recordvalue"):
+            return f"_{_digest(token, name, wire, domain, 'value')[:16]}.acm-validations.aws."
+        if lowered == "arn" or lowered in _OWN_ARNS:
+            parsed = parse_token(token)
+            kind = _KEBAB.sub("-", parsed[2]).lower() if parsed else "resource"
+            suffix = "" if lowered == "arn" else "/" + _KEBAB.sub("-", wire[: -len("arn")]).lower()
+            return self.arn(module, f"{kind}/{resource_id}{suffix}")
+        if lowered.endswith("zoneid"):
+            return "Z" + _digest(self.region, module, length=13).upper()
+        if lowered in ("ownerid", "accountid", "owneraccountid"):
+            return self.account_id
+        if service == "cloudfront" and lowered.endswith("domainname"):
+            return f"d{digest[:13]}.cloudfront.net"
+        if lowered.endswith(("url", "uri")):
+            return f"https://{host}/"
+        if "endpoint" in lowered or lowered.endswith(("dnsname", "domainname")):
+            return host
+        if lowered.endswith("name"):
+            return f"{name}-{digest[:7]}"
+        if lowered in ("etag", "fingerprint", "versionid", "version"):
+            return digest
+        return None
 
     def _addresses(
         self, rtype: str, token: str, name: str, resource_id: str, state: Mapping[str, Any]

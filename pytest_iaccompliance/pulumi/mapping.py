@@ -1,17 +1,22 @@
 """Pulumi type tokens and property names in Terraform's vocabulary, so one rule serves Pulumi and cdktf.
 
-Type tokens cannot be derived mechanically (``aws:rds/instance:Instance`` is ``aws_db_instance``), so they
-live in an explicit table. Property names come from the installed ``pulumi_aws`` SDK: its
-``@pulumi.getter(name="...")`` annotations say which Python (snake_case) name each wire (camelCase) name
-has; the SDK's source is read as text, lazily and once per module, so nothing is imported. Where Pulumi
-pluralized a Terraform block (``defaultActions`` for ``default_action``) a small per-type table renames it
-back. No pulumi import here: the ``pulumi stack export`` source uses this module too.
+A type token is derived from its parts, as the bridge that generated ``pulumi_aws`` derived it the
+other way: ``aws:cloudfront/distribution:Distribution`` is ``aws_cloudfront_distribution``. Pulumi
+modules named differently from the Terraform prefix (``apigateway`` for ``api_gateway``, EC2's types
+without a prefix) and the types the bridge renamed (``aws:rds/instance:Instance`` is
+``aws_db_instance``) are small tables below; an explicit table keeps the aliases (``aws:alb/*``, the
+``V2`` S3 classes). Property names come from the installed ``pulumi_aws`` SDK: its
+``@pulumi.getter(name="...")`` annotations say which Python (snake_case) name each wire (camelCase)
+name has; the SDK's source is read as text, lazily and once per module, so nothing is imported.
+Where Pulumi pluralized a Terraform block (``defaultActions`` for ``default_action``) a small per-type
+table renames it back. No pulumi import here: the ``pulumi stack export`` source uses this module too.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.util
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,14 +25,18 @@ from typing import Any, Final
 
 __all__ = [
     "PROPERTY_RENAMES",
+    "TERRAFORM_ALIASES",
     "TYPE_MAP",
     "SdkNames",
     "parse_token",
     "pulumi_tokens",
     "rename_path",
+    "resource_source",
     "sdk_module_dir",
     "sdk_names",
+    "sdk_resource_tokens",
     "snake_case",
+    "taggable_terraform_types",
     "terraform_properties",
     "terraform_type",
 ]
@@ -188,6 +197,19 @@ PROPERTY_RENAMES: Final[Mapping[str, Mapping[str, str]]] = {
     "aws_ecs_cluster": {"settings": "setting"},
     "aws_elasticache_cluster": {"log_delivery_configurations": "log_delivery_configuration"},
     "aws_autoscaling_group": {"tags": "tag"},
+    "aws_cloudfront_distribution": {
+        "origins": "origin",
+        "origin_groups": "origin_group",
+        "ordered_cache_behaviors": "ordered_cache_behavior",
+        "custom_error_responses": "custom_error_response",
+        "origins.custom_headers": "custom_header",
+        "default_cache_behavior.function_associations": "function_association",
+        "default_cache_behavior.lambda_function_associations": "lambda_function_association",
+        "ordered_cache_behaviors.function_associations": "function_association",
+        "ordered_cache_behaviors.lambda_function_associations": "lambda_function_association",
+    },
+    "aws_elasticache_replication_group": {"log_delivery_configurations": "log_delivery_configuration"},
+    "aws_load_balancer_policy": {"policy_attributes": "policy_attribute"},
 }
 
 _TOKEN = re.compile(r"^(?P<package>[^:]+):(?P<module>[^:]*):(?P<name>[^:]+)$")
@@ -211,14 +233,233 @@ def parse_token(token: str) -> tuple[str, str, str] | None:
     return match["package"], module, match["name"]
 
 
+# Pulumi module -> the Terraform prefix of its types, where they differ ("" for none: ``aws_vpc``).
+_MODULE_PREFIX: Final[Mapping[str, str]] = {
+    "alb": "lb",
+    "amp": "prometheus",
+    "apigateway": "api_gateway",
+    "bcmdata": "bcmdataexports",
+    "bedrockmodel": "bedrock_model",
+    "cfg": "config",
+    "cloudcontrol": "cloudcontrolapi",
+    "cloudhsmv2": "cloudhsm_v2",
+    "costexplorer": "ce",
+    "directconnect": "dx",
+    "directoryservice": "directory_service",
+    "ec2": "",
+    "ec2clientvpn": "ec2_client_vpn",
+    "ec2transitgateway": "ec2_transit_gateway",
+    "elasticbeanstalk": "elastic_beanstalk",
+    "elb": "",
+    "macie": "macie2",
+    "mediaconvert": "media_convert",
+    "mediapackage": "media_package",
+    "mediapackagev2": "media_packagev2",
+    "mediastore": "media_store",
+    "opensearchingest": "osis",
+    "resourceexplorer": "resourceexplorer2",
+    "route53recoverycontrol": "route53recoverycontrolconfig",
+    "servicediscovery": "service_discovery",
+}
+# (Pulumi module, class name prefix) -> the Terraform prefix: services Pulumi folded into another module.
+_NAME_PREFIX: Final[Mapping[tuple[str, str], str]] = {
+    ("bedrock", "Agentcore"): "bedrockagentcore",
+    ("bedrock", "Agent"): "bedrockagent",
+    ("chime", "Sdkvoice"): "chimesdkvoice",
+    ("cloudfront", "Keyvaluestore"): "cloudfrontkeyvaluestore",
+    ("lex", "V2models"): "lexv2models",
+    ("opensearch", "Serverless"): "opensearchserverless",
+    ("notifications", "Contacts"): "notificationscontacts",
+    ("pinpoint", "Smsvoicev2"): "pinpointsmsvoicev2",
+    ("resiliencehub", "V2"): "resiliencehub",
+    ("route53", "Profiles"): "route53profiles",
+    ("s3", "Vectors"): "s3vectors",
+    ("servicecatalog", "Appregistry"): "servicecatalogappregistry",
+    ("ssm", "Contacts"): "ssmcontacts",
+    ("ssm", "Quicksetup"): "ssmquicksetup",
+}
+# Classes of the ``ec2`` and ``rds`` modules whose Terraform type keeps a prefix (``aws_ec2_fleet``, ``aws_db_proxy``).
+_EC2_PREFIXED: Final = frozenset({
+    "AllowedImagesSettings", "AvailabilityZoneGroup", "CapacityBlockReservation", "CapacityReservation",
+    "CarrierGateway", "DefaultCreditSpecification", "Fleet", "ImageBlockPublicAccess", "InstanceMetadataDefaults",
+    "LocalGatewayRoute", "LocalGatewayRouteTableVpcAssociation", "ManagedPrefixList", "ManagedPrefixListEntry",
+    "NetworkInsightsAnalysis", "NetworkInsightsPath", "SerialConsoleAccess", "SubnetCidrReservation", "Tag",
+    "TrafficMirrorFilter", "TrafficMirrorFilterRule", "TrafficMirrorSession", "TrafficMirrorTarget",
+})
+_RDS_DB_PREFIXED: Final = frozenset({
+    "ClusterSnapshot", "EventSubscription", "Instance", "InstanceAutomatedBackupsReplication", "OptionGroup",
+    "ParameterGroup", "Proxy", "ProxyDefaultTargetGroup", "ProxyEndpoint", "ProxyTarget", "Snapshot",
+    "SnapshotCopy", "SubnetGroup",
+})
+# Tokens whose Terraform type the bridge renamed outright.
+_RENAMED: Final[Mapping[str, str]] = {
+    "aws:account/alternativeContact:AlternativeContact": "aws_account_alternate_contact",
+    "aws:apigateway/response:Response": "aws_api_gateway_gateway_response",
+    "aws:appconfig/eventIntegration:EventIntegration": "aws_appintegrations_event_integration",
+    "aws:appsync/dataSource:DataSource": "aws_appsync_datasource",
+    "aws:appsync/graphQLApi:GraphQLApi": "aws_appsync_graphql_api",
+    "aws:autoscaling/tag:Tag": "aws_autoscaling_group_tag",
+    "aws:cfg/recorder:Recorder": "aws_config_configuration_recorder",
+    "aws:cfg/recorderStatus:RecorderStatus": "aws_config_configuration_recorder_status",
+    "aws:cfg/rule:Rule": "aws_config_config_rule",
+    "aws:cloudformation/cloudFormationType:CloudFormationType": "aws_cloudformation_type",
+    "aws:cloudtrail/trail:Trail": "aws_cloudtrail",
+    "aws:cloudwatch/internetMonitor:InternetMonitor": "aws_internetmonitor_monitor",
+    "aws:codeartifact/domainPermissions:DomainPermissions": "aws_codeartifact_domain_permissions_policy",
+    "aws:codedeploy/application:Application": "aws_codedeploy_app",
+    "aws:codepipeline/pipeline:Pipeline": "aws_codepipeline",
+    "aws:cognito/identityPoolRoleAttachment:IdentityPoolRoleAttachment": "aws_cognito_identity_pool_roles_attachment",
+    "aws:controltower/controlTowerControl:ControlTowerControl": "aws_controltower_control",
+    "aws:datasync/efsLocation:EfsLocation": "aws_datasync_location_efs",
+    "aws:datasync/fsxOpenZfsFileSystem:FsxOpenZfsFileSystem": "aws_datasync_location_fsx_openzfs_file_system",
+    "aws:datasync/locationFsxLustre:LocationFsxLustre": "aws_datasync_location_fsx_lustre_file_system",
+    "aws:datasync/locationFsxWindows:LocationFsxWindows": "aws_datasync_location_fsx_windows_file_system",
+    "aws:datasync/nfsLocation:NfsLocation": "aws_datasync_location_nfs",
+    "aws:datasync/s3Location:S3Location": "aws_datasync_location_s3",
+    "aws:directconnect/hostedTransitVirtualInterfaceAcceptor:HostedTransitVirtualInterfaceAcceptor":
+        "aws_dx_hosted_transit_virtual_interface_accepter",
+    "aws:directconnect/linkAggregationGroup:LinkAggregationGroup": "aws_dx_lag",
+    "aws:directoryservice/serviceRegion:ServiceRegion": "aws_directory_service_region",
+    "aws:docdb/elasticCluster:ElasticCluster": "aws_docdbelastic_cluster",
+    "aws:ec2/dedicatedHost:DedicatedHost": "aws_ec2_host",
+    "aws:ec2/encryptionControl:EncryptionControl": "aws_vpc_encryption_control",
+    "aws:ec2/networkInterfaceSecurityGroupAttachment:NetworkInterfaceSecurityGroupAttachment":
+        "aws_network_interface_sg_attachment",
+    "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions": "aws_vpc_peering_connection_options",
+    "aws:ec2/securityGroupAssociation:SecurityGroupAssociation": "aws_vpc_endpoint_security_group_association",
+    "aws:ec2/vpcEndpointServiceAllowedPrinciple:VpcEndpointServiceAllowedPrinciple":
+        "aws_vpc_endpoint_service_allowed_principal",
+    "aws:ec2transitgateway/instanceConnectEndpoint:InstanceConnectEndpoint": "aws_ec2_instance_connect_endpoint",
+    "aws:ec2transitgateway/instanceState:InstanceState": "aws_ec2_instance_state",
+    "aws:ec2transitgateway/transitGateway:TransitGateway": "aws_ec2_transit_gateway",
+    "aws:elb/attachment:Attachment": "aws_elb_attachment",
+    "aws:elb/listenerPolicy:ListenerPolicy": "aws_load_balancer_listener_policy",
+    "aws:elb/loadBalancerCookieStickinessPolicy:LoadBalancerCookieStickinessPolicy": "aws_lb_cookie_stickiness_policy",
+    "aws:elb/sslNegotiationPolicy:SslNegotiationPolicy": "aws_lb_ssl_negotiation_policy",
+    "aws:guardduty/iPSet:IPSet": "aws_guardduty_ipset",
+    "aws:guardduty/threatIntelSet:ThreatIntelSet": "aws_guardduty_threatintelset",
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "aws_iam_openid_connect_provider",
+    "aws:iam/sshKey:SshKey": "aws_iam_user_ssh_key",
+    "aws:licensemanager/licenseGrant:LicenseGrant": "aws_licensemanager_grant",
+    "aws:licensemanager/licenseGrantAccepter:LicenseGrantAccepter": "aws_licensemanager_grant_accepter",
+    "aws:location/routeCalculation:RouteCalculation": "aws_location_route_calculator",
+    "aws:rds/instanceDesiredState:InstanceDesiredState": "aws_rds_instance_state",
+    "aws:rds/roleAssociation:RoleAssociation": "aws_db_instance_role_association",
+    "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec": "aws_route53_hosted_zone_dnssec",
+    "aws:route53/resolverDnsSecConfig:ResolverDnsSecConfig": "aws_route53_resolver_dnssec_config",
+    "aws:s3/analyticsConfiguration:AnalyticsConfiguration": "aws_s3_bucket_analytics_configuration",
+    "aws:s3/bucketObjectv2:BucketObjectv2": "aws_s3_object",
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": "aws_s3_bucket_replication_configuration",
+    "aws:s3/inventory:Inventory": "aws_s3_bucket_inventory",
+    "aws:serverlessrepository/cloudFormationStack:CloudFormationStack":
+        "aws_serverlessapplicationrepository_cloudformation_stack",
+    "aws:ses/mailFrom:MailFrom": "aws_ses_domain_mail_from",
+    "aws:sns/dataProtectionPolicy:DataProtectionPolicy": "aws_sns_topic_data_protection_policy",
+    "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": "aws_sqs_queue_redrive_allow_policy",
+    "aws:sqs/redrivePolicy:RedrivePolicy": "aws_sqs_queue_redrive_policy",
+    "aws:storagegateway/cachesIscsiVolume:CachesIscsiVolume": "aws_storagegateway_cached_iscsi_volume",
+    "aws:waf/ipSet:IpSet": "aws_waf_ipset",
+    "aws:wafregional/ipSet:IpSet": "aws_wafregional_ipset",
+}
+
+
+def _derived_type(token: str) -> str | None:
+    """The Terraform type the bridge's naming rule gives an ``aws`` token; ``None`` for other packages."""
+    match = _TOKEN.match(token)
+    if not match or match["package"] != "aws":
+        return None
+    module, name = match["module"].split("/", 1)[0], match["name"]
+    renamed = _RENAMED.get(token)
+    if renamed is not None:
+        return renamed
+    if module == "s3" and name.endswith("V2"):  # pre-v7 names of the same Terraform resources
+        name = name[:-2]
+    name = name.replace("OpenZfs", "Openzfs")
+    for (owner, prefix), terraform_prefix in _NAME_PREFIX.items():
+        if module == owner and name.startswith(prefix) and name != prefix:
+            return f"aws_{terraform_prefix}_{snake_case(name[len(prefix):])}"
+    if module == "ec2" and name in _EC2_PREFIXED:
+        prefix = "ec2"
+    elif module == "rds":
+        prefix = "db" if name in _RDS_DB_PREFIXED else "rds"
+    else:
+        prefix = _MODULE_PREFIX.get(module, snake_case(module))
+    return f"aws_{prefix}_{snake_case(name)}" if prefix else f"aws_{snake_case(name)}"
+
+
 def terraform_type(token: str) -> str:
-    """The Terraform type a Pulumi token stands for; an unmapped token is kept as it is."""
-    return TYPE_MAP.get(token, token)
+    """The Terraform type a Pulumi token stands for; a token of another package is kept as it is."""
+    return TYPE_MAP.get(token) or _derived_type(token) or token
+
+
+@functools.cache
+def sdk_resource_tokens(package: str = "aws") -> tuple[str, ...]:
+    """Every resource token the installed SDK registers (from its module table, read as text)."""
+    directory = sdk_module_dir(package, "index")
+    if directory is None:
+        return ()
+    try:
+        text = (directory / "__init__.py").read_text(encoding="utf-8")
+    except OSError:
+        return ()
+    match = re.search(r'resource_modules="""(.*?)"""', text, re.DOTALL)
+    if match is None:
+        return ()
+    try:
+        modules = json.loads(match[1])
+    except ValueError:
+        return ()
+    return tuple(sorted(token for entry in modules for token in entry.get("classes", {})))
+
+
+@functools.cache
+def _tokens_by_type() -> Mapping[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for token in sdk_resource_tokens():
+        found.setdefault(terraform_type(token), []).append(token)
+    return {terraform: tuple(tokens) for terraform, tokens in found.items()}
+
+
+@functools.cache
+def resource_source(token: str) -> str | None:
+    """The text of the installed SDK's module declaring ``token``'s class (its Args, State and resource
+    classes); ``None`` when the SDK or the module is not installed."""
+    parsed = parse_token(token)
+    if parsed is None:
+        return None
+    directory = sdk_module_dir(parsed[0], parsed[1])
+    if directory is None:
+        return None
+    try:
+        return (directory / f"{snake_case(token.split(':')[1].split('/')[-1])}.py").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+# Types Terraform spells twice; Pulumi's tokens name the canonical spelling.
+TERRAFORM_ALIASES: Final[Mapping[str, str]] = {
+    "aws_alb": "aws_lb",
+    "aws_alb_listener": "aws_lb_listener",
+    "aws_alb_listener_certificate": "aws_lb_listener_certificate",
+    "aws_alb_listener_rule": "aws_lb_listener_rule",
+    "aws_alb_target_group": "aws_lb_target_group",
+    "aws_alb_target_group_attachment": "aws_lb_target_group_attachment",
+}
+_TAGS_INPUT = re.compile(r"def tags\(self\) -> (?:Optional\[)?pulumi\.Input\[")
+
+
+def taggable_terraform_types() -> list[str]:
+    """Terraform types whose resource takes ``tags`` as an input, as the installed SDK declares them: the
+    provider schema's own answer to "can this resource carry tags"."""
+    taggable = {
+        terraform_type(token) for token in sdk_resource_tokens() if _TAGS_INPUT.search(resource_source(token) or "")
+    }
+    return sorted(taggable | {alias for alias, canonical in TERRAFORM_ALIASES.items() if canonical in taggable})
 
 
 def pulumi_tokens(terraform: str) -> tuple[str, ...]:
-    """The Pulumi tokens of a Terraform type (empty when unmapped)."""
-    return _TERRAFORM_TO_PULUMI.get(terraform, ())
+    """The Pulumi tokens of a Terraform type: the explicit table's, else the installed SDK's (empty when none)."""
+    return _TERRAFORM_TO_PULUMI.get(terraform) or _tokens_by_type().get(terraform, ())
 
 
 def snake_case(name: str) -> str:
@@ -370,5 +611,8 @@ def _convert(
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [_convert(v, path, wire, renames, names) for v in value]
+        item_wire = wire
+        if wire in _ALWAYS_MAPS and names and wire not in names[0].map_valued:
+            item_wire = ""  # a list under ``tags`` (an Auto Scaling group's tag blocks) holds blocks, not a map
+        return [_convert(v, path, item_wire, renames, names) for v in value]
     return value

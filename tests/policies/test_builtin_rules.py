@@ -1342,4 +1342,31 @@ def test_required_tags(check: Callable[..., Any]) -> None:
 
 
 def exercised_policy_ids() -> set[str]:
-    return {c[1] for c in CASES} | {"AWS-EC2-012", "AWS-TAG-001"}
+    from tests.policies import test_breadth_rules
+
+    return {c[1] for c in CASES} | {"AWS-EC2-012", "AWS-TAG-001"} | test_breadth_rules.exercised_policy_ids()
+
+
+def test_required_tags_cover_every_type_the_schema_lets_carry_tags(check: Callable[..., Any]) -> None:
+    """Taggability is the provider schema's answer, not a hand-kept list: an object, a distribution or a
+    stream without tags fails; a type that cannot carry tags (an inline role policy) is not judged."""
+    settings = RuleSettings(required_tags=("owner",))
+    outcomes = check(
+        "AWS-TAG-001",
+        merge(
+            one("aws_s3_bucket_object", "o", bucket="b", key="k"),
+            one("aws_s3_object", "o2", bucket="b", key="k2", tags={"owner": "team"}),
+            one("aws_cloudfront_distribution", "cdn", enabled=True),
+            one("aws_kinesis_stream", "s", name="events"),
+            one("aws_alb", "lb", name="web"),
+            one("aws_iam_role_policy", "p", role="r", policy="{}"),
+        ),
+        settings,
+    )
+    assert {a: s for a, (s, _) in outcomes.items()} == {
+        "aws_s3_bucket_object.o": F,
+        "aws_s3_object.o2": P,
+        "aws_cloudfront_distribution.cdn": F,
+        "aws_kinesis_stream.s": F,
+        "aws_alb.lb": F,
+    }

@@ -14,6 +14,7 @@ POLICIES = builtin_policies()
 ID_FORMAT = re.compile(r"^AWS-[A-Z0-9]+-\d{3}$")
 NIST_FORMAT = re.compile(r"^NIST-800-53-r5:[A-Z]{2}-\d{1,2}(\(\d{1,2}\))?$")
 CIS_FORMAT = re.compile(r"^CIS-AWS-(3\.0|1\.4|1\.5):\d+(\.\d+){1,2}$")
+FSBP_FORMAT = re.compile(r"^AWS-FSBP:[A-Za-z0-9]+\.\d{1,2}$")
 CHECKOV_FORMAT = re.compile(r"^CKV2?_AWS_\d+$")
 
 
@@ -29,7 +30,7 @@ def test_policy_metadata_complete(item: object) -> None:
     nist = [c for c in item.controls if c.startswith("NIST-800-53-r5:")]
     assert nist, f"{item.id} maps to no NIST 800-53 r5 control"
     for control in item.controls:
-        assert NIST_FORMAT.match(control) or CIS_FORMAT.match(control), control
+        assert NIST_FORMAT.match(control) or CIS_FORMAT.match(control) or FSBP_FORMAT.match(control), control
     for checkov_id in item.checkov_ids:
         assert CHECKOV_FORMAT.match(checkov_id), checkov_id
 

@@ -32,6 +32,19 @@ KEYS = [
     "rule_action", "rule_no", "server_side_encryption_configuration", "snapshot_id", "source_arn",
     "sqs_managed_sse_enabled", "ssl_policy", "status", "storage_encrypted", "tags", "to_port", "type", "uri",
     "versioning", "versioning_configuration",
+    # CloudFront, ECR, Redshift, ElastiCache, OpenSearch, API Gateway, ECS, EKS, Auto Scaling, ELB policies
+    "viewer_protocol_policy", "default_cache_behavior", "ordered_cache_behavior", "origin", "custom_origin_config",
+    "origin_protocol_policy", "origin_ssl_protocols", "viewer_certificate", "minimum_protocol_version",
+    "cloudfront_default_certificate", "web_acl_id", "logging_config", "bucket", "image_tag_mutability",
+    "image_scanning_configuration", "scan_on_push", "encryption_configuration", "encryption_type", "policy",
+    "transit_encryption_enabled", "at_rest_encryption_enabled", "encrypt_at_rest", "node_to_node_encryption",
+    "domain_endpoint_options", "enforce_https", "access_log_settings", "destination_arn", "xray_tracing_enabled",
+    "settings", "caching_enabled", "cache_data_encrypted", "container_definitions", "environment", "name", "value",
+    "privileged", "readonlyRootFilesystem", "pid_mode", "setting", "network_configuration", "assign_public_ip",
+    "vpc_config", "endpoint_public_access", "encryption_config", "resources", "enabled_cluster_log_types", "tag",
+    "propagate_at_launch", "launch_configuration", "policy_attribute", "drop_invalid_header_fields",
+    "load_balancer_type", "enable_logging", "server_side_encryption", "kms_key_arn", "cluster_identifier",
+    "log_destination_type",
 ]
 SECRET_KEYS = ["password", "master_password", "secret_string", "private_key", "auth_token"]
 CANARY = "CANARY-5e1d"
@@ -95,6 +108,32 @@ TEMPLATES: list[tuple[str, dict[str, Any]]] = [
     ("aws_lambda_permission", {"principal": "*", "source_arn": "arn", "action": "lambda:InvokeFunction"}),
     ("aws_cloudtrail", {"kms_key_id": "k", "is_multi_region_trail": True}),
     ("aws_subnet", {"map_public_ip_on_launch": False}),
+    ("aws_cloudfront_distribution", {
+        "origin": [{"domain_name": "d", "custom_origin_config": [
+            {"origin_protocol_policy": "https-only", "origin_ssl_protocols": ["TLSv1.2"]}]}],
+        "default_cache_behavior": [{"viewer_protocol_policy": "allow-all"}],
+        "ordered_cache_behavior": [{"viewer_protocol_policy": "https-only"}],
+        "viewer_certificate": [{"minimum_protocol_version": "TLSv1.2_2021"}],
+        "web_acl_id": "w", "logging_config": [{"bucket": "b"}]}),
+    ("aws_ecs_task_definition", {"pid_mode": "task", "container_definitions": (
+        '[{"name": "app", "privileged": true, "readonlyRootFilesystem": false,'
+        ' "environment": [{"name": "DB_PASSWORD", "value": "CANARY-5e1d"}]}]')}),
+    ("aws_ecs_task_definition", {"container_definitions": [
+        {"name": "app", "privileged": False, "environment": [{"name": "API_TOKEN", "value": CANARY}]}]}),
+    ("aws_eks_cluster", {"vpc_config": [{"endpoint_public_access": False}], "enabled_cluster_log_types": ["api"],
+                         "encryption_config": [{"resources": ["secrets"]}]}),
+    ("aws_ecr_repository", {"image_tag_mutability": "MUTABLE", "image_scanning_configuration": [{"scan_on_push": True}],
+                            "encryption_configuration": [{"encryption_type": "KMS"}]}),
+    ("aws_ecr_repository_policy", {"policy": '{"Statement": [{"Effect": "Allow", "Principal": "*", '
+                                             '"Action": "ecr:PutImage"}]}'}),
+    ("aws_autoscaling_group", {"tag": [{"key": "k", "value": "v", "propagate_at_launch": True}],
+                               "launch_configuration": "lc"}),
+    ("aws_load_balancer_policy", {"policy_attribute": [{"name": "Protocol-TLSv1", "value": "true"}]}),
+    ("aws_api_gateway_method_settings", {"settings": [{"caching_enabled": True, "cache_data_encrypted": False}]}),
+    ("aws_opensearch_domain", {"encrypt_at_rest": [{"enabled": True}], "node_to_node_encryption": [{"enabled": True}],
+                               "domain_endpoint_options": [{"enforce_https": True}]}),
+    ("aws_elasticache_replication_group", {"engine": "redis", "transit_encryption_enabled": True,
+                                           "at_rest_encryption_enabled": False}),
 ]
 
 

@@ -67,6 +67,40 @@ def referencing():
     aws.s3.BucketServerSideEncryptionConfiguration("data", bucket=bucket.id, rules=[{
         "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": "k"}}])
     aws.iam.Role("app", assume_role_policy=bucket.arn.apply(lambda arn: json.dumps({"Statement": arn})))
+
+
+def website():
+    """A program as real stacks write it: DNS-validated certificate, load balancer alias, CDN, API stage URL."""
+    zone = aws.route53.Zone("zone", name="example.com")
+    cert = aws.acm.Certificate("cert", domain_name="example.com", subject_alternative_names=["www.example.com"],
+                               validation_method="DNS")
+    records = []
+    for index in range(2):
+        option = cert.domain_validation_options.apply(lambda options, i=index: options[i])
+        records.append(aws.route53.Record(
+            f"validation-{index}", zone_id=zone.zone_id, name=option.resource_record_name,
+            type=option.resource_record_type, records=[option.resource_record_value], ttl=60))
+    aws.acm.CertificateValidation("cert", certificate_arn=cert.arn,
+                                  validation_record_fqdns=[r.fqdn for r in records])
+    lb = aws.lb.LoadBalancer("web", load_balancer_type="application", subnets=["subnet-1", "subnet-2"])
+    aws.route53.Record("alias", zone_id=zone.zone_id, name="www.example.com", type="A",
+                       aliases=[{"name": lb.dns_name, "zone_id": lb.zone_id, "evaluate_target_health": True}])
+    cdn = aws.cloudfront.Distribution(
+        "cdn", enabled=True,
+        origins=[{"domain_name": lb.dns_name.apply(lambda d: d.lower()), "origin_id": "lb",
+                  "custom_origin_config": {"http_port": 80, "https_port": 443,
+                                           "origin_protocol_policy": "https-only",
+                                           "origin_ssl_protocols": ["TLSv1.2"]}}],
+        default_cache_behavior={"target_origin_id": "lb", "viewer_protocol_policy": "redirect-to-https",
+                                "allowed_methods": ["GET", "HEAD"], "cached_methods": ["GET", "HEAD"],
+                                "cache_policy_id": "658327ea-f89d-4fab-a63d-7e88639e58f6"},
+        restrictions={"geo_restriction": {"restriction_type": "none"}},
+        viewer_certificate={"acm_certificate_arn": cert.arn, "ssl_support_method": "sni-only",
+                            "minimum_protocol_version": "TLSv1.2_2021"})
+    api = aws.apigateway.RestApi("api")
+    pulumi.export("cdn", cdn.domain_name.apply(lambda d: "https://" + d))
+    pulumi.export("api", api.execution_arn.apply(lambda arn: arn + "/*/*"))
+    pulumi.export("alias_target", lb.dns_name.apply(str.upper))
 '''
 
 
@@ -105,6 +139,28 @@ def test_every_resource_with_components_and_parents(project: pytest.Pytester) ->
             assert sg.blocks("ingress")[0]["cidr_blocks"] == ["0.0.0.0/0"]
             assert sg.get("arn").startswith("arn:aws:ec2:us-east-1:123456789012:security-group/sg-")
             assert stack.get_resources("aws_s3_bucket")[0]["tags"] == {"Owner": "web"}
+    ''')
+    run(project).assert_outcomes(passed=1)
+
+
+def test_real_program_reads_computed_outputs(project: pytest.Pytester) -> None:
+    """Outputs AWS computes (validation records, DNS names, a distribution's domain, an execution ARN) have
+    plausible values out of the box, so a program that builds on them runs without a registered answer."""
+    project.makepyfile(test_it='''
+        import programs
+
+        def test_website(pulumi_mocks):
+            stack = pulumi_mocks.run(programs.website)
+            records = sorted((r for r in stack.of_type("aws_route53_record") if r.name.startswith("validation")),
+                             key=lambda r: r.name)
+            assert [r.get("name") for r in records][1].endswith(".www.example.com.")
+            assert all(r.get("type") == "CNAME" for r in records)
+            assert all(r.get("records")[0].endswith(".acm-validations.aws.") for r in records)
+            assert stack.outputs["cdn"].startswith("https://d") and stack.outputs["cdn"].endswith(".cloudfront.net")
+            assert stack.outputs["api"].startswith("arn:aws:apigateway:us-east-1:123456789012:")
+            assert stack.outputs["alias_target"].endswith(".US-EAST-1.ELB.AMAZONAWS.COM")
+            cdn = stack.of_type("aws_cloudfront_distribution")[0]
+            assert cdn.blocks("origin")[0]["domain_name"].endswith(".elb.amazonaws.com")
     ''')
     run(project).assert_outcomes(passed=1)
 

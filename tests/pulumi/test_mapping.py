@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
 from pytest_iaccompliance.pulumi.mapping import (
     PROPERTY_RENAMES,
+    TERRAFORM_ALIASES,
     TYPE_MAP,
     parse_token,
     pulumi_tokens,
     sdk_module_dir,
+    sdk_resource_tokens,
     snake_case,
     terraform_properties,
     terraform_type,
@@ -100,11 +103,66 @@ def test_every_renamed_property_exists_in_the_sdk(terraform: str, renames: dict[
         )
 
 
-def test_unmapped_token_is_kept() -> None:
-    assert (
-        terraform_type("aws:appsync/graphQLApi:GraphQLApi") == "aws:appsync/graphQLApi:GraphQLApi"
-    )
+def test_token_of_another_package_is_kept() -> None:
     assert terraform_type("my:component:Thing") == "my:component:Thing"
+    assert terraform_type("random:index/randomPassword:RandomPassword") == "random:index/randomPassword:RandomPassword"
+    assert terraform_type("not a token") == "not a token"
+
+
+REFERENCE = Path(__file__).parent.parent / "data" / "terraform_aws_resource_types.txt"
+
+
+def _reference_types() -> set[str]:
+    lines = REFERENCE.read_text(encoding="utf-8").splitlines()
+    return {line for line in lines if line and not line.startswith("#")}
+
+
+def test_every_sdk_resource_class_maps_to_a_terraform_type() -> None:
+    tokens = sdk_resource_tokens()
+    assert len(tokens) > 1000, "the installed pulumi_aws registers its resource classes"
+    mapped = {token: terraform_type(token) for token in tokens}
+    malformed = {t: m for t, m in mapped.items() if not re.fullmatch(r"aws_[a-z0-9]+(_[a-z0-9]+)*", m)}
+    assert not malformed
+    reference = _reference_types()
+    # Every type of the reference provider is what some class maps to: a derivation gone wrong leaves
+    # its real type unclaimed.
+    unclaimed = reference - set(mapped.values()) - set(TERRAFORM_ALIASES)
+    assert not unclaimed, sorted(unclaimed)
+    # Two classes share a type only as aliases (alb/lb, the pre-v7 V2 S3 classes, deprecated renames).
+    by_type: dict[str, list[str]] = {}
+    for token, terraform in mapped.items():
+        by_type.setdefault(terraform, []).append(token)
+    shared = {t: ts for t, ts in by_type.items() if len(ts) > 1}
+    for terraform, shared_tokens in shared.items():
+        modules = {parse_token(token)[1] for token in shared_tokens}  # type: ignore[index]
+        names = {token.rsplit(":", 1)[1].removesuffix("V2") for token in shared_tokens}
+        assert modules <= {"alb", "lb"} or len(names) == 1 or terraform == "aws_vpc_encryption_control", shared_tokens
+    # Classes the reference provider version does not have yet are few, and each keeps the bridge's naming rule.
+    newer = sorted(t for t, m in mapped.items() if m not in reference)
+    assert len(newer) < len(tokens) // 8, newer
+
+
+@pytest.mark.parametrize(
+    ("token", "terraform"),
+    [
+        ("aws:cloudfront/distribution:Distribution", "aws_cloudfront_distribution"),
+        ("aws:ecs/service:Service", "aws_ecs_service"),
+        ("aws:kinesis/stream:Stream", "aws_kinesis_stream"),
+        ("aws:redshift/cluster:Cluster", "aws_redshift_cluster"),
+        ("aws:s3/bucketObject:BucketObject", "aws_s3_bucket_object"),
+        ("aws:s3/bucketObjectv2:BucketObjectv2", "aws_s3_object"),
+        ("aws:apigateway/stage:Stage", "aws_api_gateway_stage"),
+        ("aws:rds/proxy:Proxy", "aws_db_proxy"),
+        ("aws:rds/globalCluster:GlobalCluster", "aws_rds_global_cluster"),
+        ("aws:ec2/fleet:Fleet", "aws_ec2_fleet"),
+        ("aws:ec2/natGateway:NatGateway", "aws_nat_gateway"),
+        ("aws:opensearch/serverlessCollection:ServerlessCollection", "aws_opensearchserverless_collection"),
+        ("aws:cloudtrail/trail:Trail", "aws_cloudtrail"),
+    ],
+)
+def test_type_derived_from_the_token(token: str, terraform: str) -> None:
+    assert terraform_type(token) == terraform
+    assert token in pulumi_tokens(terraform)
 
 
 def test_properties_use_sdk_names_and_terraform_blocks() -> None:
@@ -215,3 +273,46 @@ def test_mock_state_leaves_what_the_program_did_not_decide_unset() -> None:
     _, instance = AwsAnswers().resource_state("aws:ec2/instance:Instance", "web", {})
     assert "publicIp" not in instance
     assert "publicDns" not in instance
+
+
+def test_taggable_list_shipped_with_the_plugin_is_what_the_installed_sdk_declares() -> None:
+    """The tag rule reads a generated list (no Pulumi needed at scan time); it must match the schema."""
+    from pytest_iaccompliance.policies.rules.tagging import taggable_types
+    from pytest_iaccompliance.pulumi.mapping import taggable_terraform_types
+
+    declared = set(taggable_terraform_types())
+    assert {"aws_s3_bucket_object", "aws_s3_object", "aws_cloudfront_distribution", "aws_alb"} <= declared
+    assert "aws_iam_role_policy" not in declared  # inline policies take no tags
+    assert taggable_types() == declared, "run python tools/gen_taggable.py"
+
+
+def test_mock_state_fills_what_the_class_declares_as_computed() -> None:
+    """Defaults come from the class's declared outputs, for every type alike: an ARN, endpoints, DNS names,
+    generated names and one validation record per certificate domain; inputs and addresses stay as chosen."""
+    from pytest_iaccompliance.pulumi.answers import AwsAnswers
+
+    answers = AwsAnswers()
+    domains = {"domainName": "example.com", "subjectAlternativeNames": ["a.example.com"]}
+    _, cert = answers.resource_state("aws:acm/certificate:Certificate", "c", domains)
+    assert [o["domainName"] for o in cert["domainValidationOptions"]] == ["example.com", "a.example.com"]
+    assert cert["domainValidationOptions"][1]["resourceRecordName"].endswith(".a.example.com.")
+    assert cert["domainValidationOptions"][0]["resourceRecordType"] == "CNAME"
+    assert cert["arn"].startswith("arn:aws:acm:us-east-1:123456789012:certificate/")
+    _, cdn = answers.resource_state("aws:cloudfront/distribution:Distribution", "cdn", {})
+    assert cdn["domainName"].endswith(".cloudfront.net")
+    assert cdn["hostedZoneId"].startswith("Z")
+    _, search = answers.resource_state("aws:opensearch/domain:Domain", "logs", {"domainName": "logs"})
+    assert search["endpoint"].endswith(".opensearch.us-east-1.amazonaws.com")
+    assert search["domainName"] == "logs"
+    _, cache = answers.resource_state("aws:elasticache/replicationGroup:ReplicationGroup", "r", {})
+    assert cache["primaryEndpointAddress"].endswith(".amazonaws.com")
+    _, stage = answers.resource_state("aws:apigateway/stage:Stage", "s", {"stageName": "prod"})
+    assert stage["invokeUrl"].startswith("https://")
+    _, key = answers.resource_state("aws:ec2/keyPair:KeyPair", "k", {})
+    assert key["keyName"].startswith("k-")  # generated: the class takes key_name with a key_name_prefix
+    # Another resource's identifier is never invented: a load balancer's VPC, an instance's network interface.
+    _, lb = answers.resource_state("aws:lb/loadBalancer:LoadBalancer", "web", {})
+    assert "vpcId" not in lb
+    _, instance = answers.resource_state("aws:ec2/instance:Instance", "i", {})
+    assert "primaryNetworkInterfaceId" not in instance
+    assert "outpostArn" not in instance

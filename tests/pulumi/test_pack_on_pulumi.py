@@ -19,7 +19,7 @@ from pytest_iaccompliance.policies.base import Policy, RuleSettings
 from pytest_iaccompliance.policies.engine import evaluate
 from pytest_iaccompliance.policies.registry import load_registry
 from pytest_iaccompliance.pulumi.harness import PulumiMocks
-from pytest_iaccompliance.pulumi.mapping import pulumi_tokens
+from pytest_iaccompliance.pulumi.mapping import TERRAFORM_ALIASES, pulumi_tokens
 from pytest_iaccompliance.pulumi.runner import PulumiResources
 
 # Deprecated classes (BucketV2, ...) are used on purpose: programs in the wild still declare them.
@@ -29,8 +29,6 @@ P, F = FindingStatus.PASSED, FindingStatus.FAILED
 SETTINGS = RuleSettings(required_tags=("Owner", "CostCentre"), allowed_instance_families=("t3", "m6i"))
 REGISTRY = load_registry(entry_points=False)
 ACCOUNT = "123456789012"
-# Terraform spells some types twice; Pulumi's tokens map to the canonical name.
-TERRAFORM_ALIASES = {"aws_alb_listener": "aws_lb_listener"}
 
 
 def doc(*statements: Mapping[str, Any]) -> dict[str, Any]:
@@ -698,12 +696,164 @@ def tags_program() -> None:
     aws.s3.Bucket("tagged", tags={"Owner": "data", "CostCentre": "42"})
     aws.s3.Bucket("half-tagged", tags={"Owner": "data"})
     aws.ec2.Vpc("untagged", cidr_block="10.0.0.0/16")
+    # Types outside any hand-kept list: taggable because their class takes tags.
+    aws.s3.BucketObject("object-untagged", bucket="data", key="a.txt", content="a")
+    aws.s3.BucketObjectv2("object-tagged", bucket="data", key="b.txt", content="b",
+                          tags={"Owner": "data", "CostCentre": "42"})
+    aws.kinesis.Stream("stream-untagged", shard_count=1)
 
 
 def default_tags_program() -> None:
     import pulumi_aws as aws
 
     aws.s3.Bucket("tagged-by-provider", tags={"Owner": "data"})
+
+
+def services_program() -> None:
+    """The rules beyond the seed pack: each resource as a Pulumi program declares it."""
+    import pulumi
+    import pulumi_aws as aws
+
+    # S3-007 / S3-008: a public-read policy and an organisation-scoped one; SSE-KMS and SSE-S3.
+    public = aws.s3.Bucket("site-public")
+    aws.s3.BucketPolicy("site-public", bucket=public.id, policy=pulumi.Output.json_dumps(doc(
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": pulumi.Output.concat(public.arn, "/*")})))
+    scoped = aws.s3.Bucket("org-shared")
+    aws.s3.BucketPolicy("org-shared", bucket=scoped.id, policy=pulumi.Output.json_dumps(doc(
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": pulumi.Output.concat(scoped.arn, "/*"),
+         "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-123"}}})))
+    for name, algorithm in (("sse-kms", "aws:kms"), ("sse-s3", "AES256")):
+        bucket = aws.s3.Bucket(name)
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            name, bucket=bucket.id, rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": algorithm}}])
+
+    # CT-005, DDB-003
+    aws.cloudtrail.Trail("trail-on", s3_bucket_name="logs")
+    aws.cloudtrail.Trail("trail-stopped", s3_bucket_name="logs", enable_logging=False)
+    table = {"attributes": [{"name": "pk", "type": "S"}], "hash_key": "pk", "billing_mode": "PAY_PER_REQUEST"}
+    aws.dynamodb.Table("table-cmk", **table, server_side_encryption={
+        "enabled": True, "kms_key_arn": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/k"})
+    aws.dynamodb.Table("table-aws-key", **table, server_side_encryption={"enabled": True})
+
+    # ELB-004 / ELB-005
+    aws.elb.LoadBalancerPolicy("policy-tls12", load_balancer_name="web", policy_name="tls12",
+                               policy_type_name="SSLNegotiationPolicyType", policy_attributes=[
+                                   {"name": "Reference-Security-Policy", "value": "ELBSecurityPolicy-TLS-1-2-2017-01"}])
+    aws.elb.LoadBalancerPolicy("policy-tlsv1", load_balancer_name="web", policy_name="tlsv1",
+                               policy_type_name="SSLNegotiationPolicyType",
+                               policy_attributes=[{"name": "Protocol-TLSv1", "value": "true"}])
+    aws.lb.LoadBalancer("alb-strict", load_balancer_type="application", drop_invalid_header_fields=True,
+                        subnets=["subnet-1", "subnet-2"])
+    aws.lb.LoadBalancer("alb-default", subnets=["subnet-1", "subnet-2"])
+
+    # CloudFront: a hardened distribution and a loose one.
+    https_origin = {"domain_name": "app.example.com", "origin_id": "app", "custom_origin_config": {
+        "http_port": 80, "https_port": 443, "origin_protocol_policy": "https-only",
+        "origin_ssl_protocols": ["TLSv1.2"]}}
+    behavior = {"target_origin_id": "app", "allowed_methods": ["GET", "HEAD"], "cached_methods": ["GET", "HEAD"]}
+    restrictions = {"geo_restriction": {"restriction_type": "none"}}
+    aws.cloudfront.Distribution(
+        "cdn-hardened", enabled=True, origins=[https_origin],
+        default_cache_behavior={**behavior, "viewer_protocol_policy": "redirect-to-https"},
+        ordered_cache_behaviors=[{**behavior, "path_pattern": "/img/*", "viewer_protocol_policy": "https-only"}],
+        restrictions=restrictions, web_acl_id="arn:aws:wafv2:us-east-1:123456789012:global/webacl/w/1",
+        logging_config={"bucket": "logs.s3.amazonaws.com"},
+        viewer_certificate={"acm_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/c",
+                            "ssl_support_method": "sni-only", "minimum_protocol_version": "TLSv1.2_2021"})
+    aws.cloudfront.Distribution(
+        "cdn-loose", enabled=True,
+        origins=[{**https_origin, "custom_origin_config": {**https_origin["custom_origin_config"],
+                                                         "origin_protocol_policy": "http-only",
+                                                         "origin_ssl_protocols": ["SSLv3", "TLSv1"]}}],
+        default_cache_behavior={**behavior, "viewer_protocol_policy": "allow-all"},
+        restrictions=restrictions, viewer_certificate={"cloudfront_default_certificate": True})
+
+    # ECR
+    aws.ecr.Repository("repo-hardened", image_tag_mutability="IMMUTABLE",
+                       image_scanning_configuration={"scan_on_push": True},
+                       encryption_configurations=[{"encryption_type": "KMS"}])
+    loose_repo = aws.ecr.Repository("repo-default")
+    aws.ecr.RepositoryPolicy("repo-public-push", repository=loose_repo.name, policy=json.dumps(doc(
+        {"Effect": "Allow", "Principal": "*", "Action": ["ecr:PutImage", "ecr:InitiateLayerUpload"]})))
+    aws.ecr.RepositoryPolicy("repo-account-push", repository=loose_repo.name, policy=json.dumps(doc(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "ecr:PutImage"})))
+
+    # Redshift: provider defaults (encrypted, private) and the explicit opposites.
+    warehouse = aws.redshift.Cluster("wh-default", cluster_identifier="wh-default", node_type="ra3.xlplus",
+                                     master_username="admin", manage_master_password=True)
+    aws.redshift.Logging("wh-default", cluster_identifier=warehouse.cluster_identifier,
+                         log_destination_type="cloudwatch", log_exports=["connectionlog", "userlog"])
+    aws.redshift.Cluster("wh-loose", cluster_identifier="wh-loose", node_type="ra3.xlplus", master_username="admin",
+                         manage_master_password=True, encrypted="false", publicly_accessible=True)
+
+    # ElastiCache
+    aws.elasticache.ReplicationGroup("cache-hardened", description="c", node_type="cache.t4g.micro",
+                                     transit_encryption_enabled=True, at_rest_encryption_enabled=True)
+    aws.elasticache.ReplicationGroup("cache-default", description="c", node_type="cache.t4g.micro", engine="redis")
+
+    # OpenSearch
+    aws.opensearch.Domain("search-hardened", encrypt_at_rest={"enabled": True}, cluster_config={"instance_count": 3},
+                          node_to_node_encryption={"enabled": True}, domain_endpoint_options={"enforce_https": True})
+    aws.opensearch.Domain("search-loose", domain_endpoint_options={"enforce_https": False},
+                          cluster_config={"instance_count": 2})
+
+    # API Gateway
+    api = aws.apigateway.RestApi("api")
+    logs = aws.cloudwatch.LogGroup("api-access", retention_in_days=90)
+    aws.apigateway.Stage("stage-hardened", rest_api=api.id, deployment="d-1", stage_name="prod",
+                         xray_tracing_enabled=True,
+                         access_log_settings={"destination_arn": logs.arn, "format": "$context.requestId"})
+    aws.apigateway.Stage("stage-bare", rest_api=api.id, deployment="d-1", stage_name="dev")
+    aws.apigateway.MethodSettings("cache-encrypted", rest_api=api.id, stage_name="prod", method_path="*/*",
+                                  settings={"caching_enabled": True, "cache_data_encrypted": True})
+    aws.apigateway.MethodSettings("cache-clear", rest_api=api.id, stage_name="dev", method_path="*/*",
+                                  settings={"caching_enabled": True})
+
+    # ECS: container definitions as programs write them (json.dumps of a list).
+    hardened = [{"name": "app", "image": "app:1", "privileged": False, "readonlyRootFilesystem": True,
+                 "secrets": [{"name": "DB_PASSWORD", "valueFrom": "arn:aws:ssm:us-east-1:123456789012:parameter/db"}]}]
+    loose = [{"name": "app", "image": "app:1", "privileged": True,
+              "environment": [{"name": "DB_PASSWORD", "value": "not-a-real-password"}]}]
+    aws.ecs.TaskDefinition("task-hardened", family="app", container_definitions=json.dumps(hardened))
+    aws.ecs.TaskDefinition("task-loose", family="app", container_definitions=json.dumps(loose), pid_mode="host")
+    aws.ecs.Cluster("ecs-insights", settings=[{"name": "containerInsights", "value": "enabled"}])
+    aws.ecs.Cluster("ecs-plain")
+    aws.ecs.Service("svc-private", network_configuration={"subnets": ["subnet-1"], "assign_public_ip": False})
+    aws.ecs.Service("svc-public", network_configuration={"subnets": ["subnet-1"], "assign_public_ip": True})
+
+    # EKS
+    aws.eks.Cluster("eks-hardened", role_arn=f"arn:aws:iam::{ACCOUNT}:role/eks",
+                    vpc_config={"subnet_ids": ["subnet-1"], "endpoint_public_access": False,
+                                "endpoint_private_access": True},
+                    encryption_config={"resources": ["secrets"],
+                                       "provider": {"key_arn": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/k"}},
+                    enabled_cluster_log_types=["api", "audit", "authenticator", "controllerManager", "scheduler"])
+    aws.eks.Cluster("eks-default", role_arn=f"arn:aws:iam::{ACCOUNT}:role/eks",
+                    vpc_config={"subnet_ids": ["subnet-1"]}, enabled_cluster_log_types=["api"])
+
+    # Access logs, open methods, public domains, node SSH
+    aws.lb.LoadBalancer("alb-logged", subnets=["subnet-1", "subnet-2"], drop_invalid_header_fields=True,
+                        access_logs={"bucket": "logs", "enabled": True})
+    resource = aws.apigateway.Resource("items", rest_api=api.id, parent_id=api.root_resource_id, path_part="items")
+    aws.apigateway.Method("get-iam", rest_api=api.id, resource_id=resource.id, http_method="GET",
+                          authorization="AWS_IAM")
+    aws.apigateway.Method("post-open", rest_api=api.id, resource_id=resource.id, http_method="POST",
+                          authorization="NONE")
+    aws.opensearch.Domain("search-vpc", vpc_options={"subnet_ids": ["subnet-1"]})
+    aws.eks.NodeGroup("nodes-bastion", cluster_name="k", node_role_arn=f"arn:aws:iam::{ACCOUNT}:role/n",
+                      subnet_ids=["subnet-1"], scaling_config={"desired_size": 1, "max_size": 1, "min_size": 1},
+                      remote_access={"ec2_ssh_key": "ops", "source_security_group_ids": ["sg-bastion"]})
+    aws.eks.NodeGroup("nodes-open", cluster_name="k", node_role_arn=f"arn:aws:iam::{ACCOUNT}:role/n",
+                      subnet_ids=["subnet-1"], scaling_config={"desired_size": 1, "max_size": 1, "min_size": 1},
+                      remote_access={"ec2_ssh_key": "ops"})
+
+    # Auto Scaling
+    aws.autoscaling.Group("asg-hardened", max_size=2, min_size=1, launch_template={"id": "lt-1"},
+                          tags=[{"key": "Owner", "value": "team", "propagate_at_launch": True}])
+    aws.autoscaling.Group("asg-loose", max_size=2, min_size=1, launch_configuration="lc-1",
+                          tags=[{"key": "Owner", "value": "team", "propagate_at_launch": False}])
 
 
 PROGRAMS: dict[str, tuple[Callable[[], None], dict[str, Any]]] = {
@@ -716,6 +866,7 @@ PROGRAMS: dict[str, tuple[Callable[[], None], dict[str, Any]]] = {
     "security": (security_program, {}),
     "iam": (iam_program, {}),
     "tags": (tags_program, {}),
+    "services": (services_program, {}),
     "default-tags": (default_tags_program, {"aws:defaultTags": {"tags": {"CostCentre": "7"}}}),
 }
 
@@ -727,6 +878,9 @@ INSTANCE, TEMPLATE = "aws_instance", "aws_launch_template"
 DB, CLUSTER, TRAIL = "aws_db_instance", "aws_rds_cluster", "aws_cloudtrail"
 LISTENER, IAM_POLICY, ROLE = "aws_lb_listener", "aws_iam_policy", "aws_iam_role"
 ROLE_POLICY = "aws_iam_role_policy"
+CDN, REPO, WAREHOUSE = "aws_cloudfront_distribution", "aws_ecr_repository", "aws_redshift_cluster"
+CACHE, SEARCH, STAGE = "aws_elasticache_replication_group", "aws_opensearch_domain", "aws_api_gateway_stage"
+TASK, ASG = "aws_ecs_task_definition", "aws_autoscaling_group"
 
 CASES: dict[str, tuple[Case, ...]] = {
     "AWS-S3-001": (
@@ -991,7 +1145,85 @@ CASES: dict[str, tuple[Case, ...]] = {
         ("tags", BUCKET, "tagged", P),
         ("tags", BUCKET, "half-tagged", F),
         ("tags", "aws_vpc", "untagged", F),
+        ("tags", "aws_s3_bucket_object", "object-untagged", F),
+        ("tags", "aws_s3_object", "object-tagged", P),
+        ("tags", "aws_kinesis_stream", "stream-untagged", F),
         ("default-tags", BUCKET, "tagged-by-provider", P),
+    ),
+    "AWS-S3-007": (("services", BUCKET, "org-shared", P), ("services", BUCKET, "site-public", F)),
+    "AWS-S3-008": (("services", BUCKET, "sse-kms", P), ("services", BUCKET, "sse-s3", F)),
+    "AWS-CT-005": (("services", TRAIL, "trail-on", P), ("services", TRAIL, "trail-stopped", F)),
+    "AWS-DDB-003": (
+        ("services", "aws_dynamodb_table", "table-cmk", P),
+        ("services", "aws_dynamodb_table", "table-aws-key", F),
+    ),
+    "AWS-ELB-004": (
+        ("services", "aws_load_balancer_policy", "policy-tls12", P),
+        ("services", "aws_load_balancer_policy", "policy-tlsv1", F),
+    ),
+    "AWS-ELB-005": (("services", "aws_lb", "alb-strict", P), ("services", "aws_lb", "alb-default", F)),
+    **dict.fromkeys(
+        ("AWS-CF-001", "AWS-CF-002", "AWS-CF-003", "AWS-CF-004", "AWS-CF-005", "AWS-CF-006"),
+        (("services", CDN, "cdn-hardened", P), ("services", CDN, "cdn-loose", F)),
+    ),
+    **dict.fromkeys(
+        ("AWS-ECR-001", "AWS-ECR-002", "AWS-ECR-003"),
+        (("services", REPO, "repo-hardened", P), ("services", REPO, "repo-default", F)),
+    ),
+    "AWS-ECR-004": (
+        ("services", "aws_ecr_repository_policy", "repo-account-push", P),
+        ("services", "aws_ecr_repository_policy", "repo-public-push", F),
+    ),
+    **dict.fromkeys(
+        ("AWS-RS-001", "AWS-RS-002", "AWS-RS-003"),
+        (("services", WAREHOUSE, "wh-default", P), ("services", WAREHOUSE, "wh-loose", F)),
+    ),
+    **dict.fromkeys(
+        ("AWS-EC-001", "AWS-EC-002"),
+        (("services", CACHE, "cache-hardened", P), ("services", CACHE, "cache-default", F)),
+    ),
+    **dict.fromkeys(
+        ("AWS-OS-001", "AWS-OS-002", "AWS-OS-003"),
+        (("services", SEARCH, "search-hardened", P), ("services", SEARCH, "search-loose", F)),
+    ),
+    **dict.fromkeys(
+        ("AWS-APIGW-001", "AWS-APIGW-002"),
+        (("services", STAGE, "stage-hardened", P), ("services", STAGE, "stage-bare", F)),
+    ),
+    "AWS-APIGW-003": (
+        ("services", "aws_api_gateway_method_settings", "cache-encrypted", P),
+        ("services", "aws_api_gateway_method_settings", "cache-clear", F),
+    ),
+    **dict.fromkeys(
+        ("AWS-ECS-001", "AWS-ECS-002", "AWS-ECS-004"),
+        (("services", TASK, "task-hardened", P), ("services", TASK, "task-loose", F)),
+    ),
+    "AWS-ECS-003": (("services", TASK, "task-hardened", P), ("services", TASK, "task-loose", F)),
+    "AWS-ELB-006": (("services", "aws_lb", "alb-logged", P), ("services", "aws_lb", "alb-default", F)),
+    "AWS-APIGW-004": (
+        ("services", "aws_api_gateway_method", "get-iam", P),
+        ("services", "aws_api_gateway_method", "post-open", F),
+    ),
+    "AWS-OS-004": (("services", SEARCH, "search-vpc", P), ("services", SEARCH, "search-loose", F)),
+    "AWS-EKS-004": (
+        ("services", "aws_eks_node_group", "nodes-bastion", P),
+        ("services", "aws_eks_node_group", "nodes-open", F),
+    ),
+    "AWS-ECS-005": (
+        ("services", "aws_ecs_cluster", "ecs-insights", P),
+        ("services", "aws_ecs_cluster", "ecs-plain", F),
+    ),
+    "AWS-ECS-006": (
+        ("services", "aws_ecs_service", "svc-private", P),
+        ("services", "aws_ecs_service", "svc-public", F),
+    ),
+    **dict.fromkeys(
+        ("AWS-EKS-001", "AWS-EKS-002", "AWS-EKS-003"),
+        (("services", "aws_eks_cluster", "eks-hardened", P), ("services", "aws_eks_cluster", "eks-default", F)),
+    ),
+    **dict.fromkeys(
+        ("AWS-ASG-001", "AWS-ASG-002"),
+        (("services", ASG, "asg-hardened", P), ("services", ASG, "asg-loose", F)),
     ),
 }
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pytest_iaccompliance.policies.packs import cis_aws, nist_800_53_r5
+from pytest_iaccompliance.policies.packs import aws_fsbp, cis_aws, nist_800_53_r5
 
 __all__ = ["FRAMEWORKS", "controls_for"]
 
 FRAMEWORKS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     cis_aws.PREFIX: cis_aws.CONTROLS,
     nist_800_53_r5.PREFIX: nist_800_53_r5.CONTROLS,
+    aws_fsbp.PREFIX: aws_fsbp.CONTROLS,
 }
 
 

@@ -20,6 +20,7 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
     "AWS-CT-002": ("3.2",),  # CloudTrail log file validation is enabled
     "AWS-CT-003": ("3.5",),  # CloudTrail logs are encrypted at rest using KMS CMKs (3.7 in v1.4/1.5)
     "AWS-CT-004": ("CIS-AWS-1.4:3.4", "CIS-AWS-1.5:3.4"),  # integrated with CloudWatch Logs; dropped in v3.0
+    "AWS-CT-005": ("3.1",),  # CloudTrail is enabled in all regions: a stopped trail records nothing
     "AWS-EC2-001": ("5.2", "5.3"),  # no SG ingress from 0.0.0.0/0 (5.2) or ::/0 (5.3) to admin ports
     "AWS-EC2-003": ("5.4",),  # the default security group of every VPC restricts all traffic
     "AWS-EC2-005": ("5.1",),  # no NACL ingress from 0.0.0.0/0 to admin ports

@@ -12,6 +12,7 @@ from pytest_iaccompliance.policies.base import (
     policy,
 )
 from pytest_iaccompliance.policies.rules._common import flag_is
+from pytest_iaccompliance.policies.rules._defaults import flag_with_default
 from pytest_iaccompliance.policies.values import is_set, read_field
 
 TRAIL = ["aws_cloudtrail"]
@@ -86,9 +87,24 @@ def cloudwatch_integration(resource: Resource, context: PolicyContext) -> Result
     return non_compliant(f"{resource.address} has no cloud_watch_logs_group_arn")
 
 
+@policy(
+    "AWS-CT-005",
+    title="CloudTrail trail is logging",
+    severity=Severity.CRITICAL,
+    resource_types=TRAIL,
+    remediation="Remove enable_logging = false (logging is on by default).",
+    checkov_ids=["CKV_AWS_251"],
+)
+def logging_enabled(resource: Resource, context: PolicyContext) -> Result:
+    """A stopped trail records nothing while looking configured; the provider starts logging unless told not to,
+    so only ``enable_logging = false`` fails."""
+    return flag_with_default(resource, "enable_logging", True, default=True, failure="trail is not logging")
+
+
 POLICIES: tuple[Policy, ...] = (
     multi_region,
     log_file_validation,
     kms_encrypted,
     cloudwatch_integration,
+    logging_enabled,
 )

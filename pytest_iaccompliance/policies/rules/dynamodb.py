@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from pytest_iaccompliance.model import Resource, Severity, Unknown
 from pytest_iaccompliance.policies.base import (
+    Outcome,
     Policy,
     PolicyContext,
     Result,
     cannot_evaluate,
+    compliant,
+    non_compliant,
     policy,
 )
 from pytest_iaccompliance.policies.rules._common import flag_is
+from pytest_iaccompliance.policies.values import is_set, read_field
 
 TABLE = ["aws_dynamodb_table"]
 
@@ -52,4 +56,29 @@ def kms_encryption(resource: Resource, context: PolicyContext) -> Result:
     )
 
 
-POLICIES: tuple[Policy, ...] = (point_in_time_recovery, kms_encryption)
+@policy(
+    "AWS-DDB-003",
+    title="DynamoDB table is encrypted with a customer-managed KMS key",
+    severity=Severity.WARNING,
+    resource_types=TABLE,
+    remediation="Add server_side_encryption { enabled = true, kms_key_arn = <customer-managed key ARN> }; "
+    "ignore this rule (iac_ignore) where the AWS-managed key is enough.",
+    checkov_ids=["CKV_AWS_119"],
+)
+def customer_managed_key(resource: Resource, context: PolicyContext) -> Result:
+    """The stricter variant of AWS-DDB-002: only a key the account manages can be revoked, rotated on its own
+    schedule and shared deliberately across accounts."""
+    if isinstance(resource.get("server_side_encryption"), Unknown):
+        return cannot_evaluate(f"server_side_encryption of {resource.address} is not known before apply")
+    blocks = resource.blocks("server_side_encryption")
+    block = blocks[0] if blocks else {}
+    enabled = flag_is(resource, "server_side_encryption.enabled", True, default=False,
+                      failure="table uses the AWS-owned key", value=block.get("enabled"))
+    if enabled.outcome is not Outcome.COMPLIANT:
+        return enabled
+    if read_field("server_side_encryption.kms_key_arn", is_set, block.get("kms_key_arn")):
+        return compliant()
+    return non_compliant(f"{resource.address} uses the AWS-managed key (server_side_encryption has no kms_key_arn)")
+
+
+POLICIES: tuple[Policy, ...] = (point_in_time_recovery, kms_encryption, customer_managed_key)

@@ -16,6 +16,7 @@ from pytest_iaccompliance.policies.base import (
     not_applicable,
     policy,
 )
+from pytest_iaccompliance.policies.rules._defaults import flag_with_default
 from pytest_iaccompliance.policies.values import as_text, read_field
 from pytest_iaccompliance.reporting.text import shown_setting
 
@@ -167,4 +168,110 @@ def classic_listener_encrypted(resource: Resource, context: PolicyContext) -> Re
     return judge(problems, unknown)
 
 
-POLICIES: tuple[Policy, ...] = (listener_encrypted, listener_tls_policy, classic_listener_encrypted)
+INSECURE_PROTOCOL_ATTRIBUTES = frozenset({"Protocol-SSLv3", "Protocol-TLSv1", "Protocol-TLSv1.1"})
+# Predefined classic-ELB policies that still accept TLS 1.0/1.1 (Elastic Load Balancing, "Predefined SSL security
+# policies for Classic Load Balancers").
+OUTDATED_REFERENCE_POLICIES = frozenset(
+    {
+        "ELBSecurityPolicy-2016-08",
+        "ELBSecurityPolicy-TLS-1-1-2017-01",
+        "ELBSecurityPolicy-2015-05",
+        "ELBSecurityPolicy-2015-03",
+        "ELBSecurityPolicy-2015-02",
+    }
+)
+
+
+@policy(
+    "AWS-ELB-004",
+    title="Classic load balancer SSL negotiation policy allows no SSLv3, TLS 1.0 or TLS 1.1",
+    severity=Severity.WARNING,
+    resource_types=["aws_load_balancer_policy"],
+    remediation='Use policy_attribute { name = "Reference-Security-Policy", value = '
+    '"ELBSecurityPolicy-TLS-1-2-2017-01" } and drop Protocol-SSLv3/TLSv1/TLSv1.1 attributes.',
+    checkov_ids=["CKV_AWS_213"],
+)
+def classic_policy_protocols(resource: Resource, context: PolicyContext) -> Result:
+    """A classic listener negotiates whatever its policy allows; SSLv3 and TLS 1.0/1.1 are broken or deprecated."""
+    problems: list[str] = []
+    attributes, unknown = resource.read_blocks("policy_attribute")
+    for attribute in attributes:
+        try:
+            name = as_text(attribute.get("name"))
+            value = as_text(attribute.get("value"))
+        except UnreadableValue as exc:
+            unknown.append(f"policy_attribute of {resource.address} {exc.reason}")
+            continue
+        if isinstance(name, Unknown) or isinstance(value, Unknown):
+            unknown.append(f"policy_attribute of {resource.address} is not known before apply")
+        elif name in INSECURE_PROTOCOL_ATTRIBUTES and (value or "").lower() == "true":
+            problems.append(f"{resource.address} enables {name}")
+        elif name == "Reference-Security-Policy" and value in OUTDATED_REFERENCE_POLICIES:
+            problems.append(f"{resource.address} references {value}, which accepts TLS versions below 1.2")
+    return judge(problems, unknown)
+
+
+@policy(
+    "AWS-ELB-005",
+    title="Application load balancer drops invalid HTTP header fields",
+    severity=Severity.WARNING,
+    resource_types=["aws_lb", "aws_alb"],
+    remediation="Set drop_invalid_header_fields = true.",
+    checkov_ids=["CKV_AWS_131"],
+)
+def drops_invalid_headers(resource: Resource, context: PolicyContext) -> Result:
+    """Forwarding malformed headers opens HTTP request smuggling and desync attacks on the targets."""
+    kind = read_field("load_balancer_type", as_text, resource.get("load_balancer_type"))
+    if isinstance(kind, Unknown):
+        return cannot_evaluate(f"load_balancer_type of {resource.address} is not known before apply")
+    if (kind or "application") != "application":
+        return not_applicable()
+    return flag_with_default(
+        resource,
+        "drop_invalid_header_fields",
+        True,
+        default=False,
+        failure="invalid header fields are forwarded to targets",
+    )
+
+
+@policy(
+    "AWS-ELB-006",
+    title="Load balancer writes access logs",
+    severity=Severity.WARNING,
+    resource_types=["aws_lb", "aws_alb", "aws_elb"],
+    remediation="Add access_logs { bucket = <logs bucket>, enabled = true } (the bucket policy must let the "
+    "region's ELB account write).",
+    checkov_ids=["CKV_AWS_91", "CKV_AWS_92"],
+)
+def access_logged(resource: Resource, context: PolicyContext) -> Result:
+    """Access logs are the only record of each request a load balancer answered: client, path, status, TLS.
+
+    An ``access_logs`` block on ``aws_lb`` is off unless ``enabled = true``; on a classic ``aws_elb`` it is on
+    unless ``enabled = false``, as the provider defaults them.
+    """
+    kind = read_field("load_balancer_type", as_text, resource.get("load_balancer_type"))
+    if isinstance(kind, Unknown):
+        return cannot_evaluate(f"load_balancer_type of {resource.address} is not known before apply")
+    if kind == "gateway":
+        return not_applicable()  # gateway load balancers have no access logs
+    blocks, unreadable = resource.read_blocks("access_logs")
+    if unreadable:
+        return cannot_evaluate(*unreadable)
+    if not blocks:
+        return non_compliant(f"{resource.address} has no access_logs")
+    default = resource.type == "aws_elb"
+    return flag_with_default(
+        resource, "access_logs.enabled", True, default=default, failure="access logging is off",
+        value=blocks[0].get("enabled"),
+    )
+
+
+POLICIES: tuple[Policy, ...] = (
+    listener_encrypted,
+    listener_tls_policy,
+    classic_listener_encrypted,
+    classic_policy_protocols,
+    drops_invalid_headers,
+    access_logged,
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from fnmatch import fnmatchcase
 from typing import Any
 
 from pytest_iaccompliance.model import Resource, Severity, Unknown, UnreadableValue, as_blocks, read_blocks, show_value
@@ -323,6 +324,146 @@ def bucket_acl_not_public(resource: Resource, context: PolicyContext) -> Result:
     return judge(problems, unknown)
 
 
+# Condition keys that narrow a "*" principal to known callers or networks (IAM's definition of a
+# non-public policy, S3 user guide "The meaning of public").
+RESTRICTING_CONDITION_KEYS = frozenset(
+    {
+        "aws:sourcearn",
+        "aws:sourceaccount",
+        "aws:sourceowner",
+        "aws:sourcevpc",
+        "aws:sourcevpce",
+        "aws:sourceip",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:userid",
+    }
+)
+READ_ACTIONS = ("s3:getobject", "s3:getobjectversion", "s3:listbucket", "s3:listbucketversions")
+
+
+def _restricted(statement: Mapping[str, Any]) -> bool:
+    condition = statement.get("Condition")
+    if not isinstance(condition, Mapping):
+        return False
+    return any(
+        str(key).lower() in RESTRICTING_CONDITION_KEYS
+        for clauses in condition.values()
+        if isinstance(clauses, Mapping)
+        for key in clauses
+    )
+
+
+def _public_reads(statement: Mapping[str, Any]) -> list[str]:
+    if str(statement.get("Effect", "")).lower() != "allow" or not principal_is_public(statement.get("Principal")):
+        return []
+    if _restricted(statement):
+        return []
+    actions = [str(a).strip().lower() for a in as_list(statement.get("Action"))]
+    return sorted({a for a in actions if any(fnmatchcase(read, a) for read in READ_ACTIONS)})
+
+
+@policy(
+    "AWS-S3-007",
+    title='S3 bucket policy does not let any principal ("*") read objects',
+    severity=Severity.CRITICAL,
+    resource_types=[BUCKET],
+    remediation='Remove the Allow statement for Principal "*" (serve public content through CloudFront with an '
+    "origin access control), or restrict it with aws:SourceArn, aws:PrincipalOrgID or aws:SourceVpce.",
+)
+def bucket_policy_not_public_read(resource: Resource, context: PolicyContext) -> Result:
+    """A bucket policy granting s3:GetObject to "*" publishes every object to the internet, anonymously."""
+    documents: list[tuple[str, Any]] = []
+    if resource.get("policy") is not None:
+        documents.append((resource.address, resource.get("policy")))
+    for partner in context.resources.find_related("aws_s3_bucket_policy", resource, "bucket"):
+        documents.append((partner.address, partner.get("policy")))
+    problems: list[str] = []
+    unknown: list[str] = []
+    for where, value in documents:
+        document = policy_document(value, context.resources)
+        if isinstance(document, Unknown):
+            unknown.append(f"policy of {where}: {document.reason}")
+            continue
+        if document is None:
+            unknown.append(f"policy of {where} is not a JSON policy document")
+            continue
+        for statement in statements(document):
+            reads = _public_reads(statement)
+            if reads:
+                problems.append(f"{where} lets any principal call {', '.join(reads)}")
+    if not documents:
+        unresolved = context.resources.unresolved_related("aws_s3_bucket_policy", "bucket")
+        if unresolved:
+            unknown.append(
+                f"{resource.address} may be the bucket of {unresolved[0].address}, whose bucket is not known "
+                "before apply"
+            )
+    return judge(problems, unknown)
+
+
+def _uses_kms(configurations: Iterable[Mapping[str, Any]], where: str) -> tuple[bool, list[str]]:
+    unknown: list[str] = []
+    for configuration in configurations:
+        for rule in as_blocks(configuration.get("rule")):
+            for default in as_blocks(rule.get("apply_server_side_encryption_by_default")):
+                try:
+                    algorithm = as_text(default.get("sse_algorithm"))
+                except UnreadableValue as exc:
+                    unknown.append(f"sse_algorithm of {where} {exc.reason}")
+                    continue
+                if isinstance(algorithm, Unknown):
+                    unknown.append(f"sse_algorithm of {where} is not known before apply")
+                elif algorithm in ("aws:kms", "aws:kms:dsse"):
+                    return True, []
+    return False, unknown
+
+
+@policy(
+    "AWS-S3-008",
+    title="S3 bucket default encryption uses KMS (SSE-KMS)",
+    severity=Severity.WARNING,
+    resource_types=[BUCKET],
+    remediation='Set apply_server_side_encryption_by_default { sse_algorithm = "aws:kms" } (with kms_master_key_id '
+    "for a customer-managed key) in the bucket's server-side encryption configuration.",
+    checkov_ids=["CKV_AWS_145"],
+)
+def bucket_kms_encrypted(resource: Resource, context: PolicyContext) -> Result:
+    """With SSE-KMS reading an object also needs kms:Decrypt: a second, audited permission S3's own keys lack.
+
+    S3 encrypts new objects with S3-managed keys (SSE-S3) when nothing is configured, which this rule does not
+    accept. Finds the encryption resource by reference or by the bucket's literal name; CKV_AWS_145 follows
+    references only, so it fails a bucket whose configuration names it literally.
+    """
+    unknown: list[str] = []
+    try:
+        inline, unreadable = resource.read_blocks("server_side_encryption_configuration")
+        unknown.extend(unreadable)
+        found, undecided = _uses_kms(inline, resource.address)
+        if found:
+            return compliant()
+        unknown.extend(undecided)
+        partner_type = "aws_s3_bucket_server_side_encryption_configuration"
+        for partner in context.resources.find_related(partner_type, resource, "bucket"):
+            found, undecided = _uses_kms([partner.properties], partner.address)
+            if found:
+                return compliant()
+            unknown.extend(undecided)
+    except UnreadableValue as exc:
+        return cannot_evaluate(f"server-side encryption of {resource.address}: {exc.reason}")
+    if unknown:
+        return cannot_evaluate(*unknown)
+    return partner_missing(
+        context,
+        resource,
+        ["aws_s3_bucket_server_side_encryption_configuration"],
+        ["bucket"],
+        "is not encrypted with KMS by default (no sse_algorithm aws:kms; S3's default is SSE-S3)",
+    )
+
+
 POLICIES: tuple[Policy, ...] = (
     bucket_encrypted,
     bucket_blocks_public_access,
@@ -330,4 +471,6 @@ POLICIES: tuple[Policy, ...] = (
     bucket_versioned,
     bucket_logged,
     bucket_acl_not_public,
+    bucket_policy_not_public_read,
+    bucket_kms_encrypted,
 )

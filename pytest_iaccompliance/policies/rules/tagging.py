@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from pytest_iaccompliance.model import Resource, ResourceSet, Severity, is_unknown
@@ -17,49 +19,15 @@ from pytest_iaccompliance.policies.base import (
     policy,
 )
 
-# Common taggable types; any other resource that spells ``tags`` is treated as taggable too.
-TAGGABLE_TYPES = frozenset(
-    {
-        "aws_s3_bucket",
-        "aws_instance",
-        "aws_db_instance",
-        "aws_rds_cluster",
-        "aws_vpc",
-        "aws_subnet",
-        "aws_security_group",
-        "aws_kms_key",
-        "aws_iam_role",
-        "aws_iam_user",
-        "aws_iam_policy",
-        "aws_lambda_function",
-        "aws_dynamodb_table",
-        "aws_sqs_queue",
-        "aws_sns_topic",
-        "aws_lb",
-        "aws_alb",
-        "aws_elb",
-        "aws_efs_file_system",
-        "aws_ebs_volume",
-        "aws_cloudtrail",
-        "aws_secretsmanager_secret",
-        "aws_internet_gateway",
-        "aws_nat_gateway",
-        "aws_route_table",
-        "aws_network_acl",
-        "aws_eip",
-        "aws_ecr_repository",
-        "aws_ecs_cluster",
-        "aws_eks_cluster",
-        "aws_cloudwatch_log_group",
-        "aws_launch_template",
-        "aws_autoscaling_group",
-        "aws_flow_log",
-        "aws_elasticache_cluster",
-        "aws_db_subnet_group",
-        "aws_lb_target_group",
-        "aws_apigatewayv2_api",
-    }
-)
+# Which types can carry tags is the provider schema's answer (a resource that takes ``tags``), shipped as a
+# list generated from the pulumi_aws SDK (tools/gen_taggable.py), so the rule needs neither Pulumi nor cdktf.
+TAGGABLE_TYPES_FILE = Path(__file__).with_name("taggable_types.txt")
+
+
+@functools.cache
+def taggable_types() -> frozenset[str]:
+    lines = TAGGABLE_TYPES_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def default_tags(resources: ResourceSet) -> Mapping[str, Any]:
@@ -80,7 +48,7 @@ def default_tags(resources: ResourceSet) -> Mapping[str, Any]:
 def _is_taggable(resource: Resource) -> bool:
     if resource.mode != "managed" or not resource.type.startswith("aws_"):
         return False
-    return resource.type in TAGGABLE_TYPES or "tags" in resource.properties
+    return resource.type in taggable_types() or "tags" in resource.properties
 
 
 @policy(
