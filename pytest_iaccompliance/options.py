@@ -34,6 +34,7 @@ INI_IGNORE = "iac_ignore"
 INI_SEVERITY = "iac_severity"
 INI_REQUIRED_TAGS = "iac_required_tags"
 INI_ALLOWED_FAMILIES = "iac_allowed_instance_families"
+INI_SHARED_STACKS = "iac_shared_stacks"
 INI_GRANULARITY = "iac_granularity"
 INI_UNKNOWN = "iac_unknown"
 INI_SYNTH_CACHE = "iac_synth_cache"
@@ -81,6 +82,8 @@ def add_options(parser: pytest.Parser) -> None:
                   default=[])
     parser.addini(INI_ALLOWED_FAMILIES, "EC2 instance families allowed (e.g. t3 m6i)", type="args",
                   default=[])
+    parser.addini(INI_SHARED_STACKS, "stack names (globs) several people or pipelines apply: their state must "
+                  "not be local", type="args", default=[])
     parser.addini(INI_GRANULARITY, "scan items per `policy` (default) or per `resource`",
                   default="policy")
     parser.addini(INI_UNKNOWN, "scan items with unknown values: `fail` (default) or `skip`",
@@ -194,6 +197,7 @@ class Settings:
     sarif: Path | None
     granularity: str
     unknown: str
+    shared_stacks: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:
@@ -223,6 +227,7 @@ class Settings:
             granularity=_choice(option.iac_granularity or config.getini(INI_GRANULARITY),
                                 INI_GRANULARITY, GRANULARITIES),
             unknown=_choice(option.iac_unknown or config.getini(INI_UNKNOWN), INI_UNKNOWN, UNKNOWN_MODES),
+            shared_stacks=tuple(config.getini(INI_SHARED_STACKS)),
         )
 
     def limit_for(self, severity: Severity) -> int | None:
@@ -231,4 +236,4 @@ class Settings:
     def rule_settings(self) -> RuleSettings:
         from pytest_iaccompliance.policies.base import RuleSettings
 
-        return RuleSettings(self.required_tags, self.allowed_instance_families)
+        return RuleSettings(self.required_tags, self.allowed_instance_families, shared_stacks=self.shared_stacks)

@@ -8,14 +8,17 @@ from pytest_iaccompliance.hookspecs import hookimpl
 from pytest_iaccompliance.policies.packs import controls_for
 from pytest_iaccompliance.policies.rules import (
     awslambda,
+    backends,
     cloudtrail,
     dynamodb,
     ec2,
     efs,
     elb,
     iam,
+    iam_self_deny,
     kms,
     messaging,
+    plaintext_secrets,
     rds,
     s3,
     secretsmanager,
@@ -42,6 +45,9 @@ RULE_MODULES = (
     awslambda,
     secretsmanager,
     iam,
+    iam_self_deny,
+    plaintext_secrets,
+    backends,
     tagging,
 )
 

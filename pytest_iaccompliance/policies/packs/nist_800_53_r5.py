@@ -61,6 +61,7 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
     "AWS-IAM-006": ("AC-21", "AC-3", "AC-4", "AC-6", "SC-7"),
     "AWS-IAM-007": ("AC-3", "AC-6"),
     "AWS-IAM-008": ("AC-3", "CM-6"),  # project (access enforcement as written, configuration settings)
+    "AWS-IAM-009": ("AC-3", "AC-6", "CM-6"),  # project (access enforcement as written, configuration settings)
     "AWS-KMS-001": ("SC-12", "SC-12(2)", "SC-28(3)"),  # SH KMS.4
     "AWS-LAMBDA-001": ("AC-3", "AC-4", "AC-6", "AC-21", "SC-7", "SC-7(3)"),  # SH Lambda.1
     "AWS-LAMBDA-002": ("AC-3", "AC-4", "AC-6", "AC-21", "SC-7"),  # SH Lambda.1
@@ -97,9 +98,22 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
         "SI-4(20)",
     ),  # cdk-nag S3BucketLoggingEnabled
     "AWS-S3-006": ("AC-3", "AC-4", "AC-6", "AC-21", "SC-7"),  # SH S3.2 / S3.3
+    "AWS-SECRET-001": ("IA-5(7)", "SC-28"),  # project (no embedded unprotected authenticators)
+    "AWS-SECRET-002": ("IA-5(7)",),  # project (no embedded unprotected authenticators)
+    "AWS-SECRET-003": ("IA-5(7)",),  # project (no embedded unprotected authenticators)
+    "AWS-SECRET-004": ("IA-5(7)",),  # project (no embedded unprotected authenticators)
+    "AWS-SECRET-005": ("IA-5(7)",),  # project (no embedded unprotected authenticators)
+    "AWS-SECRET-006": ("IA-5(7)", "SC-28"),  # project (authenticators protected at rest)
     "AWS-SM-001": ("AC-2(1)", "AC-3(15)"),  # SH SecretsManager.1
     "AWS-SNS-001": ("SC-13", "SC-28", "SC-28(1)"),  # SH SNS.1
     "AWS-SQS-001": ("SC-13", "SC-28", "SC-28(1)"),  # SH SQS.1
     "AWS-TAG-001": ("CM-8", "CM-8(1)"),  # project (system component inventory)
     "AWS-VPC-001": ("AC-4(26)", "AU-2", "AU-3", "AU-12", "CA-7", "SI-7(8)"),  # SH EC2.6
+    "IAC-BACKEND-001": ("SC-28", "SC-28(1)"),  # project (state at rest, as SH S3.4)
+    "IAC-BACKEND-002": ("SC-12", "SC-28(1)"),  # project (key management for state at rest)
+    "IAC-BACKEND-003": ("CM-3", "SI-7"),  # project (controlled, consistent changes to state)
+    "IAC-BACKEND-004": ("CM-3", "CP-9"),  # project (shared, backed-up state)
+    "IAC-BACKEND-005": ("SC-8", "SC-8(1)", "SC-23"),  # project (state in transit, as SH S3.5)
+    "PULUMI-STACK-001": ("SC-12", "SC-28(1)"),  # project (key management for secrets in state)
+    "PULUMI-STACK-002": ("SC-28", "SC-28(1)"),  # project (state at rest)
 }
