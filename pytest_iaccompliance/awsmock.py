@@ -77,11 +77,11 @@ def block_network() -> Iterator[list[str]]:
             raise NetworkBlockedError(f"network access to {address!r} blocked: AWS is mocked (moto) and no request "
                                       "may leave the machine")
 
-    def connect(sock: socket.socket, address: Any) -> None:
+    def connect(sock: Any, address: Any) -> None:
         guard(sock, address)
         real_connect(sock, address)
 
-    def connect_ex(sock: socket.socket, address: Any) -> int:
+    def connect_ex(sock: Any, address: Any) -> int:
         guard(sock, address)
         return real_connect_ex(sock, address)
 
