@@ -56,7 +56,7 @@ def load_file(path: Path, data: bytes) -> ResourceSet:
             raise SourceError(path, f"line {number} is not a NAME=value assignment")
         value = match["value"]
         quote = value.strip()[:1]
-        if quote in "'\"" and value.strip().count(quote) == 1:  # a quoted value over several lines
+        if quote and quote in "'\"" and value.strip().count(quote) == 1:  # a quoted value over several lines
             parts = [value]
             for _, more in lines:
                 parts.append(more)

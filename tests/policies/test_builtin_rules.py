@@ -1342,4 +1342,7 @@ def test_required_tags(check: Callable[..., Any]) -> None:
 
 
 def exercised_policy_ids() -> set[str]:
-    return {c[1] for c in CASES} | {"AWS-EC2-012", "AWS-TAG-001"}
+    from tests.policies.test_backend_rules import EXERCISED as BACKENDS
+    from tests.policies.test_secret_rules import EXERCISED as SECRETS
+
+    return {c[1] for c in CASES} | {"AWS-EC2-012", "AWS-TAG-001"} | SECRETS | BACKENDS

@@ -94,6 +94,25 @@ def attached_documents(principal: Resource, resources: ResourceSet) -> Iterator[
             yield Attached(f"{managed.address} (attached by {via})", managed.get("policy"))
 
 
+def _hinted_arns(document: PolicyDocument, kind: str) -> list[str]:
+    """ARNs a Deny's identity conditions single out (``role/ApprovedAdmin*`` as ``role/ApprovedAdminx``): an
+    unknown principal may be one of them, so they are tried beside the placeholders."""
+    found: list[str] = []
+    for statement in document.statements:
+        for condition in statement.conditions:
+            key = condition.key.lower()
+            for value in condition.values:
+                text = str(value).replace("*", "x").replace("?", "x")
+                if key in ("aws:principalarn",) and text.startswith("arn:") and f":{kind}/" in text:
+                    parts = text.split(":", 5)
+                    if len(parts) == 6:
+                        account = parts[4] if parts[4].isdigit() else _PLACEHOLDER_ACCOUNTS[0]
+                        found.append(":".join([*parts[:4], account, parts[5]]))
+                elif key == "aws:username" and kind == "user":
+                    found.append(f"arn:aws:iam::{_PLACEHOLDER_ACCOUNTS[0]}:user/{text}")
+    return found
+
+
 def _candidate_arns(principal: Resource, accounts: set[str]) -> tuple[list[str], str]:
     """The ARNs the principal may have, and what is not known about it ("" when its ARN is known)."""
     arn = principal.properties.get("arn")
@@ -168,6 +187,8 @@ def _verdict(principal: Resource, attached: Attached, document: PolicyDocument) 
     if not denies or not allows:
         return [], []
     arns, missing = _candidate_arns(principal, _accounts_in(document))
+    if missing == "its name and account":
+        arns.extend(_hinted_arns(document, _kind(principal)))
     per_arn = [[i for i, s in allows if _cancelled(s, denies, arn, _kind(principal))] for arn in arns]
     if all(per_arn[0] == other for other in per_arn[1:]):
         cancelled = per_arn[0]
