@@ -43,7 +43,8 @@ _MARKING_KINDS = frozenset({"terraform-state", "pulumi", "pulumi-export"})
 _POINTER_WORDS = frozenset({
     "id", "ids", "arn", "arns", "name", "names", "version", "versions", "stage", "stages", "type", "types",
     "length", "count", "enabled", "days", "prefix", "path", "paths", "policy", "hint", "rotation", "required",
-    "validity", "units", "location", "uri", "url", "endpoint", "mode", "source", "reset", "wo_version",
+    "validity", "units", "location", "uri", "url", "endpoint", "mode", "source", "reset", "validation", "file",
+    "files", "directory", "duration", "expiration", "ttl", "format", "algorithm", "size", "bits",
 })
 _WORDS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
 _INDEX = re.compile(r"\[[^\]]*\]")
