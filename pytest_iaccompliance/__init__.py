@@ -35,7 +35,7 @@ def load(path: str | os.PathLike[str], *, stack: str | None = None) -> ResourceS
     """The resources of one stack in a file or folder (``stack`` picks one of a ``cdktf.out``)."""
     from pytest_iaccompliance.sources import SourceError, load_path
 
-    loaded = load_path(path)
+    loaded = load_path(path, companions=False)
     if stack is not None:
         chosen = [item for item in loaded if item.resources.name == stack]
         if not chosen:

@@ -228,7 +228,7 @@ def is_secret_name(path: str) -> bool:
 # Credentials recognizable by their form wherever they appear (user data, a ``.env`` value): an AWS
 # access key id, a secret access key assigned by name, a PEM private key.
 _CREDENTIAL_FORMS: Final = (
-    ("an AWS access key id", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z2-7]{16}(?![A-Z0-9])")),
+    ("an AWS access key id", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")),
     ("an AWS secret access key", re.compile(
         r"(?i)aws_?secret_?access_?key[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])")),
     ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),

@@ -57,8 +57,11 @@ def _loaders() -> tuple[Loader, ...]:
 _SKIPPED_DIRS = {"node_modules", ".terraform", ".git", "__pycache__", ".venv", "venv"}
 
 
-def discover(path: Path) -> list[Path]:
+def discover(path: Path, *, companions: bool = True) -> list[Path]:
     """The files a path stands for: itself, or every ``*.tf.json`` below a folder such as ``cdktf.out``.
+
+    With ``companions`` (a scan), also what configures the infrastructure beside it: ``.env`` files in a
+    file source's folder or below a folder source, and Pulumi project and stack files below a folder.
 
     Symbolic links are followed once: a linked stack folder is scanned, a folder reached twice is scanned
     once, and a link that leads back into itself is an error naming it, never a silent skip.
@@ -69,7 +72,7 @@ def discover(path: Path) -> list[Path]:
         raise SourceError(path, _os_reason(path, exc)) from None
     if not stat.S_ISDIR(info.st_mode):
         # read_json says what is wrong with anything that is not a regular file
-        return [path, *_dotenv_beside(path)]
+        return [path, *_dotenv_beside(path)] if companions else [path]
 
     def unreadable_folder(exc: OSError) -> None:
         raise SourceError(exc.filename or path, f"cannot read folder: {exc.strerror or exc}")
@@ -89,7 +92,7 @@ def discover(path: Path) -> list[Path]:
                 walked.add(real)
                 kept.append(name)
         dirs[:] = kept
-        for name in sorted(f for f in files if _is_source_name(f)):
+        for name in sorted(f for f in files if _is_source_name(f, companions)):
             file = Path(root, name)
             try:
                 os.stat(file)
@@ -101,8 +104,8 @@ def discover(path: Path) -> list[Path]:
                 seen.add(real)
                 found.append(file)
     if not any(not _is_dotenv(file) for file in found):
-        raise SourceError(path, "folder holds no *.tf.json file (expected e.g. cdktf.out/stacks/*/cdk.tf.json) "
-                                "and no Pulumi project or stack file")
+        raise SourceError(path, "folder holds no *.tf.json file (expected e.g. cdktf.out/stacks/*/cdk.tf.json)"
+                          + (" and no Pulumi project or stack file" if companions else ""))
     return found
 
 
@@ -112,12 +115,15 @@ def _is_dotenv(path: Path) -> bool:
     return is_dotenv(path)
 
 
-def _is_source_name(name: str) -> bool:
-    """Files a folder scan reads: Terraform JSON, Pulumi project and stack files, and ``.env`` files."""
+def _is_source_name(name: str, companions: bool) -> bool:
+    """Files a folder scan reads: Terraform JSON; with ``companions`` Pulumi project and stack files and
+    ``.env`` files too."""
     from pytest_iaccompliance.sources.pulumi_project import is_pulumi_file
 
+    if name.endswith(".tf.json"):
+        return True
     path = Path(name)
-    return name.endswith(".tf.json") or is_pulumi_file(path) or _is_dotenv(path)
+    return companions and (is_pulumi_file(path) or _is_dotenv(path))
 
 
 def _dotenv_beside(path: Path) -> list[Path]:
@@ -311,6 +317,7 @@ def load_file(path: Path) -> list[LoadedSource]:
         return load_document(read_json(path), path)
 
 
-def load_path(path: str | os.PathLike[str]) -> list[LoadedSource]:
-    """Every stack in a file or folder; raises ``SourceError`` naming the first bad file."""
-    return [loaded for file in discover(Path(path)) for loaded in load_file(file)]
+def load_path(path: str | os.PathLike[str], *, companions: bool = True) -> list[LoadedSource]:
+    """Every stack in a file or folder (and, with ``companions``, the ``.env`` and Pulumi files that
+    configure it; see ``discover``); raises ``SourceError`` naming the first bad file."""
+    return [loaded for file in discover(Path(path), companions=companions) for loaded in load_file(file)]

@@ -70,6 +70,6 @@ def load_file(path: Path, data: bytes) -> ResourceSet:
         found = credential_forms(value)
         if found:
             forms[match["name"]] = found
-    entry = config_entry(DOTENV, path.name, str(path), {"variables": variables, "credential_forms": forms},
+    entry = config_entry(DOTENV, path.name, path.name, {"variables": variables, "credential_forms": forms},
                          SourceLocation(KIND_DOTENV, str(path), path.name))
     return ResourceSet((), name=path.name, metadata={"kind": KIND_DOTENV}, configuration=[entry])

@@ -133,6 +133,11 @@ def test_http_backend_tls(body: dict[str, Any], expected: str) -> None:
     assert result[0] == expected
 
 
+def test_http_backend_message_shows_the_scheme_not_the_url() -> None:
+    result = outcome(backend("http", {"address": "http://admin:hunter2@state.example.com/app"}), "IAC-BACKEND-005")
+    assert result == (F, "terraform.backend.http: address does not use https (its scheme is 'http')")
+
+
 def test_backend_in_plain_terraform_json() -> None:
     resources = load_resources({"terraform": {"backend": {"s3": {"bucket": "b", "key": "k"}}}}, "main.tf.json")
     assert outcome(resources, "IAC-BACKEND-001") == (
@@ -179,7 +184,7 @@ def test_pulumi_secrets_provider_from_a_stack_export() -> None:
 
 @pytest.mark.parametrize(("url", "expected"), [
     ("s3://state-bucket?region=eu-west-1&ssetype=aws:kms&kmskeyid=alias/state", (P, "compliant")),
-    ("s3://state-bucket?region=eu-west-1", (F, "Pulumi.yaml::shop: backend s3://state-bucket names no server-side "
+    ("s3://state-bucket?region=eu-west-1", (F, "Pulumi.yaml::shop: the s3:// backend URL names no server-side "
                                              "encryption (ssetype or kmskeyid)")),
     ("https://api.pulumi.com", None),
 ])

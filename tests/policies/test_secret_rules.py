@@ -238,8 +238,8 @@ def test_dotenv_with_secret_values(tmp_path: Path) -> None:
     outcomes = run_policy(_loaded(tmp_path / ".env"), "AWS-SECRET-005")
     [(status, message)] = outcomes.values()
     assert status == F
-    assert message == f"{tmp_path / '.env'} sets secret values: DB_PASSWORD, DEPLOY_KEY_ID (an AWS access key id)"
-    assert statuses(_loaded(tmp_path / ".env.local"), "AWS-SECRET-005") == {str(tmp_path / ".env.local"): P}
+    assert message == ".env sets secret values: DB_PASSWORD, DEPLOY_KEY_ID (an AWS access key id)"
+    assert statuses(_loaded(tmp_path / ".env.local"), "AWS-SECRET-005") == {".env.local": P}
 
 
 def test_dotenv_bad_line_is_named_not_quoted(tmp_path: Path) -> None:
@@ -258,5 +258,5 @@ def test_pulumi_stack_config_in_plaintext(tmp_path: Path) -> None:
         f"  aws:region: eu-west-1\n  aws:secretKey: {VALUE}\n  shop:dbPassword:\n    secure: v1:abc\n")
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  shop:dbPassword:\n    secure: v1:abc\n")
     prod = run_policy(_loaded(tmp_path / "Pulumi.prod.yaml"), "AWS-SECRET-006")
-    assert list(prod.values()) == [(F, f"{tmp_path / 'Pulumi.prod.yaml'}: config `aws:secretKey` is plaintext")]
+    assert list(prod.values()) == [(F, "Pulumi.prod.yaml::prod: config `aws:secretKey` is plaintext")]
     assert statuses(_loaded(tmp_path / "Pulumi.dev.yaml"), "AWS-SECRET-006") == {"Pulumi.dev.yaml::dev": P}

@@ -21,7 +21,7 @@ from pytest_iaccompliance.policies.base import (
     not_applicable,
     policy,
 )
-from pytest_iaccompliance.policies.rules._common import describe, flag_is
+from pytest_iaccompliance.policies.rules._common import flag_is
 from pytest_iaccompliance.policies.values import as_bool
 
 __all__ = ["POLICIES"]
@@ -135,7 +135,9 @@ def http_backend_tls(resource: Resource, context: PolicyContext) -> Result:
         if not isinstance(value, str) or is_unknown(value):
             unknown.append(f"{key} of {resource.address} is not known before apply")
         elif not value.lower().startswith("https://"):
-            problems.append(f"{resource.address}: {key} does not use https ({describe(resource, key)})")
+            # Scheme only: a URL may carry credentials (https://user:password@host).
+            scheme = value.split("://", 1)[0] if "://" in value else "no scheme"
+            problems.append(f"{resource.address}: {key} does not use https (its scheme is {scheme[:10]!r})")
     skip = flag_is(resource, "skip_cert_verification", False, default=False,
                    failure="skips TLS certificate verification")
     problems.extend(skip.messages if skip.outcome is Outcome.NON_COMPLIANT else ())
@@ -191,8 +193,7 @@ def pulumi_s3_backend_encrypted(resource: Resource, context: PolicyContext) -> R
     query = {key.lower() for key in parse_qs(urlsplit(url).query)}
     if query.intersection(_S3_ENCRYPTION_PARAMETERS):
         return compliant()
-    bucket = urlsplit(url).netloc
-    return non_compliant(f"{resource.address}: backend s3://{bucket} names no server-side encryption "
+    return non_compliant(f"{resource.address}: the s3:// backend URL names no server-side encryption "
                          "(ssetype or kmskeyid)")
 
 

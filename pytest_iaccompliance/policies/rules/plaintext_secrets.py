@@ -216,7 +216,7 @@ def no_secrets_in_dotenv(resource: Resource, context: PolicyContext) -> Result:
     formed = [f"{name} ({' and '.join(kinds)})" for name, kinds in forms.items() if name not in named]
     if named or formed:
         listed = ", ".join([*named, *formed])
-        return non_compliant(f"{resource.source.file} sets secret values: {listed}")
+        return non_compliant(f"{resource.address} sets secret values: {listed}")
     return compliant()
 
 
@@ -241,7 +241,7 @@ def no_plaintext_stack_config(resource: Resource, context: PolicyContext) -> Res
         kinds = credential_forms(value)
         if _holds_secret(name) or kinds:
             detail = f" ({' and '.join(kinds)})" if kinds else ""
-            problems.append(f"{resource.source.file}: config `{key}` is plaintext{detail}")
+            problems.append(f"{resource.address}: config `{key}` is plaintext{detail}")
     return non_compliant(*problems) if problems else compliant()
 
 
