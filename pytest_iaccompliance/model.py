@@ -19,6 +19,7 @@ from typing import Any, Final, Protocol, TypeAlias
 
 __all__ = [
     "BACKEND",
+    "CONFIG_TYPES",
     "DOTENV",
     "PROVIDER",
     "PULUMI_PROJECT",
@@ -429,6 +430,8 @@ PULUMI_STACK = "pulumi_stack_settings"
 ``encryption_salt``, ``config`` (plain values, or ``{"secure": ...}`` ciphertext)."""
 DOTENV = "dotenv_file"
 """A ``.env`` file: ``variables`` maps each name to whether it has a non-empty value (never the value)."""
+CONFIG_TYPES: Final = frozenset({BACKEND, PROVIDER, VARIABLE, PULUMI_PROJECT, PULUMI_STACK, DOTENV})
+"""Every configuration entry type: none is a resource any tool declares."""
 
 
 def config_entry(

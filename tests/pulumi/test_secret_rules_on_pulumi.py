@@ -35,6 +35,10 @@ SEED_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
      "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/ApprovedAdmin*"}}}]})
 
 
+# Rules this module gives a passed and a failed case on a Pulumi program (see test_pack_on_pulumi).
+EXERCISED = frozenset({"AWS-IAM-009", "AWS-SECRET-001", "AWS-SECRET-004"})
+
+
 def by_name(resources: PulumiResources, policy_id: str) -> dict[str, tuple[FindingStatus, str]]:
     found = {f.address.rsplit("::", 1)[-1]: (f.status, f.message) for f in evaluate(resources, [POLICIES[policy_id]])}
     for _, message in found.values():

@@ -75,10 +75,6 @@ def secret_attributes(properties: Mapping[str, Any], prefix: str = "") -> Iterat
             yield path, value
 
 
-def _is_reference(value: Any) -> bool:
-    return is_unknown(value)
-
-
 def _literal_problems(resource: Resource, context: PolicyContext, what: str) -> list[str]:
     """Secret-holding attributes of ``resource`` given as plaintext, as its source kind can tell."""
     kind = resource.source.kind
@@ -89,7 +85,7 @@ def _literal_problems(resource: Resource, context: PolicyContext, what: str) -> 
         constants = table.get(_INDEX.sub("", resource.address), frozenset()) if isinstance(table, Mapping) \
             else frozenset()
     for path, value in secret_attributes(resource.properties):
-        if _is_reference(value):
+        if is_unknown(value):
             continue
         top = path.split(".", 1)[0]
         if kind in _CONFIG_KINDS or (kind == "terraform-plan" and resource.mode == "config"):
@@ -156,7 +152,7 @@ def no_secret_variable_defaults(resource: Resource, context: PolicyContext) -> R
     default = resource.get("default")
     if not secret or default is None:
         return not_applicable() if not secret else compliant()
-    literal = (isinstance(default, str) and default and not _is_reference(default)) or (
+    literal = (isinstance(default, str) and default and not is_unknown(default)) or (
         isinstance(default, (Mapping, list, tuple)) and bool(default))
     if literal:
         why = "is sensitive" if resource.get("sensitive") is True else "is named like a secret"
@@ -164,7 +160,7 @@ def no_secret_variable_defaults(resource: Resource, context: PolicyContext) -> R
     return compliant()
 
 
-USER_DATA_TYPES = ("aws_instance", "aws_launch_template", "aws_launch_configuration", "aws_spot_instance_request")
+USER_DATA_TYPES = ("aws_instance", "aws_launch_template", "aws_launch_configuration")
 
 
 def _decoded(text: str) -> str:
