@@ -103,6 +103,19 @@ def test_local_backend_for_a_shared_stack() -> None:
     assert outcome(backend("local", {"path": "p"}, stack="sandbox"), "IAC-BACKEND-004", shared) is None
 
 
+def test_shared_stacks_in_the_python_api(tmp_path: Path) -> None:
+    import json
+
+    from pytest_iaccompliance import scan
+
+    document = cdktf_document({}, terraform={"backend": {"local": {"path": "terraform.prod.tfstate"}}})
+    document["//"]["metadata"]["stackName"] = "prod"
+    (tmp_path / "cdk.tf.json").write_text(json.dumps(document))
+    [finding] = scan(tmp_path / "cdk.tf.json", select="IAC-BACKEND-004", shared_stacks="prod")
+    assert (finding.status.value, finding.address) == (F, "terraform.backend.local")
+    assert scan(tmp_path / "cdk.tf.json", select="IAC-BACKEND-004") == []
+
+
 def test_shared_stacks_come_from_the_ini(pytester: pytest.Pytester) -> None:
     import json
 
