@@ -35,7 +35,7 @@ def load(path: str | os.PathLike[str], *, stack: str | None = None) -> ResourceS
     """The resources of one stack in a file or folder (``stack`` picks one of a ``cdktf.out``)."""
     from pytest_iaccompliance.sources import SourceError, load_path
 
-    loaded = load_path(path)
+    loaded = load_path(path, companions=False)
     if stack is not None:
         chosen = [item for item in loaded if item.resources.name == stack]
         if not chosen:
@@ -63,6 +63,7 @@ def scan(
     severity_overrides: Mapping[str, Severity | str] | None = None,
     required_tags: Sequence[str] = (),
     allowed_instance_families: Sequence[str] = (),
+    shared_stacks: Sequence[str] = (),
     plugins: Iterable[object] = (),
 ) -> list[Finding]:
     """Findings of the registered policies over every source under ``paths``, without pytest.
@@ -85,7 +86,8 @@ def scan(
             policy_id: Severity.parse(value) if isinstance(value, str) else value
             for policy_id, value in (severity_overrides or {}).items()
         },
-        settings=RuleSettings(_words(required_tags) or (), _words(allowed_instance_families) or ()),
+        settings=RuleSettings(_words(required_tags) or (), _words(allowed_instance_families) or (),
+                              shared_stacks=_words(shared_stacks) or ()),
         plugins=plugins,
     )
     return [finding for path in paths for loaded in load_path(path) for finding in suite.evaluate(loaded.resources)]

@@ -19,8 +19,15 @@ from types import MappingProxyType
 from typing import Any, Final, Protocol, TypeAlias
 
 __all__ = [
+    "BACKEND",
+    "CONFIG_TYPES",
+    "DOTENV",
+    "PROVIDER",
+    "PULUMI_PROJECT",
+    "PULUMI_STACK",
     "SECRET_NAMES",
     "UNKNOWN",
+    "VARIABLE",
     "Finding",
     "FindingStatus",
     "Resource",
@@ -33,6 +40,8 @@ __all__ = [
     "UnreadableValue",
     "as_blocks",
     "as_resource_set",
+    "config_entry",
+    "credential_forms",
     "is_secret_name",
     "is_unknown",
     "kind_of",
@@ -223,6 +232,21 @@ def is_secret_name(path: str) -> bool:
     return False
 
 
+# Credentials recognizable by their form wherever they appear (user data, a ``.env`` value): an AWS
+# access key id, a secret access key assigned by name, a PEM private key.
+_CREDENTIAL_FORMS: Final = (
+    ("an AWS access key id", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")),
+    ("an AWS secret access key", re.compile(
+        r"(?i)aws_?secret_?access_?key[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])")),
+    ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
+)
+
+
+def credential_forms(text: str) -> list[str]:
+    """What credentials a text holds, by kind (``["an AWS access key id"]``), never where or which."""
+    return [kind for kind, pattern in _CREDENTIAL_FORMS if pattern.search(text)]
+
+
 class _Hidden:
     """Stands for a secret inside a displayed value: its repr is the type, never the content."""
 
@@ -383,8 +407,11 @@ class Resource:
     def is_secret(self, path: str) -> bool:
         """Whether the value at ``path`` is secret: marked so by the source (Pulumi secret, Terraform
         sensitive value), inside such a value, holding one, or named like a secret."""
-        if is_secret_name(path):
-            return True
+        return is_secret_name(path) or self.is_marked_secret(path)
+
+    def is_marked_secret(self, path: str) -> bool:
+        """Whether the source marked the value at ``path`` secret (a Pulumi secret, a Terraform sensitive
+        value), or it lies inside or holds such a value; its name aside."""
         if not self.secret_paths:
             return False
         key = ".".join(_path_parts(path))
@@ -405,6 +432,34 @@ class Resource:
 
 
 _NO_TAGS: Final[Mapping[str, str]] = MappingProxyType({})
+# Types of configuration entries (``ResourceSet.configuration``), named as Terraform would if it could.
+BACKEND = "terraform_backend"
+"""``terraform { backend "s3" { ... } }``: name is the backend type, properties its arguments."""
+PROVIDER = "provider"
+"""A provider configuration block (Terraform) or explicit provider resource (Pulumi)."""
+VARIABLE = "variable"
+"""An input variable's declaration: ``default``, ``sensitive``, ``type``."""
+PULUMI_PROJECT = "pulumi_project"
+"""``Pulumi.yaml``: ``backend_url`` and the project's name."""
+PULUMI_STACK = "pulumi_stack_settings"
+"""``Pulumi.<stack>.yaml`` or an export's ``secrets_providers``: ``secrets_provider``, ``encrypted_key``,
+``encryption_salt``, ``config`` (plain values, or ``{"secure": ...}`` ciphertext)."""
+DOTENV = "dotenv_file"
+"""A ``.env`` file: ``variables`` maps each name to whether it has a non-empty value (never the value)."""
+CONFIG_TYPES: Final = frozenset({BACKEND, PROVIDER, VARIABLE, PULUMI_PROJECT, PULUMI_STACK, DOTENV})
+"""Every configuration entry type: none is a resource any tool declares."""
+
+
+def config_entry(
+    type: str,
+    name: str,
+    address: str,
+    properties: Mapping[str, Any],
+    source: SourceLocation,
+    secret_paths: frozenset[str] = frozenset(),
+) -> Resource:
+    return Resource(type=type, name=name, address=address, properties=properties, source=source,
+                    secret_paths=secret_paths, mode="config")
 
 
 def _tags_of(properties: Mapping[str, Any]) -> Mapping[str, str]:
@@ -426,10 +481,16 @@ def parse_reference(expression: str) -> tuple[str, str | None] | None:
 
 
 class ResourceSet(Sequence[Resource]):
-    """Resources indexed by type and address, so a rule touches only the resources it reads."""
+    """Resources indexed by type and address, so a rule touches only the resources it reads.
+
+    ``configuration`` holds what configures the stack rather than declares infrastructure (the state
+    backend, provider blocks, variables, Pulumi stack settings, a ``.env`` file beside the sources), as
+    ``Resource`` entries of ``mode="config"``. Rules reach them by type through ``of_type`` like any
+    resource; they are not among the set's items, so counts and ``"*"`` rules see infrastructure only.
+    """
 
     def __init__(self, resources: Iterable[Resource] = (), *, name: str | None = None,
-                 metadata: Mapping[str, Any] | None = None) -> None:
+                 metadata: Mapping[str, Any] | None = None, configuration: Iterable[Resource] | None = None) -> None:
         self._resources: list[Resource] = []
         self._by_type: dict[str, list[Resource]] = {}
         self._by_address: dict[str, Resource] = {}
@@ -437,6 +498,11 @@ class ResourceSet(Sequence[Resource]):
         self._resolved: dict[str, Resource | None] = {}
         self.name = name
         self.metadata: Mapping[str, Any] = MappingProxyType(dict(metadata or {}))
+        if configuration is None and isinstance(resources, ResourceSet):
+            configuration = resources.configuration  # a set rebuilt from another keeps its settings
+        self.configuration: tuple[Resource, ...] = tuple(configuration or ())
+        for entry in self.configuration:
+            self._by_type.setdefault(entry.type, []).append(entry)
         with paused_gc():
             for resource in resources:
                 self._add(resource)

@@ -40,6 +40,7 @@ INI_IGNORE = "iac_ignore"
 INI_SEVERITY = "iac_severity"
 INI_REQUIRED_TAGS = "iac_required_tags"
 INI_ALLOWED_FAMILIES = "iac_allowed_instance_families"
+INI_SHARED_STACKS = "iac_shared_stacks"
 INI_GRANULARITY = "iac_granularity"
 INI_UNKNOWN = "iac_unknown"
 INI_SYNTH_CACHE = "iac_synth_cache"
@@ -93,6 +94,8 @@ def add_options(parser: pytest.Parser) -> None:
                   default=[])
     parser.addini(INI_ALLOWED_FAMILIES, "EC2 instance families allowed (e.g. t3 m6i)", type="args",
                   default=[])
+    parser.addini(INI_SHARED_STACKS, "stack names (globs) several people or pipelines apply: their state must "
+                  "not be local", type="args", default=[])
     parser.addini(INI_GRANULARITY, "scan items per `policy` (default) or per `resource`",
                   default="policy")
     parser.addini(INI_UNKNOWN, "scan items with unknown values: `fail` (default) or `skip`",
@@ -221,6 +224,7 @@ class Settings:
     unknown: str
     # How many non-compliant resources terminal output lists (None: all); reports always hold every one.
     max_listed: int | None = DEFAULT_MAX_LISTED
+    shared_stacks: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:
@@ -251,6 +255,7 @@ class Settings:
                                 INI_GRANULARITY, GRANULARITIES),
             unknown=_choice(option.iac_unknown or config.getini(INI_UNKNOWN), INI_UNKNOWN, UNKNOWN_MODES),
             max_listed=_max_listed(config),
+            shared_stacks=tuple(config.getini(INI_SHARED_STACKS)),
         )
 
     def limit_for(self, severity: Severity) -> int | None:
@@ -259,7 +264,7 @@ class Settings:
     def rule_settings(self) -> RuleSettings:
         from pytest_iaccompliance.policies.base import RuleSettings
 
-        return RuleSettings(self.required_tags, self.allowed_instance_families)
+        return RuleSettings(self.required_tags, self.allowed_instance_families, shared_stacks=self.shared_stacks)
 
 
 SETTINGS = pytest.StashKey[Settings]()

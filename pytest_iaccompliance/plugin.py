@@ -18,6 +18,7 @@ SUBPLUGINS = (
     "pytest_iaccompliance.fixtures.core",
     "pytest_iaccompliance.fixtures.cdktf",
     "pytest_iaccompliance.fixtures.pulumi",
+    "pytest_iaccompliance.fixtures.aws",
 )
 
 SEVERITY_PLUGIN = "iaccompliance-severity"

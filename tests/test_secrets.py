@@ -23,11 +23,18 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 CANARY = "CANARY-9f3b2c71e0a4"
+AWS_KEY = "AKIAIOSFODNN7CANARY9"
 OPEN_SSH = {"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}
 
 CDKTF = {
     "//": {"metadata": {"stackName": "canary", "version": "0.21.0"}},
+    "provider": {"aws": [{"region": "eu-west-1", "access_key": CANARY, "secret_key": CANARY}]},
+    "variable": {"db_password": {"type": "string", "default": CANARY},
+                 "api": {"type": "string", "sensitive": True, "default": {"token": CANARY}}},
+    "terraform": {"backend": {"http": {"address": f"http://{CANARY}.example.com/state", "password": CANARY}}},
     "resource": {
+        "aws_lambda_function": {"fn": {"function_name": "fn", "environment": {"variables": {"API_TOKEN": CANARY}}}},
+        "aws_launch_template": {"lt": {"user_data": f"#!/bin/sh\nexport AWS_ACCESS_KEY_ID={AWS_KEY}\n# {CANARY}\n"}},
         "aws_db_instance": {
             "db": {
                 "engine": "postgres",
@@ -85,7 +92,13 @@ def _terraform_resources() -> list[dict[str, Any]]:
 
 
 PLAN = {"format_version": "1.2", "terraform_version": "1.9.5",
-        "planned_values": {"root_module": {"resources": _terraform_resources()}}}
+        "planned_values": {"root_module": {"resources": _terraform_resources()}},
+        "configuration": {
+            "provider_config": {"aws": {"name": "aws", "expressions": {"secret_key": {"constant_value": CANARY}}}},
+            "root_module": {
+                "variables": {"db_password": {"default": CANARY, "sensitive": True}},
+                "resources": [{"address": "aws_db_instance.p", "mode": "managed", "type": "aws_db_instance",
+                               "name": "p", "expressions": {"password": {"constant_value": CANARY}}}]}}}
 STATE = {"format_version": "1.0", "terraform_version": "1.9.5",
          "values": {"root_module": {"resources": _terraform_resources()}}}
 
@@ -111,7 +124,13 @@ PULUMI = {
             {"urn": "urn:pulumi:prod::shop::aws:secretsmanager/secretVersion:SecretVersion::v",
              "type": "aws:secretsmanager/secretVersion:SecretVersion", "custom": True, "id": "v-1",
              "inputs": {"secretId": "s", "secretString": _secret(CANARY)}, "outputs": {}},
+            {"urn": "urn:pulumi:prod::shop::aws:lambda/function:Function::fn", "type": "aws:lambda/function:Function",
+             "custom": True, "id": "fn-1",
+             "inputs": {"environment": {"variables": {"API_TOKEN": CANARY}}}, "outputs": {}},
+            {"urn": "urn:pulumi:prod::shop::pulumi:providers:aws::east", "type": "pulumi:providers:aws",
+             "custom": True, "id": "p-1", "inputs": {"region": "us-east-1", "secretKey": CANARY}, "outputs": {}},
         ],
+        "secrets_providers": {"type": "passphrase", "state": {"salt": CANARY}},
     },
 }
 
@@ -135,6 +154,13 @@ RAW_STATE = {
 
 SOURCES = {"cdk.tf.json": CDKTF, "plan.json": PLAN, "state.json": STATE, "stack.json": PULUMI,
            "plan-changes.json": PLAN_CHANGE_MARKED, "terraform.tfstate": RAW_STATE}
+# Files beside the sources: a .env (read with any source of its folder) and a Pulumi project's stack files.
+TEXT_SOURCES = {
+    ".env": f"DB_PASSWORD={CANARY}\nDEPLOY_KEY={AWS_KEY}\nGREETING='{CANARY}'\n",
+    "Pulumi.yaml": f"name: shop\nruntime: python\nbackend:\n  url: s3://{CANARY}-state?region=eu-west-1\n",
+    "Pulumi.prod.yaml": (f"encryptionsalt: v1:{CANARY}\nconfig:\n  aws:secretKey: {CANARY}\n"
+                         f"  shop:apiToken: {CANARY}\n  shop:dbPassword:\n    secure: v1:{CANARY}\n"),
+}
 
 USER_TEST = f"""
 from pytest_iaccompliance import load
@@ -158,10 +184,12 @@ def test_pulumi_secret_matches():
 def sources(tmp_path: Path) -> Path:
     for name, document in SOURCES.items():
         (tmp_path / name).write_text(json.dumps(document))
+    for name, text in TEXT_SOURCES.items():
+        (tmp_path / name).write_text(text)
     return tmp_path
 
 
-@pytest.mark.parametrize("name", list(SOURCES))
+@pytest.mark.parametrize("name", [*SOURCES, *TEXT_SOURCES])
 def test_scan_messages_never_quote_the_canary(sources: Path, name: str) -> None:
     findings = scan(sources / name)
     assert findings
@@ -182,8 +210,10 @@ def test_marked_values_are_described_not_shown(sources: Path) -> None:
 def test_canary_never_reaches_terminal_junit_manifest_or_sarif(pytester: pytest.Pytester, mode: list[str]) -> None:
     for name, document in SOURCES.items():
         pytester.path.joinpath(name).write_text(json.dumps(document))
+    for name, text in TEXT_SOURCES.items():
+        pytester.path.joinpath(name).write_text(text)
     pytester.makepyfile(test_user=USER_TEST)
-    args = [f"{OPT_SOURCE}={name}" for name in SOURCES]
+    args = [f"{OPT_SOURCE}={name}" for name in (*SOURCES, "Pulumi.yaml", "Pulumi.prod.yaml")]
     result = run(pytester, *mode, *args, "-rA", "-vv", "-l", "--junitxml=junit.xml", f"{OPT_REPORT}=manifest.json",
                  f"{OPT_SARIF}=report.sarif")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
@@ -193,6 +223,15 @@ def test_canary_never_reaches_terminal_junit_manifest_or_sarif(pytester: pytest.
         "*password: expected absent or null, got <secret: a string>*",
         "*ssl_policy: expected <secret: a string>, got <secret: a string>*",
     ])
+    for line in ("*provider.aws: `access_key` is a literal credential in the configuration*",
+                 "*var.db_password is named like a secret and has a literal default*",
+                 "*aws_launch_template.lt: `user_data` holds an AWS access key id*",
+                 "*`environment.variables.API_TOKEN` holds a plaintext secret not marked a Pulumi secret*",
+                 "*.env sets secret values: DB_PASSWORD, DEPLOY_KEY (an AWS access key id)*",
+                 "*Pulumi.prod.yaml::prod*config `aws:secretKey` is plaintext*",
+                 "*terraform.backend.http: address does not use https*",
+                 "*names no server-side encryption (ssetype or kmskeyid)*"):
+        result.stdout.fnmatch_lines([line])
     assert CANARY not in result.stdout.str()
     assert CANARY not in result.stderr.str()
     for report in ("junit.xml", "manifest.json", "report.sarif"):

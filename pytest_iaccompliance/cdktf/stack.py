@@ -126,6 +126,7 @@ class SynthesizedApp(ResourceSet):
             (r for s in stacks.values() for r in s),
             name=primary,
             metadata={**(metadata or {}), "stacks": list(stacks)},
+            configuration=[entry for s in stacks.values() for entry in s.configuration],
         )
         self.stacks: Mapping[str, SynthesizedStack] = MappingProxyType(dict(stacks))
         self.primary = primary

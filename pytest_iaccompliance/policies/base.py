@@ -75,11 +75,14 @@ def judge(problems: Sequence[str], unknown: Sequence[str]) -> Result:
 
 @dataclass(frozen=True)
 class RuleSettings:
-    """Project settings some rules read (ini ``iac_required_tags``, ``iac_allowed_instance_families``)."""
+    """Project settings some rules read (ini ``iac_required_tags``, ``iac_allowed_instance_families``,
+    ``iac_shared_stacks``)."""
 
     required_tags: tuple[str, ...] = ()
     allowed_instance_families: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    shared_stacks: tuple[str, ...] = ()
+    """Stack-name globs (ini ``iac_shared_stacks``) of stacks several people or pipelines apply."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any
 
-from pytest_iaccompliance.model import UNKNOWN, Resource, ResourceSet, SourceLocation
+from pytest_iaccompliance.model import PROVIDER, UNKNOWN, Resource, ResourceSet, SourceLocation, config_entry
 from pytest_iaccompliance.pulumi.decode import decode_struct
 from pytest_iaccompliance.pulumi.mapping import rename_path, terraform_properties, terraform_type
 
@@ -73,8 +73,9 @@ class PulumiResources(ResourceSet):
         outputs: Mapping[str, Any],
         secret_outputs: frozenset[str],
         invokes: Sequence[tuple[str, Mapping[str, Any]]],
+        configuration: Sequence[Resource] = (),
     ) -> None:
-        super().__init__(resources, name=name, metadata=metadata)
+        super().__init__(resources, name=name, metadata=metadata, configuration=configuration)
         self.outputs: Mapping[str, Any] = MappingProxyType(dict(outputs))
         self.secret_outputs = secret_outputs
         self.invokes = tuple(invokes)
@@ -426,16 +427,21 @@ def _build(
     label: str,
 ) -> PulumiResources:
     resources: list[Resource] = []
+    configuration: list[Resource] = []
     providers: dict[str, list[dict[str, Any]]] = {}
     # Registrations arrive from worker threads in no fixed order: sort for reproducible reports.
     registrations: list[Registration] = sorted(monitor.registrations, key=lambda r: r.urn)
     for registration in registrations:
         if registration.type.startswith(PROVIDER_PREFIX):
-            inputs, _ = decode_struct(registration.inputs)
+            inputs, secret_inputs = decode_struct(registration.inputs)
             package = registration.type[len(PROVIDER_PREFIX) :]
-            providers.setdefault(package, []).append(
-                terraform_properties(f"{package}:index:Provider", inputs)
-            )
+            token = f"{package}:index:Provider"
+            properties = terraform_properties(token, inputs)
+            providers.setdefault(package, []).append(properties)
+            configuration.append(config_entry(
+                PROVIDER, package, registration.urn, properties, SourceLocation(KIND, label, registration.urn, stack),
+                frozenset(rename_path(token, path) for path in secret_inputs if path),
+            ))
             continue
         resources.append(_resource(registration, monitor, mocks.preview, stack, label))
     for package, entries in _provider_config(config).items():
@@ -453,6 +459,7 @@ def _build(
         resources,
         name=stack,
         metadata=metadata,
+        configuration=configuration,
         outputs=outputs,
         secret_outputs=secret_outputs,
         invokes=invokes,

@@ -16,7 +16,8 @@ from pytest_iaccompliance.model import ResourceSet, paused_gc
 
 __all__ = [
     "JsonDocument", "KeptPairs", "LoadedSource", "SourceError", "discover", "first_repeated_key",
-    "has_repeated_keys", "load_document", "load_path", "may_hold_dynamic_blocks", "parse_json", "read_json",
+    "has_repeated_keys", "load_document", "load_path", "may_hold_dynamic_blocks", "parse_json",
+    "read_bytes", "read_json",
     "refuse_repeated_keys",
 ]
 
@@ -56,8 +57,11 @@ def _loaders() -> tuple[Loader, ...]:
 _SKIPPED_DIRS = {"node_modules", ".terraform", ".git", "__pycache__", ".venv", "venv"}
 
 
-def discover(path: Path) -> list[Path]:
+def discover(path: Path, *, companions: bool = True) -> list[Path]:
     """The files a path stands for: itself, or every ``*.tf.json`` below a folder such as ``cdktf.out``.
+
+    With ``companions`` (a scan), also what configures the infrastructure beside it: ``.env`` files in a
+    file source's folder or below a folder source, and Pulumi project and stack files below a folder.
 
     Symbolic links are followed once: a linked stack folder is scanned, a folder reached twice is scanned
     once, and a link that leads back into itself is an error naming it, never a silent skip.
@@ -67,7 +71,8 @@ def discover(path: Path) -> list[Path]:
     except OSError as exc:
         raise SourceError(path, _os_reason(path, exc)) from None
     if not stat.S_ISDIR(info.st_mode):
-        return [path]  # read_json says what is wrong with anything that is not a regular file
+        # read_json says what is wrong with anything that is not a regular file
+        return [path, *_dotenv_beside(path)] if companions else [path]
 
     def unreadable_folder(exc: OSError) -> None:
         raise SourceError(exc.filename or path, f"cannot read folder: {exc.strerror or exc}")
@@ -87,7 +92,7 @@ def discover(path: Path) -> list[Path]:
                 walked.add(real)
                 kept.append(name)
         dirs[:] = kept
-        for name in sorted(f for f in files if f.endswith(".tf.json")):
+        for name in sorted(f for f in files if _is_source_name(f, companions)):
             file = Path(root, name)
             try:
                 os.stat(file)
@@ -98,9 +103,38 @@ def discover(path: Path) -> list[Path]:
             if real not in seen:
                 seen.add(real)
                 found.append(file)
-    if not found:
-        raise SourceError(path, "folder holds no *.tf.json file (expected e.g. cdktf.out/stacks/*/cdk.tf.json)")
+    if not any(not _is_dotenv(file) for file in found):
+        raise SourceError(path, "folder holds no *.tf.json file (expected e.g. cdktf.out/stacks/*/cdk.tf.json)"
+                          + (" and no Pulumi project or stack file" if companions else ""))
     return found
+
+
+def _is_dotenv(path: Path) -> bool:
+    from pytest_iaccompliance.sources.dotenv import is_dotenv
+
+    return is_dotenv(path)
+
+
+def _is_source_name(name: str, companions: bool) -> bool:
+    """Files a folder scan reads: Terraform JSON; with ``companions`` Pulumi project and stack files and
+    ``.env`` files too."""
+    from pytest_iaccompliance.sources.pulumi_project import is_pulumi_file
+
+    if name.endswith(".tf.json"):
+        return True
+    path = Path(name)
+    return companions and (is_pulumi_file(path) or _is_dotenv(path))
+
+
+def _dotenv_beside(path: Path) -> list[Path]:
+    """``.env`` files in the folder of a source given as a file: they sit next to the IaC they configure."""
+    folder = path.parent
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    return [folder / name for name in names
+            if _is_dotenv(folder / name) and folder / name != path and os.path.isfile(folder / name)]
 
 
 def _os_reason(path: Path, exc: OSError) -> str:
@@ -121,7 +155,7 @@ def _not_regular(mode: int) -> str:
     return f"is not a regular file ({kind}); only regular files are read"
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path) -> bytes:
     """A regular file's bytes; anything else (a FIFO would block the run forever) is refused unopened."""
     try:
         mode = os.stat(path).st_mode
@@ -237,7 +271,7 @@ def parse_json(text: str, path: Path) -> Any:
 
 
 def read_json(path: Path) -> Any:
-    data = _read_bytes(path)
+    data = read_bytes(path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -272,10 +306,18 @@ def load_document(document: Any, path: Path) -> list[LoadedSource]:
 
 
 def load_file(path: Path) -> list[LoadedSource]:
+    from pytest_iaccompliance.sources import dotenv, pulumi_project
+
+    if dotenv.is_dotenv(path):
+        return [LoadedSource(path, dotenv.KIND_DOTENV, dotenv.load_file(path, read_bytes(path)))]
+    if pulumi_project.is_pulumi_file(path):
+        resources = pulumi_project.load_file(path, read_bytes(path))
+        return [LoadedSource(path, pulumi_project.KIND_PULUMI_PROJECT, resources)]
     with paused_gc():  # parsing a large plan allocates millions of acyclic containers
         return load_document(read_json(path), path)
 
 
-def load_path(path: str | os.PathLike[str]) -> list[LoadedSource]:
-    """Every stack in a file or folder; raises ``SourceError`` naming the first bad file."""
-    return [loaded for file in discover(Path(path)) for loaded in load_file(file)]
+def load_path(path: str | os.PathLike[str], *, companions: bool = True) -> list[LoadedSource]:
+    """Every stack in a file or folder (and, with ``companions``, the ``.env`` and Pulumi files that
+    configure it; see ``discover``); raises ``SourceError`` naming the first bad file."""
+    return [loaded for file in discover(Path(path), companions=companions) for loaded in load_file(file)]

@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pytest_iaccompliance.model import Resource, ResourceSet, SourceLocation
+from pytest_iaccompliance.model import PROVIDER, PULUMI_STACK, Resource, ResourceSet, SourceLocation, config_entry
 from pytest_iaccompliance.pulumi.decode import decode_json
 from pytest_iaccompliance.pulumi.mapping import rename_path, terraform_properties, terraform_type
 
@@ -95,6 +95,7 @@ def resources_from_deployment(deployment: Mapping[str, Any], path: Path) -> Reso
             path, f"`deployment.resources` is {type(entries).__name__}, expected a list"
         )
     resources: list[Resource] = []
+    configuration: list[Resource] = []
     providers: dict[str, list[dict[str, Any]]] = {}
     outputs: dict[str, Any] = {}
     secret_outputs: list[str] = []
@@ -133,6 +134,10 @@ def resources_from_deployment(deployment: Mapping[str, Any], path: Path) -> Reso
             # Provider inputs carry object-valued settings (defaultTags) as JSON text.
             raw = {k: _json_or_text(v) for k, v in {**state, **inputs}.items()}
             config = terraform_properties(f"{package}:index:Provider", raw)
+            provider_secrets = frozenset(rename_path(f"{package}:index:Provider", p) for p in secrets if p)
+            configuration.append(config_entry(PROVIDER, package, urn, dict(config),
+                                              SourceLocation(KIND_PULUMI_EXPORT, str(path), urn, stack),
+                                              provider_secrets))
             config["urn"] = urn
             providers.setdefault(package, []).append(config)
             continue
@@ -164,4 +169,25 @@ def resources_from_deployment(deployment: Mapping[str, Any], path: Path) -> Reso
         if isinstance(deployment.get("secrets_providers"), Mapping)
         else None,
     }
-    return ResourceSet(resources, name=stack or path.stem, metadata=metadata)
+    settings = stack_settings_of_export(deployment.get("secrets_providers"))
+    if settings is not None:
+        configuration.append(config_entry(PULUMI_STACK, stack or path.stem, f"{path.name}::secrets_providers",
+                                          settings, SourceLocation(KIND_PULUMI_EXPORT, str(path),
+                                                                   "deployment.secrets_providers", stack)))
+    return ResourceSet(resources, name=stack or path.stem, metadata=metadata, configuration=configuration)
+
+
+def stack_settings_of_export(providers: Any) -> dict[str, Any] | None:
+    """An export's ``secrets_providers`` in the shape ``Pulumi.<stack>.yaml`` gives: the provider by its
+    URL (``passphrase`` and ``service`` by name), and whether the data key is present (never the key)."""
+    if not isinstance(providers, Mapping):
+        return None
+    kind = providers.get("type")
+    found = providers.get("state")
+    state: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    url = state.get("url") if kind == "cloud" else kind
+    return {
+        "secrets_provider": url if isinstance(url, str) else None,
+        "encrypted_key": bool(state.get("encryptedkey") or state.get("encrypted_key")),
+        "encryption_salt": bool(state.get("salt")),
+    }

@@ -368,6 +368,8 @@ def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = K
                     mode=mode,
                 )
 
+    from pytest_iaccompliance.sources.configuration import terraform_configuration
+
     terraform = _section(document, "terraform", path) or {}
     metadata = {
         "kind": kind,
@@ -377,7 +379,9 @@ def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = K
         "variables": _section(document, "variable", path) or {},
         "outputs": _section(document, "output", path) or {},
     }
-    return ResourceSet(build(), name=stack, metadata=metadata)
+    configuration = terraform_configuration(metadata["backend"], metadata["providers"], metadata["variables"],
+                                            kind, file, stack)
+    return ResourceSet(build(), name=stack, metadata=metadata, configuration=configuration)
 
 
 def _mark_unknown(values: Any, unknown: Any) -> Any:
@@ -576,14 +580,19 @@ def _from_plan(document: Mapping[str, Any], path: Path) -> ResourceSet:
             secrets = [*_secret_paths(raw.get("sensitive_values")), *secrets_by_address.get(address, ())]
             yield _plan_resource(raw, where, path, KIND_PLAN, values, secrets)
 
+    from pytest_iaccompliance.sources.configuration import constant_attributes, plan_configuration
+
     config = document.get("configuration") or {}
     metadata = {
         "kind": KIND_PLAN,
         "backend": None,
         "providers": config.get("provider_config") or {},
         "terraform_version": document.get("terraform_version"),
+        # Which attributes the configuration wrote as literals, by address without instance keys.
+        "constant_attributes": constant_attributes(config),
     }
-    return ResourceSet(build(), name=path.name, metadata=metadata)
+    return ResourceSet(build(), name=path.name, metadata=metadata,
+                       configuration=plan_configuration(config, KIND_PLAN, str(path)))
 
 
 def _from_state_values(document: Mapping[str, Any], path: Path) -> ResourceSet:

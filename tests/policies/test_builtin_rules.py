@@ -1343,8 +1343,14 @@ def test_required_tags(check: Callable[..., Any]) -> None:
 
 def exercised_policy_ids() -> set[str]:
     from tests.policies import test_breadth_rules
+    from tests.policies.test_backend_rules import EXERCISED as BACKENDS
+    from tests.policies.test_secret_rules import EXERCISED as SECRETS
 
-    return {c[1] for c in CASES} | {"AWS-EC2-012", "AWS-TAG-001"} | test_breadth_rules.exercised_policy_ids()
+    return (
+        {c[1] for c in CASES} | {"AWS-EC2-012", "AWS-TAG-001"} | test_breadth_rules.exercised_policy_ids()
+        | SECRETS
+        | BACKENDS
+    )
 
 
 def test_required_tags_cover_every_type_the_schema_lets_carry_tags(check: Callable[..., Any]) -> None:

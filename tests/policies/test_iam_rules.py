@@ -470,7 +470,7 @@ def test_pulumi_documents_arrive_as_objects() -> None:
 
 def test_every_iam_rule_is_registered_with_controls() -> None:
     registered = {p.id: p for p in builtin_policies() if p.id.startswith("AWS-IAM-")}
-    assert sorted(registered) == [f"AWS-IAM-00{i}" for i in range(1, 9)]
+    assert sorted(registered) == [f"AWS-IAM-00{i}" for i in range(1, 10)]
     assert "CIS-AWS-3.0:1.16" in registered["AWS-IAM-001"].controls
     assert "CIS-AWS-3.0:1.15" in registered["AWS-IAM-004"].controls
     assert all(

@@ -11,7 +11,7 @@ from pytest_iaccompliance.policies.builtin import builtin_policies
 from pytest_iaccompliance.policies.packs import FRAMEWORKS
 
 POLICIES = builtin_policies()
-ID_FORMAT = re.compile(r"^AWS-[A-Z0-9]+-\d{3}$")
+ID_FORMAT = re.compile(r"^(AWS|IAC|PULUMI)-[A-Z0-9]+-\d{3}$")
 NIST_FORMAT = re.compile(r"^NIST-800-53-r5:[A-Z]{2}-\d{1,2}(\(\d{1,2}\))?$")
 CIS_FORMAT = re.compile(r"^CIS-AWS-(3\.0|1\.4|1\.5):\d+(\.\d+){1,2}$")
 FSBP_FORMAT = re.compile(r"^AWS-FSBP:[A-Za-z0-9]+\.\d{1,2}$")

@@ -1,0 +1,251 @@
+"""Plaintext secrets: passwords, keys and tokens written into the code, the plan, the state or beside them.
+
+A reference (``${var.x}``, a data source, a Pulumi secret, a value Terraform marks sensitive) is
+compliant; a literal is not. Messages name the resource and the attribute path, never any part of
+the value (not even its length).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pytest_iaccompliance.model import (
+    DOTENV,
+    PROVIDER,
+    PULUMI_STACK,
+    VARIABLE,
+    Resource,
+    Severity,
+    credential_forms,
+    is_secret_name,
+    is_unknown,
+)
+from pytest_iaccompliance.policies.base import (
+    Policy,
+    PolicyContext,
+    Result,
+    compliant,
+    non_compliant,
+    not_applicable,
+    policy,
+)
+
+__all__ = ["POLICIES", "secret_attributes"]
+
+_CONFIG_KINDS = frozenset({"cdktf", "terraform-json"})
+_MARKING_KINDS = frozenset({"terraform-state", "pulumi", "pulumi-export"})
+# The last word of a name that points at a secret rather than holding one (secret_id, password_length).
+_POINTER_WORDS = frozenset({
+    "id", "ids", "arn", "arns", "name", "names", "version", "versions", "stage", "stages", "type", "types",
+    "length", "count", "enabled", "days", "prefix", "path", "paths", "policy", "hint", "rotation", "required",
+    "validity", "units", "location", "uri", "url", "endpoint", "mode", "source", "reset", "validation", "file",
+    "files", "directory", "duration", "expiration", "ttl", "format", "algorithm", "size", "bits",
+})
+_WORDS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
+_INDEX = re.compile(r"\[[^\]]*\]")
+
+
+@functools.lru_cache(maxsize=8192)
+def _holds_secret(name: str) -> bool:
+    """A name that holds a secret: secret-named, and not one that points at or describes one."""
+    words = [w.lower() for w in _WORDS.split(name) if w]
+    return bool(words) and is_secret_name(name) and words[-1] not in _POINTER_WORDS
+
+
+def secret_attributes(properties: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """(dotted path, value) of every non-empty string held under a secret-holding name, at any depth."""
+    for key, value in properties.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, Mapping):
+            if _holds_secret(str(key)) and not value:
+                continue
+            yield from secret_attributes(value, path)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, Mapping):
+                    yield from secret_attributes(item, path)
+                elif isinstance(item, str) and item and _holds_secret(str(key)):
+                    yield path, item
+        elif isinstance(value, str) and value and _holds_secret(str(key)):
+            yield path, value
+
+
+def _literal_problems(resource: Resource, context: PolicyContext, what: str) -> list[str]:
+    """Secret-holding attributes of ``resource`` given as plaintext, as its source kind can tell."""
+    kind = resource.source.kind
+    problems: list[str] = []
+    constants: frozenset[str] | None = None
+    if kind == "terraform-plan" and resource.mode != "config":
+        table = context.resources.metadata.get("constant_attributes") or {}
+        constants = table.get(_INDEX.sub("", resource.address), frozenset()) if isinstance(table, Mapping) \
+            else frozenset()
+    for path, value in secret_attributes(resource.properties):
+        if is_unknown(value):
+            continue
+        top = path.split(".", 1)[0]
+        if kind in _CONFIG_KINDS or (kind == "terraform-plan" and resource.mode == "config"):
+            problems.append(f"{resource.address}: `{path}` is a literal {what} in the configuration")
+        elif constants is not None and top in constants:
+            problems.append(f"{resource.address}: `{path}` is written as a literal in the configuration")
+        elif (kind in _MARKING_KINDS or kind == "terraform-plan") and not resource.is_marked_secret(path):
+            marking = "a Pulumi secret" if kind.startswith("pulumi") else "sensitive"
+            problems.append(f"{resource.address}: `{path}` holds a plaintext {what} not marked {marking}")
+    return problems
+
+
+@policy(
+    "AWS-SECRET-001",
+    title="No password, key or token is written as a literal on a resource",
+    severity=Severity.CRITICAL,
+    resource_types=["*"],
+    remediation="Read the value at run time instead: a data \"aws_secretsmanager_secret_version\" reference, "
+    "manage_master_user_password for RDS, a sensitive variable, or pulumi.Output.secret(...).",
+    checkov_ids=["CKV_AWS_45"],
+)
+def no_literal_secret_attributes(resource: Resource, context: PolicyContext) -> Result:
+    """A literal secret lands in the synthesized JSON, the plan and the state, and in every copy of them
+    (CI logs, artifacts, the repository); in plan, state and Pulumi output it must at least be marked
+    so tools never print it."""
+    if resource.mode == "config" or not resource.properties:
+        return not_applicable()
+    problems = _literal_problems(resource, context, "secret")
+    if problems:
+        return non_compliant(*problems)
+    if not any(True for _ in secret_attributes(resource.properties)):
+        return not_applicable()
+    return compliant()
+
+
+@policy(
+    "AWS-SECRET-002",
+    title="Provider configuration holds no literal access key, secret key or token",
+    severity=Severity.CRITICAL,
+    resource_types=[PROVIDER],
+    remediation="Remove access_key/secret_key/token from the provider block: use a profile, environment "
+    "variables, assume_role or the runtime's role; in Pulumi, `pulumi config set --secret`.",
+    checkov_ids=["CKV_AWS_41"],
+)
+def no_provider_credentials(resource: Resource, context: PolicyContext) -> Result:
+    """Long-lived keys in a provider block end in the repository and in every plan of the stack."""
+    if not any(True for _ in secret_attributes(resource.properties)):
+        return compliant()
+    problems = _literal_problems(resource, context, "credential")
+    return non_compliant(*problems) if problems else compliant()
+
+
+@policy(
+    "AWS-SECRET-003",
+    title="No secret variable has a literal default",
+    severity=Severity.CRITICAL,
+    resource_types=[VARIABLE],
+    remediation="Drop the default and pass the value at run time (TF_VAR_..., a secrets manager); keep "
+    "sensitive = true on the variable.",
+)
+def no_secret_variable_defaults(resource: Resource, context: PolicyContext) -> Result:
+    """A default is part of the code: a secret there is committed with it."""
+    secret = resource.get("sensitive") is True or _holds_secret(resource.name)
+    default = resource.get("default")
+    if not secret or default is None:
+        return not_applicable() if not secret else compliant()
+    literal = (isinstance(default, str) and default and not is_unknown(default)) or (
+        isinstance(default, (Mapping, list, tuple)) and bool(default))
+    if literal:
+        why = "is sensitive" if resource.get("sensitive") is True else "is named like a secret"
+        return non_compliant(f"{resource.address} {why} and has a literal default")
+    return compliant()
+
+
+USER_DATA_TYPES = ("aws_instance", "aws_launch_template", "aws_launch_configuration")
+
+
+def _decoded(text: str) -> str:
+    """Base64 user data as text (launch templates store it so); the text itself when it is not base64."""
+    compact = "".join(text.split())
+    if not compact or len(compact) % 4 or "${" in text:
+        return text
+    try:
+        return base64.b64decode(compact, validate=True).decode("utf-8", errors="replace")
+    except (binascii.Error, ValueError):
+        return text
+
+
+@policy(
+    "AWS-SECRET-004",
+    title="Instance user data holds no AWS access key or private key",
+    severity=Severity.CRITICAL,
+    resource_types=USER_DATA_TYPES,
+    remediation="Give the instance a role (iam_instance_profile) and fetch other secrets at boot from "
+    "Secrets Manager or SSM Parameter Store; never paste keys into user data.",
+    checkov_ids=["CKV_AWS_46"],
+)
+def no_credentials_in_user_data(resource: Resource, context: PolicyContext) -> Result:
+    """User data is readable by anyone who can describe the instance, and is kept in the state."""
+    problems: list[str] = []
+    for key in ("user_data", "user_data_base64"):
+        value = resource.get(key)
+        if not isinstance(value, str) or not value:
+            continue
+        found = credential_forms(_decoded(value)) or credential_forms(value)
+        if found:
+            problems.append(f"{resource.address}: `{key}` holds {' and '.join(found)}")
+    return non_compliant(*problems) if problems else compliant()
+
+
+@policy(
+    "AWS-SECRET-005",
+    title="No .env file beside the IaC sources holds secrets",
+    severity=Severity.WARNING,
+    resource_types=[DOTENV],
+    remediation="Move the values to a secrets manager or the CI's secret store; keep a .env.example with "
+    "names only, and make sure .env is in .gitignore.",
+)
+def no_secrets_in_dotenv(resource: Resource, context: PolicyContext) -> Result:
+    """A .env beside the code is one `git add .` away from the repository."""
+    variables = resource.get("variables", {})
+    forms = resource.get("credential_forms", {})
+    named = [name for name, is_set in variables.items() if is_set and _holds_secret(name)]
+    formed = [f"{name} ({' and '.join(kinds)})" for name, kinds in forms.items() if name not in named]
+    if named or formed:
+        listed = ", ".join([*named, *formed])
+        return non_compliant(f"{resource.address} sets secret values: {listed}")
+    return compliant()
+
+
+@policy(
+    "AWS-SECRET-006",
+    title="Pulumi stack configuration holds no secret in plaintext",
+    severity=Severity.CRITICAL,
+    resource_types=[PULUMI_STACK],
+    remediation="Set the value with `pulumi config set --secret KEY` so the stack file holds ciphertext "
+    "(`secure:`), or read it at run time.",
+)
+def no_plaintext_stack_config(resource: Resource, context: PolicyContext) -> Result:
+    """``Pulumi.<stack>.yaml`` is committed with the project; a plain value there is a committed secret."""
+    config = resource.get("config", {})
+    if not isinstance(config, Mapping) or not config:
+        return not_applicable()
+    problems = []
+    for key, value in config.items():
+        if resource.is_marked_secret(f"config.{key}") or not isinstance(value, str) or not value:
+            continue
+        name = str(key).rsplit(":", 1)[-1]
+        kinds = credential_forms(value)
+        if _holds_secret(name) or kinds:
+            detail = f" ({' and '.join(kinds)})" if kinds else ""
+            problems.append(f"{resource.address}: config `{key}` is plaintext{detail}")
+    return non_compliant(*problems) if problems else compliant()
+
+
+POLICIES: tuple[Policy, ...] = (
+    no_literal_secret_attributes,
+    no_provider_credentials,
+    no_secret_variable_defaults,
+    no_credentials_in_user_data,
+    no_secrets_in_dotenv,
+    no_plaintext_stack_config,
+)
