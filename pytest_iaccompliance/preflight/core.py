@@ -128,25 +128,50 @@ def set_defaults(config: PreflightConfig) -> PreflightConfig:
     return previous
 
 
+def preflight_policies() -> list[Policy]:
+    """The built-in policies every pre-flight runs, from their rule modules alone.
+
+    Without ``select`` or ``min_severity`` a pre-flight needs nothing else: loading the whole registry (the
+    IAM analysis and its action catalogue, installed packs) would cost a ``cdktf synth`` more than the check.
+    Built-in ids cannot be claimed by another pack, so these are the registry's own policies.
+    """
+    from pytest_iaccompliance.policies.rules import awslambda, dynamodb, ec2, efs, messaging, rds, s3, tagging, vpc
+
+    wanted = set(PREFLIGHT_POLICIES)
+    modules = (s3, vpc, ec2, rds, efs, dynamodb, messaging, awslambda, tagging)
+    return [item for module in modules for item in module.POLICIES if item.id in wanted]
+
+
 @functools.lru_cache(maxsize=32)
 def _suite(config: PreflightConfig) -> PolicySuite:
     """Loaded once per configuration: a stack built a thousand times loads the registry once."""
+    from pytest_iaccompliance.policies.registry import PolicyRegistry, PolicySelectionError, load_registry
+
     settings = RuleSettings(config.required_tags, config.allowed_instance_families)
-    everything = PolicySuite.load(settings=settings, ignore=config.ignore or None)
-    registered = {p.id for p in PolicySuite.load(settings=RuleSettings(("x",), ("x",)))}
-    missing = [i for i in PREFLIGHT_POLICIES if i not in registered]
+    if not config.select and config.min_severity is None:
+        registry = PolicyRegistry(preflight_policies())
+    else:
+        registry = load_registry()
+    missing = [i for i in PREFLIGHT_POLICIES if i not in registry]
     if missing:  # pragma: no cover - guards the table above against a rule being renamed
         raise PreflightUsageError(f"pre-flight policies not registered: {', '.join(missing)}")
+    ids = [p.id for p in registry]
     for pattern in config.select:
-        if not fnmatch.filter(registered, pattern):
+        if not fnmatch.filter(ids, pattern):
             raise PreflightUsageError(f"pre-flight select pattern {pattern!r} matches no registered policy")
+    try:
+        candidates = registry.select(ignore=config.ignore or None)
+    except PolicySelectionError as exc:
+        raise PreflightUsageError(f"pre-flight ignore: {exc}") from None
 
     def chosen(item: Policy) -> bool:
+        if not item.enabled_by(settings):
+            return False
         if item.id in PREFLIGHT_POLICIES or any(fnmatch.fnmatchcase(item.id, p) for p in config.select):
             return True
         return config.min_severity is not None and item.severity.rank >= config.min_severity.rank
 
-    return PolicySuite(tuple(p for p in everything if chosen(p)), settings)
+    return PolicySuite(tuple(p for p in candidates if chosen(p)), settings)
 
 
 @dataclass(frozen=True)
