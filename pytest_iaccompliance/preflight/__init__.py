@@ -117,6 +117,23 @@ def _decorate_program(function: Callable[..., T], config: PreflightConfig) -> Ca
     return program
 
 
+def _decorate_test(function: Callable[..., T], config: PreflightConfig) -> Callable[..., T]:
+    """A test: every pre-flight that runs inside it (decorated stacks and programs, ``enable``, ``attach``)
+    also holds to this configuration; the pytest plugin gives it the ``preflight`` marker."""
+    from pytest_iaccompliance.preflight.core import _DEFAULTS
+
+    @functools.wraps(function)
+    def test(*args: Any, **kwargs: Any) -> T:
+        previous = set_defaults(config.merged(_DEFAULTS[0]))
+        try:
+            return function(*args, **kwargs)
+        finally:
+            set_defaults(previous)
+
+    setattr(test, MARK, config)
+    return test
+
+
 def _decorate(target: T, config: PreflightConfig) -> T:
     if isinstance(target, type):
         from pytest_iaccompliance.cdktf.library import library_of
@@ -131,6 +148,8 @@ def _decorate(target: T, config: PreflightConfig) -> T:
             "ComponentResource subclass"
         )
     if inspect.isfunction(target):
+        if target.__name__.startswith("test"):
+            return _decorate_test(target, config)  # type: ignore[return-value]
         return _decorate_program(target, config)  # type: ignore[return-value]
     raise PreflightUsageError(
         f"@preflight on {type(target).__qualname__}: expected a stack class, a component class or a Pulumi "
@@ -158,8 +177,9 @@ def preflight(target: Any = None, /, **options: Any) -> Any:
 
     On a cdktf/cdktn ``TerraformStack`` subclass the check runs before synthesis (a cdktf Aspect), on a
     Pulumi program function or ``ComponentResource`` subclass through a stack transform, failing the run
-    with one ``PreflightError``. Besides tags and instance families, ``min_severity="critical"`` adds every
-    registered policy at or above that severity.
+    with one ``PreflightError``. On a test function (``test_*``) its settings apply to every pre-flight run
+    inside the test, which carries the ``preflight`` marker. Besides tags and instance families,
+    ``min_severity="critical"`` adds every registered policy at or above that severity.
     """
     config = PreflightConfig.of(**options)
     if target is None:

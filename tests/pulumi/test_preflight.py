@@ -72,7 +72,7 @@ def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytes
     pytester.makepyfile(test_programs='''
         import pytest
         import programs
-        from pytest_iaccompliance.preflight import PreflightError, find_preflight_error
+        from pytest_iaccompliance.preflight import PreflightError, find_preflight_error, preflight
         from pytest_iaccompliance.pulumi import PulumiProgramError
 
 
@@ -113,6 +113,14 @@ def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytes
 
         def test_unrelated(pulumi_mocks):
             pulumi_mocks.run(programs.undecorated)
+
+
+        @preflight(required_tags="CostCentre")
+        def test_decorated_test_adds_its_settings(pulumi_mocks):
+            with pytest.raises(PulumiProgramError) as failure:
+                pulumi_mocks.run(programs.compliant)
+            found = find_preflight_error(failure.value).violations
+            assert [(v.policy_id, v.message) for v in found] == [("AWS-TAG-001", "lacks required tag(s): CostCentre")]
     ''')
     pytester.syspathinsert()
     return pytester
@@ -125,7 +133,7 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 
 def test_program_and_component_fail_at_construction(project: pytest.Pytester) -> None:
     result = run(project)
-    result.assert_outcomes(passed=5, failed=1)
+    result.assert_outcomes(passed=6, failed=1)
     result.stdout.fnmatch_lines([
         "*_ test_preflight_program_fails _*",
         "pre-flight failed for stack project/test: 2 violations",
@@ -141,21 +149,22 @@ def test_ini_preflight_and_selection(project: pytest.Pytester) -> None:
     project.makeini("[pytest]\niac_preflight = programs:undecorated programs:compliant\n"
                     "iac_required_tags = Owner\n")
     result = run(project, "-k", "preflight", "-v")
-    result.assert_outcomes(passed=2, failed=2, deselected=4)
+    result.assert_outcomes(passed=3, failed=2, deselected=4)
     result.stdout.fnmatch_lines([
         "*test_programs.py::test_preflight_program_fails FAILED*",
         "*test_programs.py::test_preflight_compliant_program PASSED*",
+        "*test_programs.py::test_decorated_test_adds_its_settings PASSED*",
         "*iac_preflight::programs:undecorated FAILED*",
         "*iac_preflight::programs:compliant PASSED*",
         "*program programs:undecorated: urn:pulumi:test::project::pulumi:pulumi:Stack$aws:s3/bucket:Bucket::plain"
         " (aws:s3/bucket:Bucket) AWS-TAG-001: lacks required tag(s): Owner; fix: *",
     ])
     marked = run(project, "-m", "preflight", "--co", "-q")
-    marked.stdout.fnmatch_lines(["*4/8 tests collected (4 deselected)*"])
+    marked.stdout.fnmatch_lines(["*5/9 tests collected (4 deselected)*"])
     unconfigured = project.makeini("[pytest]\n")
     assert unconfigured.exists()
     plain = run(project, "-m", "preflight", "--co", "-q")
-    plain.stdout.fnmatch_lines(["*2/6 tests collected (4 deselected)*"])
+    plain.stdout.fnmatch_lines(["*3/7 tests collected (4 deselected)*"])
 
 
 @pytest.mark.parametrize(
