@@ -167,6 +167,16 @@ def test_ini_preflight_and_selection(project: pytest.Pytester) -> None:
     plain.stdout.fnmatch_lines(["*3/7 tests collected (4 deselected)*"])
 
 
+def test_ini_items_under_xdist_and_a_wrong_entry(project: pytest.Pytester) -> None:
+    project.makeini("[pytest]\niac_preflight = programs:undecorated programs:compliant programs:missing\n"
+                    "iac_required_tags = Owner\n")
+    result = run(project, "-n", "2", "-k", "preflight")
+    result.assert_outcomes(passed=3, failed=3)
+    result.stdout.fnmatch_lines(["ini iac_preflight: module 'programs' has no 'missing'"])
+    result.stdout.fnmatch_lines(["  program programs:undecorated: *::plain (aws:s3/bucket:Bucket) AWS-TAG-001: "
+                                 "lacks required tag(s): Owner; fix: *"])
+
+
 @pytest.mark.parametrize(
     ("parent", "expected"),
     [
