@@ -136,10 +136,10 @@ def _decorate_test(function: Callable[..., T], config: PreflightConfig) -> Calla
 
 def _decorate(target: T, config: PreflightConfig) -> T:
     if isinstance(target, type):
-        from pytest_iaccompliance.cdktf.library import library_of
+        from pytest_iaccompliance.preflight.cdktf import library_name
         from pytest_iaccompliance.preflight.pulumi import is_component_class
 
-        if library_of(target) is not None:
+        if library_name(target) is not None:
             return _decorate_stack(target, config)  # type: ignore[return-value]
         if is_component_class(target):
             return _decorate_component(target, config)  # type: ignore[return-value]

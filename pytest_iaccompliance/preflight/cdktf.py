@@ -13,7 +13,6 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from pytest_iaccompliance.cdktf.library import library_of
 from pytest_iaccompliance.preflight.core import (
     PreflightConfig,
     PreflightError,
@@ -22,7 +21,7 @@ from pytest_iaccompliance.preflight.core import (
 )
 from pytest_iaccompliance.sources.terraform_json import KIND_CDKTF, resources_from_config
 
-__all__ = ["SENTINEL_ID", "attach", "check_stack", "is_stack"]
+__all__ = ["SENTINEL_ID", "attach", "check_stack", "is_stack", "library_name"]
 
 # The id of the leaf construct that carries the Aspect; it synthesizes to nothing.
 SENTINEL_ID = "IacCompliancePreflight"
@@ -30,17 +29,30 @@ SENTINEL_ID = "IacCompliancePreflight"
 _ASPECT_CLASSES: dict[str, type] = {}
 
 
+def library_name(cls: type) -> str | None:
+    """``cdktf`` or ``cdktn`` for a ``TerraformStack`` subclass, as ``cdktf.library.library_of`` reads it.
+
+    Repeated here on purpose: importing ``pytest_iaccompliance.cdktf`` starts recording what the process
+    reads (for the synth cache), a cost every ``cdktf synth`` of a decorated stack would pay for nothing.
+    """
+    for base in cls.__mro__:
+        root = base.__module__.split(".", 1)[0]
+        if root in ("cdktf", "cdktn") and base.__name__ == "TerraformStack":
+            return root
+    return None
+
+
 def is_stack(obj: object) -> bool:
-    return not isinstance(obj, type) and library_of(type(obj)) is not None
+    return not isinstance(obj, type) and library_name(type(obj)) is not None
 
 
 def _library_module(stack: Any) -> Any:
-    library = library_of(type(stack))
-    if library is None:
+    name = library_name(type(stack))
+    if name is None:
         raise PreflightUsageError(
             f"{type(stack).__qualname__} is not a cdktf/cdktn TerraformStack; pass a stack instance"
         )
-    return library.module()
+    return importlib.import_module(name)
 
 
 def check_stack(stack: Any, config: PreflightConfig | None = None) -> None:
