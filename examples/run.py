@@ -38,6 +38,9 @@ EXAMPLES = (
             "its committed synth output has no critical finding; three warnings are tolerated"),
     Example("pulumi_app", (), 0,
             "the Pulumi web tier, run under recording mocks, passes its compliance tests"),
+    Example("pulumi_app", ("-k", "preflight"), 0,
+            "pre-flight: the program's resources are checked as Pulumi constructs them; an untagged, "
+            "unencrypted bucket is stopped before it is created"),
     Example("pulumi_app", ("--iac-source", "stack-export.json"), 0,
             "its checked-in stack export passes every built-in policy, required tags included"),
     Example("iam_property", (), 0,

@@ -19,6 +19,7 @@ SUBPLUGINS = (
     "pytest_iaccompliance.fixtures.cdktf",
     "pytest_iaccompliance.fixtures.pulumi",
     "pytest_iaccompliance.fixtures.aws",
+    "pytest_iaccompliance.fixtures.preflight",
 )
 
 SEVERITY_PLUGIN = "iaccompliance-severity"

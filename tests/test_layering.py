@@ -31,6 +31,7 @@ PARTS = {
     "assertions": ("assertions", "strategies"),
     "reports": ("reporting",),
     "runtime": ("secrets", "awsmock"),
+    "preflight": ("preflight",),
     "face": ("",),
     "glue": ("plugin", "options", "collect", "session", "terminal", "fixtures"),
 }
@@ -48,6 +49,7 @@ ALLOWED = {
     "assertions": {"model", "iam", "policies", "text"},
     "reports": {"model", "text"},
     "runtime": {"cdktf"},  # secrets resolved at run time, and AWS on moto; cdktf_secret finds the library
+    "preflight": {"model", "policies", "sources", "cdktf", "pulumi", "text"},  # checks at construction
     "face": {"model", "policies", "sources"},
     "glue": set(PARTS) - {"glue"},
 }

@@ -51,10 +51,16 @@ from cdktf_cdktf_provider_aws.security_group import (
 from cdktf_cdktf_provider_aws.subnet import Subnet
 from cdktf_cdktf_provider_aws.vpc import Vpc
 
+from pytest_iaccompliance.preflight import preflight
+
 if TYPE_CHECKING:
     from constructs import Construct
 
 
+# Pre-flight: before `cdktf synth` writes cdk.tf.json (and whenever a test synthesizes the stack), a
+# cdktf Aspect checks every resource for these tags (the provider's default_tags count), encryption at
+# rest and public access, and fails the synthesis listing each violation with its construct path.
+@preflight(required_tags=["environment", "owner", "cost-center"])
 class PlatformStack(TerraformStack):
     """VPC with private subnets, a web and a database tier, encrypted storage and a scoped role."""
 

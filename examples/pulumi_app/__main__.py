@@ -10,6 +10,13 @@ import pulumi
 import pulumi_aws as aws
 from network import Network
 
+from pytest_iaccompliance.preflight import enable
+
+# Pre-flight: every resource below is checked as it is constructed (a Pulumi stack transform), so
+# `pulumi preview` fails before anything is created when one lacks these tags, encryption or a
+# public-access block. Tests run the same check under mocks.
+enable(required_tags=["Environment", "Owner", "CostCenter"])
+
 config = pulumi.Config()
 environment = config.require("environment")
 tags = {"Environment": environment, "Owner": "platform", "CostCenter": "web"}

@@ -138,6 +138,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.outputs_by_urn: dict[str, Any] = {}
 
     def RegisterResource(self, request: Any) -> Any:
+        if request.type != "pulumi:pulumi:Stack" and (request.transforms or self._stack_transforms):
+            request = self._transformed(request)
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             self.registrations.append(
@@ -154,6 +156,45 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 )
             )
         return response
+
+    def _transformed(self, request: Any) -> Any:
+        """The request after its resource transforms and the stack's, run as the engine runs them.
+
+        Pulumi's mock monitor records transforms without running them; the engine calls each through the
+        program's callback server before registering the resource, and so does this monitor, with the
+        same request, so a transform sees what it would see in ``pulumi preview``.
+        """
+        from pulumi.runtime._callbacks import _CallbackServicer
+        from pulumi.runtime.proto import resource_pb2
+        from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+
+        callbacks: dict[str, Any] = {}
+        for servicer in _CallbackServicer._servicers:
+            for token, function in servicer._callbacks.items():
+                callbacks.setdefault(token, function)
+        tokens: list[str] = [callback.token for callback in request.transforms]
+        for transform in self._stack_transforms:
+            for servicer in _CallbackServicer._servicers:
+                found = servicer._transforms.get(transform)
+                if found is not None:
+                    tokens.append(found)
+                    break
+        _ensure_event_loop()  # type: ignore[no-untyped-call]
+        for token in tokens:
+            callback = callbacks.get(token)
+            if callback is None:
+                continue
+            transform_request = resource_pb2.TransformRequest(
+                type=request.type, name=request.name, custom=request.custom, parent=request.parent,
+                properties=request.object,
+            )
+            reply = _sync_await(callback(transform_request.SerializeToString()))
+            if reply.HasField("properties"):
+                changed = type(request)()
+                changed.CopyFrom(request)
+                changed.object.CopyFrom(reply.properties)
+                request = changed
+        return request
 
     def ReadResource(self, request: Any) -> Any:
         response = super().ReadResource(request)  # type: ignore[no-untyped-call]

@@ -28,7 +28,14 @@ if TYPE_CHECKING:
     from pytest_iaccompliance.pulumi.provenance import OutputTracer
     from pytest_iaccompliance.pulumi.recording import RecordingMocks, Registration
 
-__all__ = ["Program", "PulumiProgramError", "PulumiResources", "reset_runtime", "run_program"]
+__all__ = [
+    "Program",
+    "PulumiProgramError",
+    "PulumiResources",
+    "normalized_resource",
+    "reset_runtime",
+    "run_program",
+]
 
 KIND = "pulumi"
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -516,15 +523,39 @@ def _resource(
             component_outputs, component_secrets = decode_struct(extra)
             merged.update(component_outputs)
             secret_wire_paths |= component_secrets
-    properties = terraform_properties(token, merged)
-    secret_paths = frozenset(rename_path(token, path) for path in secret_wire_paths if path)
-    return Resource(
-        type=terraform_type(token),
-        name=registration.name,
-        address=registration.urn,
-        properties=properties,
-        source=SourceLocation(KIND, label, registration.urn, stack),
-        secret_paths=secret_paths,
+    return normalized_resource(
+        token,
+        registration.name,
+        registration.urn,
+        merged,
+        secret_wire_paths,
+        stack=stack,
+        label=label,
         parent=registration.parent or None,
         mode="data" if registration.read else "managed",
+    )
+
+
+def normalized_resource(
+    token: str,
+    name: str,
+    urn: str,
+    properties: Mapping[str, Any],
+    secret_wire_paths: set[str],
+    *,
+    stack: str,
+    label: str,
+    parent: str | None = None,
+    mode: str = "managed",
+) -> Resource:
+    """A Pulumi resource's decoded properties (wire names) as a ``Resource`` in Terraform's vocabulary."""
+    return Resource(
+        type=terraform_type(token),
+        name=name,
+        address=urn,
+        properties=terraform_properties(token, properties),
+        source=SourceLocation(KIND, label, urn, stack),
+        secret_paths=frozenset(rename_path(token, path) for path in secret_wire_paths if path),
+        parent=parent,
+        mode=mode,
     )
