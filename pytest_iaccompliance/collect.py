@@ -69,6 +69,10 @@ def describe_failure(item: Policy, findings: Sequence[Finding], source: Path) ->
     if unknown:
         lines.append(f"{len(unknown)} resource(s) that cannot be evaluated before apply:")
         lines.extend(_finding_line(f) for f in unknown)
+    exempt = [f for f in findings if f.status in (FindingStatus.WAIVED, FindingStatus.BASELINED)]
+    if exempt:
+        lines.append(f"{len(exempt)} waived or baselined (not counted):")
+        lines.extend(_finding_line(f) for f in exempt)
     if item.remediation:
         lines.append(f"remediation: {item.remediation}")
     return "\n".join(lines)
@@ -77,7 +81,7 @@ def describe_failure(item: Policy, findings: Sequence[Finding], source: Path) ->
 def _finding_line(finding: Finding) -> str:
     from pytest_iaccompliance.reporting.text import finding_line
 
-    return f"  - {finding_line(finding)}"
+    return f"  - {finding_line(finding)}" + (f" [{finding.waiver}]" if finding.waiver else "")
 
 
 def internal_error(doing: str, exc: BaseException) -> str:
@@ -103,6 +107,7 @@ class PolicyItem(pytest.Item):
             self.add_marker(pytest.mark.compliance(*policy.controls))
 
     def runtest(self) -> None:
+        from pytest_iaccompliance.fixtures.waivers import apply_exemptions
         from pytest_iaccompliance.policies.engine import check_resource
 
         findings = [
@@ -110,6 +115,7 @@ class PolicyItem(pytest.Item):
             for resource in self.resources
             if (finding := check_resource(self.policy, resource, self.context)) is not None
         ]
+        findings = apply_exemptions(self, findings, self.context.resources)
         self.stash[FINDINGS] = findings
         failed = any(f.status is FindingStatus.FAILED for f in findings)
         unknown = any(f.status is FindingStatus.UNKNOWN for f in findings)

@@ -70,6 +70,8 @@ class FindingStatus(enum.Enum):
     PASSED = "passed"
     WAIVED = "waived"
     UNKNOWN = "unknown"
+    # Failed or unknown when the baseline was written, and still: shown, not counted (--iac-baseline).
+    BASELINED = "baselined"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ SUBPLUGINS = (
     "pytest_iaccompliance.fixtures.core",
     "pytest_iaccompliance.fixtures.cdktf",
     "pytest_iaccompliance.fixtures.pulumi",
+    "pytest_iaccompliance.fixtures.waivers",
 )
 
 MARKERS = (
