@@ -27,25 +27,26 @@ FIELDS = ("policy", "address", "source", "reason", "owner", "expires")
 _REQUIRED = ("policy", "address", "reason", "expires")
 
 
-def load_toml(path: Path) -> dict[str, Any]:
-    """TOML through the standard library (3.11+) or ``tomli``; errors name the file."""
+def load_toml(path: Path, label: str | None = None) -> dict[str, Any]:
+    """TOML through the standard library (3.11+) or ``tomli``; errors name the file (as ``label``)."""
+    file = label or str(path)
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only
         try:
             import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
         except ImportError:
-            raise WaiverError(str(path), "reading TOML on Python 3.10 needs the tomli package") from None
+            raise WaiverError(file, "reading TOML on Python 3.10 needs the tomli package") from None
     try:
         with open(path, "rb") as handle:
             document: dict[str, Any] = tomllib.load(handle)
             return document
     except OSError as exc:
-        raise WaiverError(str(path), f"cannot read: {exc.strerror or exc}") from None
+        raise WaiverError(file, f"cannot read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise WaiverError(str(path), f"is not valid TOML: {exc}") from None
+        raise WaiverError(file, f"is not valid TOML: {exc}") from None
     except UnicodeDecodeError:
-        raise WaiverError(str(path), "is not valid TOML: not UTF-8 text") from None
+        raise WaiverError(file, "is not valid TOML: not UTF-8 text") from None
 
 
 def check_expiry(value: object, origin: str, *, on: date, max_days: int) -> date:
@@ -118,4 +119,4 @@ def parse_waivers(document: Mapping[str, Any], file: str, *, on: date | None = N
 def read_waivers(path: Path, *, label: str | None = None, on: date | None = None,
                  max_days: int = DEFAULT_MAX_DAYS) -> WaiverSet:
     """The waivers of a TOML file; ``label`` is how messages name it (the path as the user wrote it)."""
-    return parse_waivers(load_toml(path), label or str(path), on=on, max_days=max_days)
+    return parse_waivers(load_toml(path, label), label or str(path), on=on, max_days=max_days)

@@ -114,7 +114,8 @@ def parse_trivyignore_yaml(text: str, file: str, *, on: date | None = None,
         return WaiverSet(on=on)
     if not isinstance(document, Mapping):
         raise WaiverError(file, "expects a mapping with a `misconfigurations` list")
-    entries = document.get("misconfigurations") or []
+    entries = document.get("misconfigurations")
+    entries = [] if entries is None else entries
     if not isinstance(entries, list):
         raise WaiverError(file, "expects a list", "misconfigurations")
     waivers: list[Waiver] = []
