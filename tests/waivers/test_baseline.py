@@ -97,5 +97,5 @@ def test_a_malformed_baseline_names_the_entry_and_field(text: str, message: str)
 
 
 def test_an_unreadable_baseline_names_the_file(tmp_path: Path) -> None:
-    with pytest.raises(WaiverError, match="^base.json: cannot read"):
+    with pytest.raises(WaiverError, match=r"^base\.json: cannot read"):
         Baseline.read(tmp_path / "missing.json", "base.json")
