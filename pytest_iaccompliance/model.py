@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any, Final, Protocol, TypeAlias
 
 __all__ = [
+    "IN_CODE_WAIVERS",
     "SECRET_NAMES",
     "UNKNOWN",
     "Finding",
@@ -40,6 +41,11 @@ __all__ = [
     "show_value",
     "unknown_reason",
 ]
+
+
+# Where a source keeps the waivers recorded in code on its resources (cdktf ``//`` metadata, a Pulumi
+# transformation): ``ResourceSet.metadata[IN_CODE_WAIVERS]`` maps an address to its raw records.
+IN_CODE_WAIVERS: Final = "iaccompliance_waivers"
 
 
 class Severity(enum.Enum):

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from pytest_iaccompliance.model import UNKNOWN, Resource, ResourceSet, SourceLocation, Unknown
+from pytest_iaccompliance.model import IN_CODE_WAIVERS, UNKNOWN, Resource, ResourceSet, SourceLocation, Unknown
 
 __all__ = ["KIND_CDKTF", "KIND_PLAN", "KIND_STATE", "KIND_TF_JSON", "load_document", "resources_from_config"]
 
@@ -336,6 +336,7 @@ def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = K
     repeated = has_repeated_keys(document)
     dynamic = may_hold_dynamic_blocks(document)
     file = str(path)
+    waivers: dict[str, Any] = {}
 
     def build() -> Iterator[Resource]:
         for mode, key in (("managed", "resource"), ("data", "data")):
@@ -347,6 +348,8 @@ def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = K
                     body = _expand_dynamic(body, f"{key}.{rtype}.{name}", path)
                 meta = body.get("//")
                 construct_path = None
+                if isinstance(meta, Mapping) and IN_CODE_WAIVERS in meta:
+                    waivers[address] = meta[IN_CODE_WAIVERS]
                 if isinstance(meta, Mapping) and isinstance(meta.get("metadata"), Mapping):
                     found = meta["metadata"].get("path")
                     construct_path = found if isinstance(found, str) else None
@@ -360,6 +363,7 @@ def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = K
                     mode=mode,
                 )
 
+    resources = list(build())
     terraform = _section(document, "terraform", path) or {}
     metadata = {
         "kind": kind,
@@ -369,7 +373,9 @@ def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = K
         "variables": _section(document, "variable", path) or {},
         "outputs": _section(document, "output", path) or {},
     }
-    return ResourceSet(build(), name=stack, metadata=metadata)
+    if waivers:
+        metadata[IN_CODE_WAIVERS] = waivers
+    return ResourceSet(resources, name=stack, metadata=metadata)
 
 
 def _mark_unknown(values: Any, unknown: Any) -> Any:

@@ -10,7 +10,7 @@ from pytest_iaccompliance.waivers.imports import (
     parse_trivyignore_yaml,
     read_any,
 )
-from pytest_iaccompliance.waivers.incode import in_code_waivers, waiver_record
+from pytest_iaccompliance.waivers.incode import in_code_waivers, pulumi_waiver, waive, waive_opts, waiver_record
 from pytest_iaccompliance.waivers.model import (
     DEFAULT_MAX_DAYS,
     Applied,
@@ -23,7 +23,26 @@ from pytest_iaccompliance.waivers.model import (
 )
 
 __all__ = [
-    "DEFAULT_MAX_DAYS", "Applied", "Baseline", "BaselineApplied", "BaselineKey", "Waiver", "WaiverError",
-    "WaiverSet", "in_code_waivers", "parse_checkov_baseline", "parse_trivyignore", "parse_trivyignore_yaml",
-    "parse_waivers", "read_any", "read_waivers", "reason_problem", "relative_source", "today", "waiver_record",
+    "DEFAULT_MAX_DAYS",
+    "Applied",
+    "Baseline",
+    "BaselineApplied",
+    "BaselineKey",
+    "Waiver",
+    "WaiverError",
+    "WaiverSet",
+    "in_code_waivers",
+    "parse_checkov_baseline",
+    "parse_trivyignore",
+    "parse_trivyignore_yaml",
+    "parse_waivers",
+    "pulumi_waiver",
+    "read_any",
+    "read_waivers",
+    "reason_problem",
+    "relative_source",
+    "today",
+    "waive",
+    "waive_opts",
+    "waiver_record",
 ]

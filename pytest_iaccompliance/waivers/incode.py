@@ -3,23 +3,25 @@
 cdktf: ``waive(construct, ...)`` writes the waiver into the resource's synthesized ``//`` metadata, so
 the synthesized ``cdk.tf.json`` carries it and a scan of ``cdktf.out`` honours it as the fixture does
 (Checkov ignores its own skip comments there, checkov#4634). Pulumi: ``waive_opts(...)`` gives resource
-options whose transform records the waiver where the mocks read it. Both require a reason and an expiry
+options whose transformation records the waiver where the mock run reads it. Both require a reason and an expiry
 within the horizon, as the waiver file does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import glob
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from pytest_iaccompliance.model import IN_CODE_WAIVERS
 from pytest_iaccompliance.waivers.file import check_expiry
 from pytest_iaccompliance.waivers.model import DEFAULT_MAX_DAYS, Waiver, WaiverError, reason_problem, today
 
-__all__ = ["METADATA_KEY", "in_code_waivers", "waiver_record", "waivers_from_records"]
+__all__ = ["in_code_waivers", "pulumi_waiver", "waive", "waive_opts",
+           "waiver_record", "waivers_from_records"]
 
-# Where a resource's waivers live: under "//" in synthesized JSON, in a ResourceSet's metadata by address.
-METADATA_KEY = "iaccompliance_waivers"
+METADATA_KEY = IN_CODE_WAIVERS  # under "//" in synthesized JSON, and in a ResourceSet's metadata by address
 
 
 def waiver_record(policy: str, reason: str, expires: date | str, *, owner: str = "", where: str = "waiver",
@@ -31,21 +33,68 @@ def waiver_record(policy: str, reason: str, expires: date | str, *, owner: str =
     if problem:
         raise WaiverError(where, problem, "reason")
     until = check_expiry(expires, where, on=on or today(), max_days=max_days)
-    return {"policy": policy.strip(), "reason": " ".join(reason.split()), "owner": owner, "expires": until.isoformat()}
+    record = {"reason": " ".join(reason.split()), "expires": until.isoformat()}
+    return record | ({"owner": owner} if owner else {})
+
+
+def waive(construct: Any, policy: str, *, reason: str, expires: date | str, owner: str = "",
+          max_days: int = DEFAULT_MAX_DAYS) -> None:
+    """Waive ``policy`` (id or glob) on a cdktf/cdktn resource, or on every resource under a construct.
+
+    The waiver is written into each resource's ``//`` metadata, so it is part of the synthesized JSON:
+    the ``cdktf_synth`` fixture, ``assert_compliant`` and a scan of ``cdktf.out`` all honour it.
+    """
+    where = f"waiver of {policy} on {getattr(getattr(construct, 'node', None), 'path', construct)}"
+    if isinstance(policy, str) and "." in policy:
+        raise WaiverError(where, "a policy id with a dot cannot be recorded in cdktf metadata", "policy")
+    record = waiver_record(policy, reason, expires, owner=owner, where=where, max_days=max_days)
+    targets = [construct] if _is_resource(construct) else [
+        child for child in construct.node.find_all() if _is_resource(child)]
+    if not targets:
+        raise WaiverError(where, "found no resource to record the waiver on")
+    for target in targets:
+        target.add_override(f"//.{METADATA_KEY}.{policy.strip()}", record)
+
+
+def _is_resource(construct: Any) -> bool:
+    return hasattr(construct, "add_override") and isinstance(getattr(construct, "terraform_resource_type", None), str)
+
+
+def pulumi_waiver(policy: str, *, reason: str, expires: date | str, owner: str = "",
+                  max_days: int = DEFAULT_MAX_DAYS) -> Any:
+    """A Pulumi resource transformation that records a waiver of ``policy`` on the resource it is given
+    to (``opts=ResourceOptions(transformations=[pulumi_waiver(...)])``); it changes nothing deployed."""
+    record = waiver_record(policy, reason, expires, owner=owner, where=f"waiver of {policy}", max_days=max_days)
+
+    def transformation(args: Any) -> None:
+        from pytest_iaccompliance.pulumi.runner import RECORDED_WAIVERS
+
+        RECORDED_WAIVERS.setdefault((str(args.type_), str(args.name)), {})[policy.strip()] = record
+
+    return transformation
+
+
+def waive_opts(policy: str, *, reason: str, expires: date | str, owner: str = "",
+               max_days: int = DEFAULT_MAX_DAYS) -> Any:
+    """``pulumi.ResourceOptions`` carrying ``pulumi_waiver``; merge with others by
+    ``ResourceOptions.merge``."""
+    import pulumi
+
+    return pulumi.ResourceOptions(transformations=[
+        pulumi_waiver(policy, reason=reason, expires=expires, owner=owner, max_days=max_days)])
 
 
 def waivers_from_records(records: object, address: str, where: str) -> list[Waiver]:
-    """The waivers recorded on one resource; a malformed record is an error naming the resource."""
-    if not isinstance(records, list):
-        raise WaiverError(where, f"expects a list of waivers on {address}", METADATA_KEY)
+    """The waivers recorded on one resource (``{policy: {reason, expires, owner}}``); a malformed record
+    is an error naming the resource and the field."""
+    if not isinstance(records, Mapping):
+        raise WaiverError(where, f"expects an object of waivers by policy id on {address}", METADATA_KEY)
     waivers: list[Waiver] = []
-    for number, record in enumerate(records, start=1):
-        origin = f"{where}: waiver {number}"
+    for policy, record in records.items():
+        origin = f"{where}: {address} waives {policy} in code"
         if not isinstance(record, Mapping):
             raise WaiverError(origin, "is not an object")
-        policy, reason = record.get("policy"), record.get("reason")
-        if not isinstance(policy, str) or not policy:
-            raise WaiverError(origin, "is required", "policy")
+        reason = record.get("reason")
         problem = reason_problem(reason)
         if problem:
             raise WaiverError(origin, problem, "reason")
@@ -54,13 +103,18 @@ def waivers_from_records(records: object, address: str, where: str) -> list[Waiv
         except ValueError:
             raise WaiverError(origin, f"expects a date (YYYY-MM-DD), got {record.get('expires')!r}",
                               "expires") from None
-        waivers.append(Waiver(policy=policy, address=address, reason=str(reason), expires=expires, origin=origin,
-                              owner=str(record.get("owner") or "")))
+        waivers.append(Waiver(policy=str(policy), address=glob.escape(address), reason=" ".join(str(reason).split()),
+                              expires=expires, origin=origin, owner=str(record.get("owner") or "")))
     return waivers
 
 
 def in_code_waivers(resources: Any) -> tuple[Waiver, ...]:
-    """The in-code waivers a source recorded on a resource set (``metadata[METADATA_KEY]``)."""
+    """The in-code waivers a source recorded on a resource set (``metadata[IN_CODE_WAIVERS]``), checked."""
     metadata = getattr(resources, "metadata", None)
-    found = metadata.get(METADATA_KEY) if isinstance(metadata, Mapping) else None
-    return tuple(found) if isinstance(found, Iterable) else ()
+    found = metadata.get(IN_CODE_WAIVERS) if isinstance(metadata, Mapping) else None
+    if not found:
+        return ()
+    where = getattr(resources, "name", None) or "stack"
+    if not isinstance(found, Mapping):
+        raise WaiverError(str(where), "expects waivers by resource address", IN_CODE_WAIVERS)
+    return tuple(w for address, records in found.items() for w in waivers_from_records(records, str(address), where))
