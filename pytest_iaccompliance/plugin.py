@@ -18,6 +18,7 @@ SUBPLUGINS = (
     "pytest_iaccompliance.fixtures.cdktf",
     "pytest_iaccompliance.fixtures.pulumi",
     "pytest_iaccompliance.fixtures.waivers",
+    "pytest_iaccompliance.fixtures.drift",
 )
 
 MARKERS = (
