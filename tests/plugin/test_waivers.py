@@ -115,7 +115,7 @@ def test_a_waiver_that_matched_nothing_is_reported_stale(pytester: pytest.Pytest
     result = run(pytester, mode, OPT_SOURCE, stack.name, OPT_WAIVERS, "waivers.toml")
     assert result.ret == pytest.ExitCode.OK
     result.stdout.fnmatch_lines([
-        "stale waivers (matched no failed finding; remove them): 2",
+        "stale waivers (matched no failed finding in this run; remove them): 2",
         "    waivers.toml: waiver 3: policy AWS-EC2-*, address *",
         "    waivers.toml: waiver 4: policy AWS-S3-001, address aws_s3_bucket.data",
     ])
@@ -265,3 +265,11 @@ def test_a_baseline_is_not_written_from_a_run_that_stopped_early(pytester: pytes
     result = run(pytester, [], OPT_SOURCE, stack.name, OPT_BASELINE_WRITE, "baseline.json", "-x")
     result.stdout.fnmatch_lines([f"{OPT_BASELINE_WRITE}: not written, the run stopped before judging everything"])
     assert not pytester.path.joinpath("baseline.json").exists()
+
+
+def test_a_run_without_scan_items_does_not_call_waivers_stale(pytester: pytest.Pytester) -> None:
+    pytester.path.joinpath("waivers.toml").write_text(waiver("AWS-EC2-*", "*"))
+    pytester.makepyfile("def test_unit():\n    assert True\n")
+    result = run(pytester, [], OPT_WAIVERS, "waivers.toml")
+    assert result.ret == pytest.ExitCode.OK
+    assert "stale waivers" not in result.stdout.str()
