@@ -13,6 +13,7 @@ from pytest_iaccompliance.drift import compare
 from pytest_iaccompliance.fixtures.drift import drift_settings, load_one
 from pytest_iaccompliance.fixtures.waivers import apply_exemptions
 from pytest_iaccompliance.model import Finding, FindingStatus, ResourceSet, Severity
+from pytest_iaccompliance.policies.engine import PolicyError
 from pytest_iaccompliance.session import FINDINGS
 
 
@@ -64,6 +65,8 @@ class DriftItem(pytest.Item):
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | Any:
         if isinstance(excinfo.value, ComplianceFailure):
             return excinfo.value.text
+        if isinstance(excinfo.value, PolicyError):
+            return str(excinfo.value)
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:

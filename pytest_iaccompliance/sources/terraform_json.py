@@ -11,7 +11,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from pytest_iaccompliance.model import IN_CODE_WAIVERS, UNKNOWN, Resource, ResourceSet, SourceLocation, Unknown
+from pytest_iaccompliance.model import (
+    IN_CODE_WAIVERS,
+    UNKNOWN,
+    Resource,
+    ResourceSet,
+    SourceLocation,
+    Unknown,
+    paused_gc,
+)
 
 __all__ = ["KIND_CDKTF", "KIND_PLAN", "KIND_STATE", "KIND_TF_JSON", "load_document", "resources_from_config"]
 
@@ -363,7 +371,8 @@ def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = K
                     mode=mode,
                 )
 
-    resources = list(build())
+    with paused_gc():  # as ResourceSet builds: the waivers are known once every resource is read
+        resources = list(build())
     terraform = _section(document, "terraform", path) or {}
     metadata = {
         "kind": kind,

@@ -114,7 +114,8 @@ def in_code_waivers(resources: Any) -> tuple[Waiver, ...]:
     found = metadata.get(IN_CODE_WAIVERS) if isinstance(metadata, Mapping) else None
     if not found:
         return ()
-    where = getattr(resources, "name", None) or "stack"
+    name = getattr(resources, "name", None)
+    where = f"stack {name}" if name else "stack"
     if not isinstance(found, Mapping):
         raise WaiverError(str(where), "expects waivers by resource address", IN_CODE_WAIVERS)
     return tuple(w for address, records in found.items() for w in waivers_from_records(records, str(address), where))

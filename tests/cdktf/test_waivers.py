@@ -93,8 +93,8 @@ def test_a_scan_of_cdktf_out_honours_the_waiver(project: pytest.Pytester) -> Non
         "1 non-compliant resource(s) in *cdk.tf.json:",
         "  - aws_s3_bucket.data*",
         "2 waived or baselined (not counted):",
-        "  - aws_s3_bucket.web_assets_* [[]web: aws_s3_bucket.web_assets_* waives AWS-S3-* in code: Static public "
-        f"website, approved in SEC-42 (owner web-team, until {SOON})]",
+        "  - aws_s3_bucket.web_assets_* [[]stack web: aws_s3_bucket.web_assets_* waives AWS-S3-* in code: "
+        f"Static public website, approved in SEC-42 (owner web-team, until {SOON})]",
         "*waived findings (not counted): 2*",
     ])
 

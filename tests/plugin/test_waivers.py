@@ -273,3 +273,34 @@ def test_a_run_without_scan_items_does_not_call_waivers_stale(pytester: pytest.P
     result = run(pytester, [], OPT_WAIVERS, "waivers.toml")
     assert result.ret == pytest.ExitCode.OK
     assert "stale waivers" not in result.stdout.str()
+
+
+def in_code(record: dict[str, str]) -> dict[str, object]:
+    stack = json.loads(json.dumps(STACK))
+    stack["resource"]["aws_s3_bucket"]["data"]["//"] = {"iaccompliance_waivers": {"AWS-S3-00[23]": record},
+                                                         "metadata": {"path": "app/data"}}
+    return stack
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_waiver_recorded_in_synthesized_metadata_waives_in_a_scan(pytester: pytest.Pytester,
+                                                                    mode: list[str]) -> None:
+    pytester.path.joinpath("cdk.tf.json").write_text(json.dumps(
+        in_code({"reason": "Public website (SEC-42)", "expires": SOON.isoformat(), "owner": "web"})))
+    result = run(pytester, mode, OPT_SOURCE, "cdk.tf.json", "-k", "AWS-S3")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines([
+        "waived findings (not counted): 2",
+        "    AWS-S3-002 aws_s3_bucket.data: stack *: aws_s3_bucket.data waives AWS-S3-00[[]23] in code: Public website "
+        f"(SEC-42) (owner web, until {SOON.isoformat()})",
+    ])
+
+
+def test_a_malformed_record_in_synthesized_metadata_fails_the_item_naming_it(pytester: pytest.Pytester) -> None:
+    pytester.path.joinpath("cdk.tf.json").write_text(json.dumps(in_code({"reason": "todo", "expires": "2026-01-01"})))
+    result = run(pytester, [], OPT_SOURCE, "cdk.tf.json", "-k", "AWS-S3-002")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["iaccompliance: stack *: aws_s3_bucket.data waives AWS-S3-00[[]23] in code: "
+                                 "field `reason`: 'todo' is a placeholder, not a reason*",
+                                 # an error of the item, not a compliance verdict, and never a pass
+                                 "FAILED cdk.tf.json::AWS-S3-002 - iaccompliance: stack *"])
