@@ -304,3 +304,13 @@ def test_a_malformed_record_in_synthesized_metadata_fails_the_item_naming_it(pyt
                                  "field `reason`: 'todo' is a placeholder, not a reason*",
                                  # an error of the item, not a compliance verdict, and never a pass
                                  "FAILED cdk.tf.json::AWS-S3-002 - iaccompliance: stack *"])
+
+
+def test_a_waiver_in_code_obeys_the_projects_horizon(pytester: pytest.Pytester) -> None:
+    pytester.path.joinpath("cdk.tf.json").write_text(json.dumps(
+        in_code({"reason": "Public website (SEC-42)", "expires": SOON.isoformat()})))
+    pytester.makeini("[pytest]\niac_waiver_max_days = 7\n")
+    result = run(pytester, [], OPT_SOURCE, "cdk.tf.json", "-k", "AWS-S3-002")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([f"iaccompliance: stack *: aws_s3_bucket.data waives AWS-S3-00[[]23] in code: field "
+                                 f"`expires`: {SOON.isoformat()} is more than 7 days ahead (ini iac_waiver_max_days)"])
