@@ -41,6 +41,10 @@ def describe_failure(policy: Policy, findings: Sequence[Finding], source: Path, 
     if unknown:
         lines.append(f"{len(unknown)} resource(s) that cannot be evaluated before apply:")
         lines.extend(_listed(unknown, max_listed))
+    exempt = [f for f in findings if f.status in (FindingStatus.WAIVED, FindingStatus.BASELINED)]
+    if exempt:
+        lines.append(f"{len(exempt)} waived or baselined (not counted):")
+        lines.extend(_listed(exempt, max_listed))
     if policy.remediation:
         lines.append(f"remediation: {policy.remediation}")
     return "\n".join(lines)
@@ -73,6 +77,7 @@ class PolicyItem(pytest.Item):
             self.add_marker(pytest.mark.compliance(*policy.controls))
 
     def runtest(self) -> None:
+        from pytest_iaccompliance.fixtures.waivers import apply_exemptions
         from pytest_iaccompliance.policies.engine import check_resource
 
         findings = [
@@ -80,6 +85,7 @@ class PolicyItem(pytest.Item):
             for resource in self.resources
             if (finding := check_resource(self.policy, resource, self.context)) is not None
         ]
+        findings = apply_exemptions(self, findings, self.context.resources)
         # Passed findings are read only by the JSON manifest: without one the session does not hold them
         # (on a large plan they are most of the findings, alive to the end of the session).
         keep_passed = self.config.stash[SETTINGS].report is not None

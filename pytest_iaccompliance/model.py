@@ -22,6 +22,7 @@ __all__ = [
     "BACKEND",
     "CONFIG_TYPES",
     "DOTENV",
+    "IN_CODE_WAIVERS",
     "PROVIDER",
     "PULUMI_PROJECT",
     "PULUMI_STACK",
@@ -52,6 +53,11 @@ __all__ = [
 ]
 
 
+# Where a source keeps the waivers recorded in code on its resources (cdktf ``//`` metadata, a Pulumi
+# transformation): ``ResourceSet.metadata[IN_CODE_WAIVERS]`` maps an address to its raw records.
+IN_CODE_WAIVERS: Final = "iaccompliance_waivers"
+
+
 class Severity(enum.Enum):
     """How much a failure weighs: critical failures block, warnings are tolerated up to a limit."""
 
@@ -80,6 +86,8 @@ class FindingStatus(enum.Enum):
     PASSED = "passed"
     WAIVED = "waived"
     UNKNOWN = "unknown"
+    # Failed or unknown when the baseline was written, and still: shown, not counted (--iac-baseline).
+    BASELINED = "baselined"
 
 
 # The statuses that fail an assertion or a report's result: a failure, and a value that could not be judged.

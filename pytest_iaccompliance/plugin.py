@@ -20,6 +20,8 @@ SUBPLUGINS = (
     "pytest_iaccompliance.fixtures.pulumi",
     "pytest_iaccompliance.fixtures.aws",
     "pytest_iaccompliance.fixtures.preflight",
+    "pytest_iaccompliance.fixtures.waivers",
+    "pytest_iaccompliance.fixtures.drift",
 )
 
 SEVERITY_PLUGIN = "iaccompliance-severity"

@@ -20,7 +20,15 @@ from pathlib import Path
 from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any
 
-from pytest_iaccompliance.model import PROVIDER, UNKNOWN, Resource, ResourceSet, SourceLocation, config_entry
+from pytest_iaccompliance.model import (
+    IN_CODE_WAIVERS,
+    PROVIDER,
+    UNKNOWN,
+    Resource,
+    ResourceSet,
+    SourceLocation,
+    config_entry,
+)
 from pytest_iaccompliance.pulumi.decode import decode_struct
 from pytest_iaccompliance.pulumi.mapping import rename_path, terraform_properties, terraform_type
 
@@ -40,6 +48,9 @@ __all__ = [
 KIND = "pulumi"
 STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_PREFIX = "pulumi:providers:"
+# Waivers the program's transformations recorded (``waivers.pulumi_waiver``), by (type token, name); one
+# run at a time, as the Pulumi runtime itself, so each run starts empty and takes what it registered.
+RECORDED_WAIVERS: dict[tuple[str, str], dict[str, Any]] = {}
 
 Program = Callable[[], Any] | str | os.PathLike[str] | ModuleType
 
@@ -309,6 +320,7 @@ def run_program(
     failure: BaseException | None = None
     unretrieved: list[BaseException] = []
     tracer = OutputTracer(run_program)
+    RECORDED_WAIVERS.clear()
     with _own_event_loop(unretrieved) as loop, tracer.active():
         reset_runtime()
         pulumi_config.set_all_config(all_config, secret_keys)
@@ -461,6 +473,10 @@ def _build(
         "providers": providers,
         "outputs": {k: ("[secret]" if k in secret_outputs else v) for k, v in outputs.items()},
     }
+    waived = {r.urn: RECORDED_WAIVERS[(r.type, r.name)] for r in registrations if (r.type, r.name) in RECORDED_WAIVERS}
+    RECORDED_WAIVERS.clear()
+    if waived:
+        metadata[IN_CODE_WAIVERS] = waived
     invokes = [(call.token, call.args) for call in mocks.calls]
     return PulumiResources(
         resources,

@@ -28,18 +28,19 @@ __all__ = [
 
 
 def finding_line(finding: Finding) -> str:
-    """``address (location): what is wrong``, naming the resource once.
+    """``address (location): what is wrong [waiver]``, naming the resource once.
 
     Rule messages begin with the resource they judge (they may also name a separate rule resource), so a
     message that already starts with the finding's address is not prefixed with it again.
     """
     address, message = finding.address, finding.message
     where = f" ({finding.location})" if finding.location and finding.location != address else ""
+    waiver = f" [{finding.waiver}]" if finding.waiver else ""
     if message.startswith(f"{address}: "):
-        return f"{address}{where}: {message[len(address) + 2:]}"
+        return f"{address}{where}: {message[len(address) + 2:]}{waiver}"
     if message.startswith(f"{address} "):
-        return f"{address}{where}{message[len(address):]}"
-    return f"{address}{where}: {message}"
+        return f"{address}{where}{message[len(address):]}{waiver}"
+    return f"{address}{where}: {message}{waiver}"
 
 
 def violation_line(finding: Finding) -> str:

@@ -12,7 +12,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from pytest_iaccompliance.model import UNKNOWN, Resource, ResourceSet, SourceLocation, Unknown
+from pytest_iaccompliance.model import (
+    IN_CODE_WAIVERS,
+    UNKNOWN,
+    Resource,
+    ResourceSet,
+    SourceLocation,
+    Unknown,
+    paused_gc,
+)
 
 __all__ = ["KIND_CDKTF", "KIND_PLAN", "KIND_STATE", "KIND_TF_JSON", "load_document", "resources_from_config"]
 
@@ -342,6 +350,7 @@ def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = K
     repeated = has_repeated_keys(document)
     dynamic = may_hold_dynamic_blocks(document)
     file = str(path)
+    waivers: dict[str, Any] = {}
 
     def build() -> Iterator[Resource]:
         for mode, key in (("managed", "resource"), ("data", "data")):
@@ -353,6 +362,8 @@ def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = K
                     body = _expand_dynamic(body, f"{key}.{rtype}.{name}", path)
                 meta = body.get("//")
                 construct_path = None
+                if isinstance(meta, Mapping) and IN_CODE_WAIVERS in meta:
+                    waivers[address] = meta[IN_CODE_WAIVERS]
                 if meta is not None and _is_object(meta) and _is_object(found := meta.get("metadata")):
                     path_value = found.get("path")
                     construct_path = path_value if isinstance(path_value, str) else None
@@ -370,6 +381,8 @@ def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = K
 
     from pytest_iaccompliance.sources.configuration import terraform_configuration
 
+    with paused_gc():  # as ResourceSet builds: the waivers are known once every resource is read
+        resources = list(build())
     terraform = _section(document, "terraform", path) or {}
     metadata = {
         "kind": kind,
@@ -379,9 +392,11 @@ def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = K
         "variables": _section(document, "variable", path) or {},
         "outputs": _section(document, "output", path) or {},
     }
+    if waivers:
+        metadata[IN_CODE_WAIVERS] = waivers
     configuration = terraform_configuration(metadata["backend"], metadata["providers"], metadata["variables"],
                                             kind, file, stack)
-    return ResourceSet(build(), name=stack, metadata=metadata, configuration=configuration)
+    return ResourceSet(resources, name=stack, metadata=metadata, configuration=configuration)
 
 
 def _mark_unknown(values: Any, unknown: Any) -> Any:
