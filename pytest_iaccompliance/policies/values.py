@@ -32,6 +32,7 @@ __all__ = [
     "is_set",
     "parse_json_document",
     "policy_document",
+    "port_span",
     "principal_is_public",
     "read_field",
     "read_strings",
@@ -262,6 +263,30 @@ def covers_port(from_port: Any, to_port: Any, protocol: Any, port: int) -> bool 
     if low in (0, -1) and high in (0, -1):
         return True  # 0-0 over tcp is read by AWS as every port
     return low <= port <= high
+
+
+def port_span(
+    from_port: Any, to_port: Any, protocol: Any, protocols: frozenset[str] = frozenset({"tcp", "udp"})
+) -> tuple[int, int] | Unknown | None:
+    """The ports a rule admits over ``protocols`` as an inclusive range: every port for ``-1``/``all``
+    (or 0-0, as AWS reads it), ``None`` for a protocol without these ports (ICMP, GRE, ...).
+
+    Raises ``UnreadableValue`` naming the field when one cannot be read.
+    """
+    proto = read_field("protocol", ip_protocol, protocol)
+    if isinstance(proto, Unknown):
+        return proto
+    if proto == "all":
+        return 0, 65535
+    if proto not in protocols:
+        return None
+    ports = _port_range(from_port, to_port)
+    if isinstance(ports, Unknown):
+        return ports
+    low, high = ports
+    if low in (0, -1) and high in (0, -1):
+        return 0, 65535
+    return max(low, 0), high
 
 
 def covers_all_ports(from_port: Any, to_port: Any, protocol: Any) -> bool | Unknown:

@@ -49,6 +49,9 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
         "SC-7",
         "SC-7(3)",
     ),  # cdk-nag VPCSubnetAutoAssignPublicIpDisabled
+    "AWS-EC2-014": ("AC-4", "AC-4(21)", "CM-7", "SC-7", "SC-7(5)", "SC-7(11)"),  # SH EC2.19
+    "AWS-EC2-015": ("AC-4", "CM-7", "SC-7", "SC-7(5)"),  # project (least functionality at the boundary)
+    "AWS-EC2-016": ("AC-4", "AC-4(21)", "CM-7", "SC-7", "SC-7(5)"),  # project (as SH EC2.19, databases)
     "AWS-EFS-001": ("SC-13", "SC-28", "SC-28(1)"),  # SH EFS.1
     "AWS-ELB-001": ("AC-4", "AC-17(2)", "SC-8", "SC-8(1)", "SC-13", "SC-23"),  # SH ELB.1
     "AWS-ELB-002": ("AC-17(2)", "SC-8", "SC-8(1)", "SC-13", "SC-23"),  # SH ELB.8
