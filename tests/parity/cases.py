@@ -203,9 +203,12 @@ POLICY_SHAPES = [
     ("AWS-IAM-001", "policy-scoped-json-string",
      {"resource": {"aws_iam_policy": {"p": {"policy": json.dumps(SCOPED)}}}}, P, ()),
     ("AWS-IAM-001", "policy-admin-jsonencode", {"resource": {"aws_iam_policy": {"p": {"policy": jsonencode(ADMIN)}}}},
-     U, ("CKV_AWS_62",)),
+     F, ("CKV_AWS_62",)),
     ("AWS-IAM-001", "policy-scoped-jsonencode",
-     {"resource": {"aws_iam_policy": {"p": {"policy": jsonencode(SCOPED)}}}}, U, ()),
+     {"resource": {"aws_iam_policy": {"p": {"policy": jsonencode(SCOPED)}}}}, P, ()),
+    ("AWS-IAM-001", "policy-jsonencode-with-reference",
+     {"resource": {"aws_iam_policy": {"p": {"policy": jsonencode(ADMIN).replace('"*"}', "var.resource}", 1)}}}},
+     U, ()),
 ]
 
 

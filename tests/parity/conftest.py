@@ -8,7 +8,7 @@ import pytest
 
 from pytest_iaccompliance.policies.base import RuleSettings
 from tests.parity.harness import UNKNOWN, Verdicts, case_key, compare
-from tests.parity.parity_data import CASES, POLICIES, disagreements
+from tests.parity.parity_data import POLICIES, cases, disagreements
 
 _RESULT: list[Verdicts] = []
 
@@ -16,7 +16,7 @@ _RESULT: list[Verdicts] = []
 @pytest.fixture(scope="session")
 def verdicts(tmp_path_factory: pytest.TempPathFactory) -> Verdicts:
     if not _RESULT:
-        _RESULT.append(compare(CASES, POLICIES, RuleSettings(), tmp_path_factory.mktemp("parity")))
+        _RESULT.append(compare(cases(), POLICIES, RuleSettings(), tmp_path_factory.mktemp("parity")))
     return _RESULT[0]
 
 
@@ -30,7 +30,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     rules = [p for p in POLICIES.values() if p.checkov_ids]
     terminalreporter.write_sep("-", "parity with Checkov")
     terminalreporter.write_line(
-        f"{len(CASES)} cases over {len(rules)} rules naming {len(ids)} Checkov ids: "
-        f"{len(CASES) - len(differing)} agree, {len(differing) - unknown} differ as documented in the rules, "
+        f"{len(cases())} cases over {len(rules)} rules naming {len(ids)} Checkov ids: "
+        f"{len(cases()) - len(differing)} agree, {len(differing) - unknown} differ as documented in the rules, "
         f"{unknown} where ours is unknown before apply"
     )

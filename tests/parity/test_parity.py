@@ -14,7 +14,7 @@ import pytest
 
 from pytest_iaccompliance.policies.base import Policy
 from tests.parity.harness import UNKNOWN, Case, Verdicts, case_key
-from tests.parity.parity_data import CASES, POLICIES, disagreements
+from tests.parity.parity_data import POLICIES, cases, disagreements
 
 
 def _show(index: int, case: Case, verdicts: Verdicts) -> str:
@@ -39,7 +39,7 @@ def test_every_declared_checkov_id_is_one_checkov_knows_or_a_documented_gap() ->
 
 def test_every_rule_with_a_checkov_id_has_compliant_and_non_compliant_cases() -> None:
     verdicts_by_rule: dict[str, set[str]] = {}
-    for case in CASES:
+    for case in cases():
         verdicts_by_rule.setdefault(case.rule, set()).add(case.expect)
     missing = {p.id: sorted({"passed", "failed"} - verdicts_by_rule.get(p.id, set()))
                for p in POLICIES.values() if p.checkov_ids}
@@ -47,7 +47,7 @@ def test_every_rule_with_a_checkov_id_has_compliant_and_non_compliant_cases() ->
 
 
 def test_our_verdicts_are_the_ones_the_table_expects(verdicts: Verdicts) -> None:
-    wrong = [_show(i, c, verdicts) for i, c in enumerate(CASES) if verdicts.ours[case_key(i)] != c.expect]
+    wrong = [_show(i, c, verdicts) for i, c in enumerate(cases()) if verdicts.ours[case_key(i)] != c.expect]
     assert not wrong, "\n".join(wrong)
 
 
@@ -63,13 +63,13 @@ def test_every_difference_from_checkov_is_documented(verdicts: Verdicts) -> None
 
 def test_no_documented_difference_went_stale(verdicts: Verdicts) -> None:
     """A case that says it differs must still differ; otherwise the record misleads."""
-    stale = [_show(i, c, verdicts) for i, c in enumerate(CASES)
+    stale = [_show(i, c, verdicts) for i, c in enumerate(cases())
              if c.differs and verdicts.ours[case_key(i)] == verdicts.theirs[case_key(i)]]
     assert not stale, "\n".join(stale)
 
 
 def test_every_documented_difference_is_shown_by_a_case() -> None:
-    shown = {(c.rule, cid) for c in CASES for cid in c.differs}
+    shown = {(c.rule, cid) for c in cases() for cid in c.differs}
     unshown = {(p.id, cid) for p in POLICIES.values() for cid, why in p.checkov_differences
                if (p.id, cid) not in shown and "not in Checkov" not in why}
     assert not unshown

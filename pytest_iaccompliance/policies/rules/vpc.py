@@ -189,6 +189,18 @@ def _all_ports(rule: Rule) -> bool | Unknown:
 
 SG_TYPES = [SECURITY_GROUP, SG_RULE, SG_INGRESS_RULE]
 
+# How Checkov 3.2.254 reads security-group ingress (AbsSecurityGroupUnrestrictedIngress), where the rules
+# here decide otherwise on purpose; the parity suite checks each clause against the real Checkov.
+CHECKOV_SG_READING = (
+    "Checkov reads the written from/to ports whatever the protocol, so it passes a protocol -1 rule with a "
+    "narrow range, which AWS opens to all traffic (the range is ignored), and counts the ports of ICMP rules. "
+    "It passes a whole group once one ingress block sets `self = true`, and a rule naming prefix lists even "
+    "with 0.0.0.0/0 beside them: both still admit the world, so they fail here. On "
+    "aws_vpc_security_group_ingress_rule it misses `cidr_ipv6 = \"::/0\"` and all-traffic rules without "
+    "ports, and fails a rule whose only source is another security group or a prefix list, which is not the "
+    "world, so it passes here."
+)
+
 
 @policy(
     "AWS-EC2-001",
@@ -199,23 +211,16 @@ SG_TYPES = [SECURITY_GROUP, SG_RULE, SG_INGRESS_RULE]
     "through SSM Session Manager instead of opening 22/3389.",
     checkov_ids=["CKV_AWS_24", "CKV_AWS_25"],
     checkov_differences=[
-        (
-            "CKV_AWS_24",
-            "Checkov passes a whole group once one ingress block sets `self = true`, and passes a rule whose "
-            "CIDRs include 0.0.0.0/0 when it also names prefix lists; both still admit the world, so they "
-            "fail here. Checkov misses all-traffic aws_vpc_security_group_ingress_rule (no ports), but fails "
-            "port 22 over UDP and a rule that admits only a prefix list or group; only TCP carries SSH, and a"
-            " prefix list is not the world, so both pass here.",
-        ),
-        (
-            "CKV_AWS_25",
-            "stricter: Checkov misses `cidr_ipv6 = \"::/0\"` on aws_vpc_security_group_ingress_rule; this rule "
-            "reads it.",
-        ),
+        ("CKV_AWS_24", "Checkov fails port 22 over UDP or ICMP, where this rule reads TCP (SSH runs over TCP; "
+         "AWS-EC2-014 reads UDP too). " + CHECKOV_SG_READING),
+        ("CKV_AWS_25", "Checkov fails port 3389 over UDP or ICMP, where this rule reads TCP (AWS-EC2-014 "
+         "reads UDP too). " + CHECKOV_SG_READING),
     ],
 )
 def no_world_admin_ingress(resource: Resource, context: PolicyContext) -> Result:
-    """Admin ports open to the internet are the most exploited misconfiguration in AWS."""
+    """Admin ports open to the internet are the most exploited misconfiguration in AWS. Stricter than
+    Checkov by design: an ingress block with `self = true`, or prefix lists beside 0.0.0.0/0, does not
+    excuse an open CIDR, and a protocol -1 rule is all traffic whatever ports it names."""
     return _judge_sg(resource, context, "ingress", _admin_port_tests())
 
 
@@ -228,16 +233,14 @@ def no_world_admin_ingress(resource: Resource, context: PolicyContext) -> Result
     "them.",
     checkov_ids=["CKV_AWS_277"],
     checkov_differences=[
-        (
-            "CKV_AWS_277",
-            "stricter: Checkov reads all traffic only as protocol -1 with ports 0-0 on inline and "
-            "aws_security_group_rule blocks; protocol `all`, TCP or UDP 0-65535, and all-traffic "
-            "aws_vpc_security_group_ingress_rule fail here too.",
-        ),
+        ("CKV_AWS_277", "stricter: Checkov reads all traffic only as protocol -1 with ports 0-0 or 0-65535; "
+         "protocol `all`, TCP or UDP 0-65535 (or 0-0, read as every port by every rule here) fail here too. "
+         + CHECKOV_SG_READING),
     ],
 )
 def no_world_all_ports_ingress(resource: Resource, context: PolicyContext) -> Result:
-    """Every port open to the internet exposes whatever happens to listen on the host."""
+    """Every port open to the internet exposes whatever happens to listen on the host. Stricter than
+    Checkov by design: protocol `all`, and TCP or UDP over every port, count as all traffic too."""
     return _judge_sg(resource, context, "ingress", {"all ports": _all_ports})
 
 
@@ -603,12 +606,6 @@ def _judge_world_ports(resource: Resource, context: PolicyContext, exposure: Exp
     return judge(problems, list(dict.fromkeys(unknown)))
 
 
-_SELF_AND_PREFIX_LISTS = (
-    "Checkov passes a whole group as soon as one ingress block sets `self = true`, and passes a rule that "
-    "also names prefix lists; an open CIDR in the same group or rule still admits the world, so this rule "
-    "fails it."
-)
-
 
 @policy(
     "AWS-EC2-014",
@@ -620,9 +617,9 @@ _SELF_AND_PREFIX_LISTS = (
     checkov_ids=["CKV_AWS_24", "CKV_AWS_25"],
     checkov_differences=[
         ("CKV_AWS_24", "stricter: Checkov reads port 22 only; this rule reads the 24 ports of Security Hub "
-            "EC2.19, over TCP and UDP. " + _SELF_AND_PREFIX_LISTS),
-        ("CKV_AWS_25", "stricter: Checkov reads port 3389 only, and misses `cidr_ipv6` and all-protocol rules "
-            "of aws_vpc_security_group_ingress_rule."),
+         "EC2.19, over TCP and UDP. " + CHECKOV_SG_READING),
+        ("CKV_AWS_25", "stricter: Checkov reads port 3389 only; this rule reads the 24 ports of Security Hub "
+         "EC2.19, over TCP and UDP. " + CHECKOV_SG_READING),
     ],
 )
 def no_world_high_risk_ingress(resource: Resource, context: PolicyContext) -> Result:
@@ -643,8 +640,8 @@ def no_world_high_risk_ingress(resource: Resource, context: PolicyContext) -> Re
     checkov_ids=["CKV_AWS_260"],
     checkov_differences=[
         ("CKV_AWS_260", "stricter: Checkov reads port 80 only; this rule reads every port outside "
-            "iac_public_ports (and outside the high-risk and database ports AWS-EC2-014/016 report), over TCP "
-            "and UDP. " + _SELF_AND_PREFIX_LISTS),
+         "iac_public_ports (and outside the high-risk and database ports AWS-EC2-014/016 report), over TCP "
+         "and UDP. " + CHECKOV_SG_READING),
     ],
 )
 def only_public_ports_open(resource: Resource, context: PolicyContext) -> Result:
