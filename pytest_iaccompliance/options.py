@@ -41,6 +41,7 @@ INI_SEVERITY = "iac_severity"
 INI_REQUIRED_TAGS = "iac_required_tags"
 INI_ALLOWED_FAMILIES = "iac_allowed_instance_families"
 INI_SHARED_STACKS = "iac_shared_stacks"
+INI_PUBLIC_PORTS = "iac_public_ports"
 INI_GRANULARITY = "iac_granularity"
 INI_UNKNOWN = "iac_unknown"
 INI_SYNTH_CACHE = "iac_synth_cache"
@@ -96,6 +97,8 @@ def add_options(parser: pytest.Parser) -> None:
                   default=[])
     parser.addini(INI_SHARED_STACKS, "stack names (globs) several people or pipelines apply: their state must "
                   "not be local", type="args", default=[])
+    parser.addini(INI_PUBLIC_PORTS, "ports security groups may open to 0.0.0.0/0 and ::/0 without a warning "
+                  "(default: 443)", type="args", default=["443"])
     parser.addini(INI_GRANULARITY, "scan items per `policy` (default) or per `resource`",
                   default="policy")
     parser.addini(INI_UNKNOWN, "scan items with unknown values: `fail` (default) or `skip`",
@@ -125,6 +128,15 @@ def _limit(text: str | None, name: str, default: int | None) -> int | None:
     if number < 0:
         raise pytest.UsageError(f"{name} expects a number of failures >= 0, got {number}")
     return number
+
+
+def _public_ports(words: Sequence[str]) -> tuple[int, ...]:
+    from pytest_iaccompliance.policies.rules.vpc import parse_public_ports
+
+    try:
+        return parse_public_ports(words)
+    except ValueError as exc:
+        raise pytest.UsageError(f"ini {INI_PUBLIC_PORTS} {exc}") from None
 
 
 def _choice(value: str, name: str, choices: Sequence[str]) -> str:
@@ -218,6 +230,7 @@ class Settings:
     severity_overrides: dict[str, Severity]
     required_tags: tuple[str, ...]
     allowed_instance_families: tuple[str, ...]
+    public_ports: tuple[int, ...]
     report: Path | None
     sarif: Path | None
     granularity: str
@@ -249,6 +262,7 @@ class Settings:
             severity_overrides=_severity_overrides(config.getini(INI_SEVERITY)),
             required_tags=tuple(config.getini(INI_REQUIRED_TAGS)),
             allowed_instance_families=tuple(config.getini(INI_ALLOWED_FAMILIES)),
+            public_ports=_public_ports(config.getini(INI_PUBLIC_PORTS)),
             report=report,
             sarif=sarif,
             granularity=_choice(option.iac_granularity or config.getini(INI_GRANULARITY),
@@ -264,7 +278,8 @@ class Settings:
     def rule_settings(self) -> RuleSettings:
         from pytest_iaccompliance.policies.base import RuleSettings
 
-        return RuleSettings(self.required_tags, self.allowed_instance_families, shared_stacks=self.shared_stacks)
+        return RuleSettings(self.required_tags, self.allowed_instance_families, shared_stacks=self.shared_stacks,
+                            public_ports=self.public_ports)
 
 
 SETTINGS = pytest.StashKey[Settings]()

@@ -15,7 +15,7 @@ def test_terraform_json_examples_end_as_documented() -> None:
     assert completed.returncode == 0, completed.stdout[-3000:]
     out = completed.stdout
     assert "5 passed" in out
-    assert "critical failures: 7 (limit 0) -> FAILS the session" in out
+    assert "critical failures: 8 (limit 0) -> FAILS the session" in out  # incl. AWS-EC2-014
     assert "warning failures: 9 (no limit) -> tolerated" in out  # incl. AWS-S3-008 and IAC-BACKEND-002
     assert "examples: 0 unexpected outcome(s)" in out
 
@@ -25,8 +25,9 @@ def test_terraform_plan_examples_end_as_documented() -> None:
                                capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stdout[-3000:]
     out = completed.stdout
-    assert "critical failures: 2 (limit 0) -> FAILS the session" in out
+    assert "critical failures: 3 (limit 0) -> FAILS the session" in out
     assert "plan.json::AWS-EC2-001" in out
+    assert "plan.json::AWS-EC2-014" in out
     assert "plan.json::AWS-RDS-001" in out
     assert "warning failures: 3 (no limit) -> tolerated" in out
     assert "examples: 0 unexpected outcome(s)" in out

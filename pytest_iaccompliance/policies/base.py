@@ -76,13 +76,15 @@ def judge(problems: Sequence[str], unknown: Sequence[str]) -> Result:
 @dataclass(frozen=True)
 class RuleSettings:
     """Project settings some rules read (ini ``iac_required_tags``, ``iac_allowed_instance_families``,
-    ``iac_shared_stacks``)."""
+    ``iac_shared_stacks``, ``iac_public_ports``)."""
 
     required_tags: tuple[str, ...] = ()
     allowed_instance_families: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
     shared_stacks: tuple[str, ...] = ()
     """Stack-name globs (ini ``iac_shared_stacks``) of stacks several people or pipelines apply."""
+    # Ports a security group may open to the whole internet without a finding (ini iac_public_ports).
+    public_ports: tuple[int, ...] = (443,)
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,8 @@ class Policy:
     remediation: str = ""
     controls: tuple[str, ...] = ()
     checkov_ids: tuple[str, ...] = ()
+    # Deliberate differences from a declared Checkov check: (Checkov id, what differs and why).
+    checkov_differences: tuple[tuple[str, str], ...] = ()
     description: str = ""
     # RuleSettings fields that must be set for the policy to mean anything (required tags, ...).
     requires_settings: tuple[str, ...] = ()
@@ -129,6 +133,9 @@ class Policy:
             raise ValueError(f"policy id {self.id!r} must be a non-empty word")
         if not self.resource_types:
             raise ValueError(f"policy {self.id} names no resource types")
+        undeclared = sorted({cid for cid, _ in self.checkov_differences} - set(self.checkov_ids))
+        if undeclared:
+            raise ValueError(f"policy {self.id} documents differences from undeclared Checkov ids {undeclared}")
 
     def with_severity(self, severity: Severity) -> Policy:
         return replace(self, severity=severity)
@@ -153,6 +160,7 @@ def policy(
     remediation: str = "",
     controls: Sequence[str] = (),
     checkov_ids: Sequence[str] = (),
+    checkov_differences: Sequence[tuple[str, str]] = (),
     requires_settings: Sequence[str] = (),
 ) -> Callable[[CheckFunction], Policy]:
     """Turn a check function into a ``Policy``; registration stays explicit (no import side effect)."""
@@ -167,6 +175,7 @@ def policy(
             remediation=remediation,
             controls=tuple(controls),
             checkov_ids=tuple(checkov_ids),
+            checkov_differences=tuple((cid, inspect.cleandoc(why)) for cid, why in checkov_differences),
             description=inspect.cleandoc(check.__doc__ or ""),
             requires_settings=tuple(requires_settings),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -32,6 +33,7 @@ __all__ = [
     "is_set",
     "parse_json_document",
     "policy_document",
+    "port_span",
     "principal_is_public",
     "read_field",
     "read_strings",
@@ -264,8 +266,33 @@ def covers_port(from_port: Any, to_port: Any, protocol: Any, port: int) -> bool 
     return low <= port <= high
 
 
+def port_span(
+    from_port: Any, to_port: Any, protocol: Any, protocols: frozenset[str] = frozenset({"tcp", "udp"})
+) -> tuple[int, int] | Unknown | None:
+    """The ports a rule admits over ``protocols`` as an inclusive range: every port for ``-1``/``all``
+    (or 0-0, as AWS reads it), ``None`` for a protocol without these ports (ICMP, GRE, ...).
+
+    Raises ``UnreadableValue`` naming the field when one cannot be read.
+    """
+    proto = read_field("protocol", ip_protocol, protocol)
+    if isinstance(proto, Unknown):
+        return proto
+    if proto == "all":
+        return 0, 65535
+    if proto not in protocols:
+        return None
+    ports = _port_range(from_port, to_port)
+    if isinstance(ports, Unknown):
+        return ports
+    low, high = ports
+    if low in (0, -1) and high in (0, -1):
+        return 0, 65535
+    return max(low, 0), high
+
+
 def covers_all_ports(from_port: Any, to_port: Any, protocol: Any) -> bool | Unknown:
-    """Whether a rule admits every port: protocol ``-1``/``all``, or TCP/UDP 0-65535.
+    """Whether a rule admits every port: protocol ``-1``/``all``, or TCP/UDP 0-65535 (or 0-0, as
+    ``covers_port`` reads it).
 
     Raises ``UnreadableValue`` naming the field when one cannot be read.
     """
@@ -280,7 +307,113 @@ def covers_all_ports(from_port: Any, to_port: Any, protocol: Any) -> bool | Unkn
     if isinstance(ports, Unknown):
         return ports
     low, high = ports
-    return low <= 1 and high >= 65535
+    return (low in (0, -1) and high in (0, -1)) or (low <= 1 and high >= 65535)  # 0-0: as covers_port
+
+
+_NOT_LITERAL = object()
+_JSONENCODE = re.compile(r"\$\{jsonencode\((.*)\)\}", re.DOTALL)
+_HCL_TOKEN = re.compile(
+    r'\s*(?:(?P<punct>[{}\[\],=:])|"(?P<string>(?:[^"\\]|\\.)*)"|(?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)'
+    r"|(?P<word>[A-Za-z_][A-Za-z0-9_-]*))"
+)
+_HCL_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+
+
+def _hcl_string(raw: str) -> str | None:
+    """An HCL quoted string's value; ``None`` when it interpolates (``${...}``, ``%{...}``)."""
+    out: list[str] = []
+    i = 0
+    while i < len(raw):
+        char = raw[i]
+        if char == "\\":
+            nxt = raw[i + 1 : i + 2]
+            if nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", raw[i + 2 : i + 6]):
+                out.append(chr(int(raw[i + 2 : i + 6], 16)))
+                i += 6
+                continue
+            if nxt not in _HCL_ESCAPES:
+                return None
+            out.append(_HCL_ESCAPES[nxt])
+            i += 2
+        elif raw.startswith(("$${", "%%{"), i):
+            out.append(raw[i + 1 : i + 3])
+            i += 3
+        elif raw.startswith(("${", "%{"), i):
+            return None
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+def _jsonencode_literal(text: str) -> Any:
+    """The value of ``${jsonencode(<literal>)}`` (what cdktf's ``Fn.jsonencode`` of plain data leaves in
+    cdk.tf.json), or ``_NOT_LITERAL`` when the text is anything else: a reference, a function call, a
+    ``for`` expression or a syntax error are not literals, and stay unknown."""
+    match = _JSONENCODE.fullmatch(text)
+    if match is None:
+        return _NOT_LITERAL
+    tokens: list[tuple[str, Any]] = []
+    body, pos = match.group(1), 0
+    while pos < len(body):
+        if body[pos:].strip() == "":
+            break
+        token = _HCL_TOKEN.match(body, pos)
+        if token is None:
+            return _NOT_LITERAL
+        pos = token.end()
+        if token.group("punct"):
+            tokens.append(("punct", token.group("punct")))
+        elif token.group("string") is not None:
+            string = _hcl_string(token.group("string"))
+            if string is None:
+                return _NOT_LITERAL
+            tokens.append(("value", string))
+        elif token.group("number"):
+            number = token.group("number")
+            tokens.append(("value", float(number) if any(c in number for c in ".eE") else int(number)))
+        else:
+            word = token.group("word")
+            literal = {"true": True, "false": False, "null": None}
+            tokens.append(("value", literal[word]) if word in literal else ("word", word))
+
+    def parse(at: int) -> tuple[Any, int]:
+        kind, token = tokens[at]
+        if kind == "value":
+            return token, at + 1
+        if (kind, token) == ("punct", "["):
+            items: list[Any] = []
+            at += 1
+            while tokens[at] != ("punct", "]"):
+                item, at = parse(at)
+                items.append(item)
+                if tokens[at] == ("punct", ","):
+                    at += 1
+                elif tokens[at] != ("punct", "]"):
+                    raise ValueError("expected , or ]")
+            return items, at + 1
+        if (kind, token) == ("punct", "{"):
+            mapping: dict[str, Any] = {}
+            at += 1
+            while tokens[at] != ("punct", "}"):
+                key_kind, key = tokens[at]
+                if key_kind not in ("value", "word") or not isinstance(key, str):
+                    raise ValueError("expected a key")
+                if tokens[at + 1] not in (("punct", "="), ("punct", ":")):
+                    raise ValueError("expected = or :")
+                mapping[key], at = parse(at + 2)
+                if tokens[at] == ("punct", ","):
+                    at += 1
+                elif tokens[at] != ("punct", "}"):
+                    raise ValueError("expected , or }")
+            return mapping, at + 1
+        raise ValueError(f"not a literal: {kind}")
+
+    try:
+        value, end = parse(0)
+    except (ValueError, IndexError):
+        return _NOT_LITERAL
+    return value if end == len(tokens) else _NOT_LITERAL
 
 
 def parse_json_document(value: Any) -> Mapping[str, Any] | Unknown | None:
@@ -290,6 +423,9 @@ def parse_json_document(value: Any) -> Mapping[str, Any] | Unknown | None:
     if isinstance(value, Mapping):
         return value
     if isinstance(value, str):
+        encoded = _jsonencode_literal(value.strip())
+        if encoded is not _NOT_LITERAL:
+            return encoded if isinstance(encoded, Mapping) else None
         if value.strip().startswith("${") and value.strip().endswith("}"):
             return Unknown(f"document {unknown_reason(value)}")
         try:

@@ -39,7 +39,7 @@ def test_scan_items_fail_critical_policies_and_name_resources(pytester: pytest.P
         "  - aws_security_group.bastion (legacy/bastion-sg) allows SSH (port 22) "
         "from 0.0.0.0/0, ::/0",
     ])
-    result.stdout.fnmatch_lines(["critical failures: 7 (limit 0) -> FAILS the session"])
+    result.stdout.fnmatch_lines(["critical failures: 8 (limit 0) -> FAILS the session"])
     result.stdout.fnmatch_lines(["PASSED cdktf.out/stacks/payments/cdk.tf.json::AWS-S3-001"])
 
 
@@ -58,7 +58,7 @@ def test_m_critical_selects_scan_items(pytester: pytest.Pytester, stacks: Path) 
 
 
 def test_select_ignore_and_severity_override(pytester: pytest.Pytester, stacks: Path) -> None:
-    pytester.makeini("[pytest]\niac_severity =\n    AWS-EC2-001 = warning\n")
+    pytester.makeini("[pytest]\niac_severity =\n    AWS-EC2-001 = warning\n    AWS-EC2-014 = warning\n")
     result = run(pytester, f"{OPT_SOURCE}={stacks.name}", OPT_SELECT, "AWS-EC2-*", OPT_SELECT, "AWS-S3-*",
                  OPT_IGNORE, "AWS-S3-*", "-v")
     result.stdout.fnmatch_lines(["*legacy/cdk.tf.json::AWS-EC2-001 FAILED (warning)*"])

@@ -76,6 +76,13 @@ def one(rtype: str, label: str = "r", /, **props: Any) -> dict[str, dict[str, An
 
 
 B = "aws_s3_bucket.b"
+SGT, SGA = "aws_security_group", "aws_security_group.sg"
+
+
+def world(low: Any, high: Any = None, *, cidr: str = "0.0.0.0/0", protocol: str = "tcp") -> dict[str, Any]:
+    """An ingress block from ``cidr`` (the world by default) to ports ``low``-``high``."""
+    key = "ipv6_cidr_blocks" if ":" in cidr else "cidr_blocks"
+    return {"from_port": low, "to_port": low if high is None else high, "protocol": protocol, key: [cidr]}
 ENC_RULE = {"rule": [{"apply_server_side_encryption_by_default": [{"sse_algorithm": "aws:kms"}]}]}
 
 CASES: list[tuple[str, str, dict[str, Any], dict[str, str | None]]] = [
@@ -411,6 +418,49 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, str | None]]] = [
         ),
         {"aws_security_group.sg": U},
     ),
+    # World-open ports: Security Hub EC2.19 (014), outside iac_public_ports (015), databases (016).
+    ("sg-high-risk-mysql", "AWS-EC2-014", one(SGT, "sg", ingress=[world(3306)]), {SGA: F}),
+    ("sg-high-risk-https", "AWS-EC2-014", one(SGT, "sg", ingress=[HTTPS_ONLY]), {SGA: P}),
+    (
+        "sg-high-risk-separate-ftp-v6",
+        "AWS-EC2-014",
+        merge(
+            one(SGT, "sg"),
+            one(
+                "aws_security_group_rule",
+                "ftp",
+                type="ingress",
+                security_group_id="${aws_security_group.sg.id}",
+                **world(21, cidr="::/0"),
+            ),
+        ),
+        {SGA: F, "aws_security_group_rule.ftp": NA},
+    ),
+    ("sg-high-risk-port-unknown", "AWS-EC2-014", one(SGT, "sg", ingress=[world("${var.port}")]), {SGA: U}),
+    ("sg-public-http", "AWS-EC2-015", one(SGT, "sg", ingress=[world(80)]), {SGA: F}),
+    ("sg-public-https", "AWS-EC2-015", one(SGT, "sg", ingress=[HTTPS_ONLY]), {SGA: P}),
+    ("sg-public-range", "AWS-EC2-015", one(SGT, "sg", ingress=[world(8000, 8100)]), {SGA: F}),
+    ("sg-public-only-high-risk", "AWS-EC2-015", one(SGT, "sg", ingress=[world(22)]), {SGA: P}),
+    ("sg-db-redis", "AWS-EC2-016", one(SGT, "sg", ingress=[world(6379)]), {SGA: F}),
+    (
+        "sg-db-mysql-vpc-rule-v6",
+        "AWS-EC2-016",
+        merge(
+            one(SGT, "sg"),
+            one(
+                "aws_vpc_security_group_ingress_rule",
+                "db",
+                security_group_id="${aws_security_group.sg.id}",
+                from_port=3306,
+                to_port=3306,
+                ip_protocol="tcp",
+                cidr_ipv6="::/0",
+            ),
+        ),
+        {SGA: F, "aws_vpc_security_group_ingress_rule.db": NA},
+    ),
+    ("sg-db-private", "AWS-EC2-016", one(SGT, "sg", ingress=[world(5432, cidr="10.0.0.0/8")]), {SGA: P}),
+    ("sg-db-icmp", "AWS-EC2-016", one(SGT, "sg", ingress=[world(-1, protocol="icmp")]), {SGA: P}),
     (
         "sg-all-ports",
         "AWS-EC2-002",

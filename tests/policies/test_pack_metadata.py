@@ -75,3 +75,12 @@ def test_partner_lookup_is_indexed_once_per_type_and_keys() -> None:
         found = resources.find_related("aws_s3_bucket_versioning", target, "bucket")
         assert [r.name for r in found] == [f"v{index}"]
     assert len(resources._partner_indexes) == 1
+
+
+def test_a_difference_from_an_undeclared_checkov_id_is_refused() -> None:
+    from pytest_iaccompliance.model import Severity
+    from pytest_iaccompliance.policies.base import compliant, policy
+
+    with pytest.raises(ValueError, match=r"X-001 documents differences from undeclared Checkov ids \['CKV_AWS_2'\]"):
+        policy("X-001", title="t", severity=Severity.WARNING, resource_types=["aws_s3_bucket"],
+               checkov_ids=["CKV_AWS_1"], checkov_differences=[("CKV_AWS_2", "why")])(lambda r, c: compliant())

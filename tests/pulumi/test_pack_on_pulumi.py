@@ -244,6 +244,26 @@ def network_program() -> None:
     aws.vpc.SecurityGroupEgressRule(
         "egress-by-vpc-rule", security_group_id=egress.id, cidr_ipv4="0.0.0.0/0", ip_protocol="-1"
     )
+    # World-open ports beyond SSH/RDP: a database, plain HTTP, and HTTPS with a UDP port by rule.
+    aws.ec2.SecurityGroup(
+        "postgres-open",
+        vpc_id=vpc.id,
+        ingress=[{"protocol": "tcp", "from_port": 5432, "to_port": 5432, "cidr_blocks": world}],
+    )
+    aws.ec2.SecurityGroup(
+        "http-open",
+        vpc_id=vpc.id,
+        ingress=[{"protocol": "tcp", "from_port": 80, "to_port": 80, "ipv6_cidr_blocks": ["::/0"]}],
+    )
+    redis = aws.ec2.SecurityGroup("redis-by-vpc-rule", vpc_id=vpc.id)
+    aws.vpc.SecurityGroupIngressRule(
+        "redis-by-vpc-rule",
+        security_group_id=redis.id,
+        cidr_ipv6="::/0",
+        ip_protocol="tcp",
+        from_port=6379,
+        to_port=6379,
+    )
     aws.ec2.DefaultSecurityGroup("default-closed", vpc_id=vpc.id)
     aws.ec2.DefaultSecurityGroup(
         "default-open",
@@ -929,6 +949,25 @@ CASES: dict[str, tuple[Case, ...]] = {
         ("network", SG, "web", P),
         ("network", SG, "ssh-open", P),
         ("network", SG, "all-open", F),
+    ),
+    "AWS-EC2-014": (
+        ("network", SG, "web", P),
+        ("network", SG, "http-open", P),
+        ("network", SG, "ssh-open", F),
+        ("network", SG, "postgres-open", F),
+        ("network", SG, "rdp-by-rule", F),
+    ),
+    "AWS-EC2-015": (
+        ("network", SG, "web", P),
+        ("network", SG, "postgres-open", P),
+        ("network", SG, "http-open", F),
+        ("network", SG, "all-open", F),
+    ),
+    "AWS-EC2-016": (
+        ("network", SG, "web", P),
+        ("network", SG, "ssh-open", P),
+        ("network", SG, "postgres-open", F),
+        ("network", SG, "redis-by-vpc-rule", F),
     ),
     "AWS-EC2-003": (
         ("network", "aws_default_security_group", "default-closed", P),

@@ -54,6 +54,9 @@ CONTROLS: Mapping[str, tuple[str, ...]] = {
     "AWS-EC2-011": ("SC-13", "SC-28", "SC-28(1)"),  # SH EC2.7
     "AWS-EC2-012": ("CM-2", "CM-6"),  # project (baseline configuration, configuration settings)
     "AWS-EC2-013": ("AC-3", "AC-4(21)", "AC-6", "SC-7", "SC-7(3)"),  # cdk-nag VPCSubnetAutoAssignPublicIpDisabled
+    "AWS-EC2-014": ("AC-4", "AC-4(21)", "CM-7", "SC-7", "SC-7(5)", "SC-7(11)"),  # SH EC2.19
+    "AWS-EC2-015": ("AC-4", "CM-7", "SC-7", "SC-7(5)"),  # project (least functionality at the boundary)
+    "AWS-EC2-016": ("AC-4", "AC-4(21)", "CM-7", "SC-7", "SC-7(5)"),  # project (as SH EC2.19, databases)
     "AWS-ECR-001": ("RA-5", "SI-2", "SI-3"),  # project (vulnerability monitoring)
     "AWS-ECR-002": ("CM-2", "CM-8(1)", "SI-7"),  # project (baseline and integrity)
     "AWS-ECR-003": ("SC-13", "SC-28", "SC-28(1)"),  # project (as SH EFS.1 encryption at rest)

@@ -24,6 +24,13 @@ from pytest_iaccompliance.reporting.text import shown_setting
     remediation="Name the invoking service or account in principal and scope it with "
     'source_arn (and source_account for S3), instead of principal = "*".',
     checkov_ids=["CKV_AWS_301"],
+    checkov_differences=[
+        (
+            "CKV_AWS_301",
+            "looser: Checkov fails every permission with principal `*`; this rule passes one scoped by "
+            "source_arn or source_account, which only that source can use.",
+        ),
+    ],
 )
 def permission_not_public(resource: Resource, context: PolicyContext) -> Result:
     """A wildcard principal without a source condition lets any AWS account invoke the function."""

@@ -79,6 +79,13 @@ def kms_encrypted(resource: Resource, context: PolicyContext) -> Result:
     remediation='Set cloud_watch_logs_group_arn ("${aws_cloudwatch_log_group.x.arn}:*") '
     "and cloud_watch_logs_role_arn.",
     checkov_ids=["CKV2_AWS_10"],
+    checkov_differences=[
+        (
+            "CKV2_AWS_10",
+            "looser: Checkov wants the aws_cloudwatch_log_group declared in the same configuration; this rule"
+            " accepts any cloud_watch_logs_group_arn, including a group another stack owns.",
+        ),
+    ],
 )
 def cloudwatch_integration(resource: Resource, context: PolicyContext) -> Result:
     """Metric filters and alarms on API activity need the trail in CloudWatch Logs."""

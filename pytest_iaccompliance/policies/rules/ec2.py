@@ -151,6 +151,15 @@ def _volumes(resource: Resource, unreadable: list[str]) -> Iterator[tuple[str, M
     remediation="Set encrypted = true on root_block_device and every ebs_block_device (block_device_mappings.ebs "
     "in launch templates), or enable aws_ebs_encryption_by_default for the account.",
     checkov_ids=["CKV_AWS_8"],
+    checkov_differences=[
+        (
+            "CKV_AWS_8",
+            "Checkov does not decide an ebs_block_device without `encrypted` (the provider default is "
+            "unencrypted, so it fails here), does not read aws_launch_template, and fails an instance without"
+            " root_block_device even when aws_ebs_encryption_by_default is enabled in the same configuration "
+            "(which encrypts it, so it passes here).",
+        ),
+    ],
 )
 def instance_volumes_encrypted(resource: Resource, context: PolicyContext) -> Result:
     """Unencrypted volumes and their snapshots expose data to anyone who can copy or share them."""

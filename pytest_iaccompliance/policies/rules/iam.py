@@ -195,6 +195,13 @@ def _check_documents(
     remediation="Grant the specific actions the workload calls; full access "
     "belongs to break-glass roles managed outside application stacks.",
     checkov_ids=["CKV_AWS_1", "CKV_AWS_62", "CKV_AWS_63"],
+    checkov_differences=[
+        (
+            "CKV_AWS_62",
+            "stricter: Checkov does not read a policy written with cdktf's Fn.jsonencode "
+            "(`${jsonencode({...})}` in cdk.tf.json); this rule reads it when it holds only literals.",
+        ),
+    ],
 )
 def no_star_actions(resource: Resource, context: PolicyContext) -> Result:
     """A policy that allows ``*`` grants administrator access and defeats every other control."""
@@ -222,6 +229,13 @@ def no_service_wildcards(resource: Resource, context: PolicyContext) -> Result:
     remediation="Scope write and permissions-management actions to the ARNs they change; "
     'keep "*" for read/list actions and for actions that take no resource ARN.',
     checkov_ids=["CKV_AWS_355", "CKV_AWS_289", "CKV_AWS_290"],
+    checkov_differences=[
+        (
+            "CKV_AWS_290",
+            "stricter: Checkov's IAM checks built on cloudsplaining read a policy only as an object, so one "
+            "given as JSON text (cdk.tf.json, plan JSON, json.dumps) passes there; this rule reads both.",
+        ),
+    ],
 )
 def no_star_resource_on_writes(resource: Resource, context: PolicyContext) -> Result:
     """Access levels come from the IAM catalogue; actions that support only ``*`` are exempt."""
@@ -268,6 +282,13 @@ def no_user_policies(resource: Resource, context: PolicyContext) -> Result:
     "lambda:CreateFunction, iam:CreatePolicyVersion, iam:Attach*Policy, iam:Put*Policy); "
     "scope iam:PassRole to specific role ARNs with an iam:PassedToService condition.",
     checkov_ids=["CKV_AWS_286"],
+    checkov_differences=[
+        (
+            "CKV_AWS_286",
+            "stricter: Checkov's IAM checks built on cloudsplaining read a policy only as an object, so one "
+            "given as JSON text (cdk.tf.json, plan JSON, json.dumps) passes there; this rule reads both.",
+        ),
+    ],
 )
 def no_privilege_escalation(resource: Resource, context: PolicyContext) -> Result:
     """Each path lets a principal grant itself more than the policy says (Rhino Security Labs)."""
@@ -282,6 +303,13 @@ def no_privilege_escalation(resource: Resource, context: PolicyContext) -> Resul
     remediation='Name the accounts, roles or services allowed, or restrict "*" with a condition '
     "on aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID or aws:SourceVpce.",
     checkov_ids=["CKV_AWS_70", "CKV_AWS_33", "CKV_AWS_60"],
+    checkov_differences=[
+        (
+            "CKV_AWS_33",
+            "stricter: Checkov's KMS key check reads a key policy only as an object, so one given as JSON "
+            "text (json.dumps, plan JSON) passes there; this rule reads both.",
+        ),
+    ],
 )
 def no_public_principal(resource: Resource, context: PolicyContext) -> Result:
     """``Principal: "*"`` opens bucket, key, queue, topic or role to every AWS account and anonymous

@@ -84,6 +84,13 @@ def _min_retention(context: PolicyContext) -> int:
     remediation="Set backup_retention_period to 7 or more days (the minimum is "
     "configurable with the rule setting rds_min_backup_retention_days).",
     checkov_ids=["CKV_AWS_133"],
+    checkov_differences=[
+        (
+            "CKV_AWS_133",
+            "stricter: Checkov passes any retention of 1-35 days, and an unset one; this rule asks for at "
+            "least 7 days (ini-configurable minimum).",
+        ),
+    ],
 )
 def backup_retention(resource: Resource, context: PolicyContext) -> Result:
     """Backups are the way back from deletion, corruption and ransomware; one day is too short."""

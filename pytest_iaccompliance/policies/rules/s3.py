@@ -60,6 +60,15 @@ def _has_default_encryption(configurations: Iterable[Mapping[str, Any]]) -> bool
     remediation="Add an aws_s3_bucket_server_side_encryption_configuration for the bucket "
     "(SSE-KMS preferred) or the inline server_side_encryption_configuration block.",
     checkov_ids=["CKV_AWS_19"],
+    checkov_differences=[
+        (
+            "CKV_AWS_19",
+            "stricter: Checkov passes a bucket that declares no server-side encryption (S3 encrypts new "
+            "objects with SSE-S3 by default); this rule wants the encryption declared, inline or as "
+            "aws_s3_bucket_server_side_encryption_configuration, so the key choice is reviewed rather than "
+            "left to the default.",
+        ),
+    ],
 )
 def bucket_encrypted(resource: Resource, context: PolicyContext) -> Result:
     """Unencrypted buckets leak data at rest; the setting may be inline or a separate resource."""
@@ -108,6 +117,14 @@ def _public_access_gaps(settings: Mapping[str, Any]) -> tuple[list[str], list[st
     "block_public_policy, ignore_public_acls and restrict_public_buckets all true "
     "(or set them once for the account with aws_s3_account_public_access_block).",
     checkov_ids=["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "CKV2_AWS_6"],
+    checkov_differences=[
+        (
+            "CKV2_AWS_6",
+            "looser: Checkov wants an aws_s3_bucket_public_access_block for every bucket; this rule also "
+            "accepts the account-wide aws_s3_account_public_access_block, which AWS applies to every bucket "
+            "of the account.",
+        ),
+    ],
 )
 def bucket_blocks_public_access(resource: Resource, context: PolicyContext) -> Result:
     """One missing flag is enough for a bucket policy or ACL to expose every object."""
@@ -173,6 +190,14 @@ def _denies_insecure_transport(statement: Mapping[str, Any]) -> bool:
     remediation='Attach a bucket policy (aws_s3_bucket_policy) with a Deny statement for Principal "*", Action '
     '"s3:*" on the bucket and its objects, conditioned on Bool aws:SecureTransport = false.',
     checkov_ids=["CKV_AWS_379"],
+    checkov_differences=[
+        (
+            "CKV_AWS_379",
+            "not in Checkov 3.2.254, the release the parity suite pins, so it is unverified there; this rule "
+            "fails a bucket with no policy, or a policy without a statement denying aws:SecureTransport = "
+            "false.",
+        ),
+    ],
 )
 def bucket_requires_tls(resource: Resource, context: PolicyContext) -> Result:
     """Without an explicit deny, S3 answers plain HTTP requests that expose data in transit."""
@@ -260,6 +285,13 @@ def bucket_versioned(resource: Resource, context: PolicyContext) -> Result:
     remediation="Add an aws_s3_bucket_logging for the bucket with a target_bucket "
     "(or the inline logging { target_bucket = ... } block).",
     checkov_ids=["CKV_AWS_18"],
+    checkov_differences=[
+        (
+            "CKV_AWS_18",
+            "stricter: Checkov does not ask a bucket that receives access logs to log itself; this rule does "
+            "(it may log to another bucket).",
+        ),
+    ],
 )
 def bucket_logged(resource: Resource, context: PolicyContext) -> Result:
     """Access logs are the only record of who read or changed objects, for audits and forensics."""

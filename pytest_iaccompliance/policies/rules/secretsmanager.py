@@ -17,6 +17,13 @@ ROTATION = "aws_secretsmanager_secret_rotation"
     remediation="Add an aws_secretsmanager_secret_rotation with secret_id = the secret's "
     "id, a rotation_lambda_arn (or a managed rotation) and rotation_rules.",
     checkov_ids=["CKV2_AWS_57"],
+    checkov_differences=[
+        (
+            "CKV2_AWS_57",
+            "looser: Checkov links a rotation to its secret by reference only; this rule also follows a "
+            "literal secret name or ARN in secret_id, as AWS does.",
+        ),
+    ],
 )
 def secret_rotated(resource: Resource, context: PolicyContext) -> Result:
     """A secret that never rotates stays valid forever once it leaks."""

@@ -7,7 +7,7 @@ elsewhere (a data source, another stack) is judged on its own, so nothing escape
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pytest_iaccompliance.model import Resource, Severity, Unknown, UnreadableValue
@@ -30,6 +30,7 @@ from pytest_iaccompliance.policies.values import (
     covers_all_ports,
     covers_port,
     is_open_cidr,
+    port_span,
     read_field,
     read_strings,
 )
@@ -188,6 +189,18 @@ def _all_ports(rule: Rule) -> bool | Unknown:
 
 SG_TYPES = [SECURITY_GROUP, SG_RULE, SG_INGRESS_RULE]
 
+# How Checkov 3.2.254 reads security-group ingress (AbsSecurityGroupUnrestrictedIngress), where the rules
+# here decide otherwise on purpose; the parity suite checks each clause against the real Checkov.
+CHECKOV_SG_READING = (
+    "Checkov reads the written from/to ports whatever the protocol, so it passes a protocol -1 rule with a "
+    "narrow range, which AWS opens to all traffic (the range is ignored), and counts the ports of ICMP rules. "
+    "It passes a whole group once one ingress block sets `self = true`, and a rule naming prefix lists even "
+    "with 0.0.0.0/0 beside them: both still admit the world, so they fail here. On "
+    "aws_vpc_security_group_ingress_rule it misses `cidr_ipv6 = \"::/0\"` and all-traffic rules without "
+    "ports, and fails a rule whose only source is another security group or a prefix list, which is not the "
+    "world, so it passes here."
+)
+
 
 @policy(
     "AWS-EC2-001",
@@ -197,9 +210,17 @@ SG_TYPES = [SECURITY_GROUP, SG_RULE, SG_INGRESS_RULE]
     remediation="Restrict the rule's cidr_blocks to known administration networks, or "
     "reach hosts through SSM Session Manager instead of opening 22/3389.",
     checkov_ids=["CKV_AWS_24", "CKV_AWS_25"],
+    checkov_differences=[
+        ("CKV_AWS_24", "Checkov fails port 22 over UDP or ICMP, where this rule reads TCP (SSH runs over TCP; "
+         "AWS-EC2-014 reads UDP too). " + CHECKOV_SG_READING),
+        ("CKV_AWS_25", "Checkov fails port 3389 over UDP or ICMP, where this rule reads TCP (AWS-EC2-014 "
+         "reads UDP too). " + CHECKOV_SG_READING),
+    ],
 )
 def no_world_admin_ingress(resource: Resource, context: PolicyContext) -> Result:
-    """Admin ports open to the internet are the most exploited misconfiguration in AWS."""
+    """Admin ports open to the internet are the most exploited misconfiguration in AWS. Stricter than
+    Checkov by design: an ingress block with `self = true`, or prefix lists beside 0.0.0.0/0, does not
+    excuse an open CIDR, and a protocol -1 rule is all traffic whatever ports it names."""
     return _judge_sg(resource, context, "ingress", _admin_port_tests())
 
 
@@ -210,9 +231,15 @@ def no_world_admin_ingress(resource: Resource, context: PolicyContext) -> Result
     resource_types=SG_TYPES,
     remediation="Open only the ports the service listens on, and only to the networks that need them.",
     checkov_ids=["CKV_AWS_277"],
+    checkov_differences=[
+        ("CKV_AWS_277", "stricter: Checkov reads all traffic only as protocol -1 with ports 0-0 or 0-65535; "
+         "protocol `all`, TCP or UDP 0-65535 (or 0-0, read as every port by every rule here) fail here too. "
+         + CHECKOV_SG_READING),
+    ],
 )
 def no_world_all_ports_ingress(resource: Resource, context: PolicyContext) -> Result:
-    """Every port open to the internet exposes whatever happens to listen on the host."""
+    """Every port open to the internet exposes whatever happens to listen on the host. Stricter than
+    Checkov by design: protocol `all`, and TCP or UDP over every port, count as all traffic too."""
     return _judge_sg(resource, context, "ingress", {"all ports": _all_ports})
 
 
@@ -224,6 +251,13 @@ def no_world_all_ports_ingress(resource: Resource, context: PolicyContext) -> Re
     remediation="Declare aws_default_security_group with no ingress and no egress "
     "blocks, and attach purpose-built security groups to resources instead.",
     checkov_ids=["CKV2_AWS_12"],
+    checkov_differences=[
+        (
+            "CKV2_AWS_12",
+            "stricter: Checkov judges a default security group only when its aws_vpc is in the same "
+            "configuration; this rule judges every aws_default_security_group.",
+        ),
+    ],
 )
 def default_sg_closed(resource: Resource, context: PolicyContext) -> Result:
     """Resources launched without a group land in the default one; it must admit nothing."""
@@ -252,6 +286,13 @@ def default_sg_closed(resource: Resource, context: PolicyContext) -> Result:
     remediation="Limit egress to the destinations and ports the workload "
     "needs (VPC endpoints, proxies, known services).",
     checkov_ids=["CKV_AWS_382"],
+    checkov_differences=[
+        (
+            "CKV_AWS_382",
+            "not in Checkov 3.2.254, the release the parity suite pins, so it is unverified there; this rule "
+            "fails all-traffic egress to 0.0.0.0/0 or ::/0.",
+        ),
+    ],
 )
 def no_world_all_egress(resource: Resource, context: PolicyContext) -> Result:
     """Unrestricted egress lets a compromised host exfiltrate data or reach command-and-control."""
@@ -420,6 +461,13 @@ def nacl_no_world_admin_ingress(resource: Resource, context: PolicyContext) -> R
     remediation="Allow only the service ports and the ephemeral return range "
     "(1024-65535) from the internet, not every port and protocol.",
     checkov_ids=["CKV_AWS_352"],
+    checkov_differences=[
+        (
+            "CKV_AWS_352",
+            "stricter: Checkov reads separate aws_network_acl_rule resources only; this rule also reads "
+            "inline entries of aws_network_acl and aws_default_network_acl, in rule-number order.",
+        ),
+    ],
 )
 def nacl_no_world_all_ingress(resource: Resource, context: PolicyContext) -> Result:
     """An allow-all NACL adds no layer of defence; security groups are then the only filter."""
@@ -475,3 +523,161 @@ POLICIES: tuple[Policy, ...] = (
     vpc_flow_logs,
     subnet_no_public_ip,
 )
+
+
+# AWS Security Hub EC2.19: ports that must never be open to 0.0.0.0/0 or ::/0.
+HIGH_RISK_PORTS: dict[int, str] = {
+    20: "FTP data", 21: "FTP", 22: "SSH", 23: "Telnet", 25: "SMTP", 110: "POP3", 135: "RPC",
+    143: "IMAP", 445: "SMB", 1433: "SQL Server", 1434: "SQL Server browser", 3000: "dev servers",
+    3306: "MySQL", 3389: "RDP", 4333: "mSQL", 5000: "dev servers", 5432: "PostgreSQL",
+    5500: "VNC", 5601: "Kibana", 8080: "HTTP proxy", 8088: "HTTP alternate", 8888: "HTTP alternate",
+    9200: "Elasticsearch", 9300: "Elasticsearch",
+}
+# Database and cache listeners: never served to the world, whatever iac_public_ports says.
+DATABASE_PORTS: dict[int, str] = {
+    1433: "SQL Server", 1434: "SQL Server browser", 1521: "Oracle", 2483: "Oracle", 2484: "Oracle",
+    3306: "MySQL/MariaDB/Aurora", 5432: "PostgreSQL/Aurora", 5439: "Redshift", 5984: "CouchDB",
+    6379: "Redis/Valkey", 7000: "Cassandra", 7001: "Cassandra", 8086: "InfluxDB", 8182: "Neptune",
+    9042: "Cassandra/Keyspaces", 11211: "Memcached", 26257: "CockroachDB", 27017: "MongoDB/DocumentDB",
+    27018: "MongoDB", 27019: "MongoDB", 50000: "Db2",
+}
+
+# What a rule exposes on the ports one policy watches: descriptions, or nothing.
+Exposure = Callable[[tuple[int, int], PolicyContext], list[str]]
+
+
+def _listed(ports: Mapping[int, str]) -> Exposure:
+    def exposed(span: tuple[int, int], context: PolicyContext) -> list[str]:
+        low, high = span
+        return [f"{port} ({name})" for port, name in sorted(ports.items()) if low <= port <= high]
+
+    return exposed
+
+
+def _gaps(low: int, high: int, excluded: set[int]) -> list[tuple[int, int]]:
+    """``low``-``high`` without the ``excluded`` ports, as inclusive ranges."""
+    gaps: list[tuple[int, int]] = []
+    start = low
+    for port in sorted(p for p in excluded if low <= p <= high):
+        if start < port:
+            gaps.append((start, port - 1))
+        start = port + 1
+    if start <= high:
+        gaps.append((start, high))
+    return gaps
+
+
+def _other_ports(span: tuple[int, int], context: PolicyContext) -> list[str]:
+    """Ports outside the project's public list that neither EC2-014 nor EC2-016 already reports."""
+    excluded = {*context.settings.public_ports, *HIGH_RISK_PORTS, *DATABASE_PORTS}
+    gaps = _gaps(*span, excluded)
+    shown = [str(a) if a == b else f"{a}-{b}" for a, b in gaps[:4]]
+    return [", ".join(shown) + (", ..." if len(gaps) > 4 else "")] if gaps else []
+
+
+def _judge_world_ports(resource: Resource, context: PolicyContext, exposure: Exposure, what: str) -> Result:
+    """Every ingress rule open to the world, over TCP or UDP, judged on the ports ``exposure`` names."""
+    if resource.type != SECURITY_GROUP and _group_in_set(resource, context):
+        return not_applicable()  # judged with its group
+    problems: list[str] = []
+    unknown: list[str] = []
+    for where, rule in sg_rules(resource, context, "ingress", unknown):
+        cidrs, unreadable = world_cidrs(rule)
+        if not cidrs and not unreadable:
+            continue
+        try:
+            span = port_span(rule.get("from_port"), rule.get("to_port"), rule.get("protocol"))
+        except UnreadableValue as exc:
+            unknown.append(f"{where}: {exc.reason}")
+            continue
+        if isinstance(span, Unknown):
+            unknown.append(f"{where}: port range or protocol is not known before apply ({span.reason})")
+            continue
+        exposed = exposure(span, context) if span is not None else []
+        if exposed and cidrs:
+            problems.append(f"{where} allows {what} {'; '.join(exposed)} from {', '.join(cidrs)}")
+        elif exposed:
+            unknown.extend(f"{where}: {reason}" for reason in unreadable)
+    return judge(problems, list(dict.fromkeys(unknown)))
+
+
+
+@policy(
+    "AWS-EC2-014",
+    title="Security group allows no ingress from 0.0.0.0/0 or ::/0 to high-risk ports (Security Hub EC2.19)",
+    severity=Severity.CRITICAL,
+    resource_types=SG_TYPES,
+    remediation="Close the port to the internet: admit only known networks or other security groups, or "
+    "put the service behind a load balancer or SSM Session Manager.",
+    checkov_ids=["CKV_AWS_24", "CKV_AWS_25"],
+    checkov_differences=[
+        ("CKV_AWS_24", "stricter: Checkov reads port 22 only; this rule reads the 24 ports of Security Hub "
+         "EC2.19, over TCP and UDP. " + CHECKOV_SG_READING),
+        ("CKV_AWS_25", "stricter: Checkov reads port 3389 only; this rule reads the 24 ports of Security Hub "
+         "EC2.19, over TCP and UDP. " + CHECKOV_SG_READING),
+    ],
+)
+def no_world_high_risk_ingress(resource: Resource, context: PolicyContext) -> Result:
+    """FTP, Telnet, SMB, RPC, databases, Elasticsearch, dev servers open to the internet are scanned and
+    attacked within minutes of exposure. TCP and UDP both count; ICMP has no ports. Stricter than
+    Checkov by design: an ingress block with `self = true` or a prefix list does not excuse an open CIDR.
+    Overlaps AWS-EC2-001 on 22/3389 and AWS-EC2-016 on database ports, so ignoring one keeps the others."""
+    return _judge_world_ports(resource, context, _listed(HIGH_RISK_PORTS), "high-risk port(s)")
+
+
+@policy(
+    "AWS-EC2-015",
+    title="Security group opens to 0.0.0.0/0 or ::/0 only the ports listed in iac_public_ports (default 443)",
+    severity=Severity.WARNING,
+    resource_types=SG_TYPES,
+    remediation="Serve the internet on 443 only, or list each port the service must expose to everyone in "
+    "ini iac_public_ports (e.g. `iac_public_ports = 443 80` for a plain-HTTP redirect).",
+    checkov_ids=["CKV_AWS_260"],
+    checkov_differences=[
+        ("CKV_AWS_260", "stricter: Checkov reads port 80 only; this rule reads every port outside "
+         "iac_public_ports (and outside the high-risk and database ports AWS-EC2-014/016 report), over TCP "
+         "and UDP. " + CHECKOV_SG_READING),
+    ],
+)
+def only_public_ports_open(resource: Resource, context: PolicyContext) -> Result:
+    """Each port open to the internet is attack surface someone must own; the project lists the ones it
+    means to serve (ini iac_public_ports, default 443), and port 80 open to the world is a warning as in
+    Checkov unless listed. Ports AWS-EC2-014 and AWS-EC2-016 report are left to them."""
+    return _judge_world_ports(resource, context, _other_ports, "port(s) outside iac_public_ports")
+
+
+@policy(
+    "AWS-EC2-016",
+    title="Security group allows no ingress from 0.0.0.0/0 or ::/0 to database ports",
+    severity=Severity.CRITICAL,
+    resource_types=SG_TYPES,
+    remediation="Admit database ports only from the application's security group or private CIDRs; reach "
+    "the database from outside through a bastion, VPN or SSM port forwarding.",
+)
+def no_world_database_ingress(resource: Resource, context: PolicyContext) -> Result:
+    """A database reachable from the internet is one leaked or guessed password from a breach. These ports
+    never pass, whatever iac_public_ports lists (a database port there is a configuration error)."""
+    return _judge_world_ports(resource, context, _listed(DATABASE_PORTS), "database port(s)")
+
+
+POLICIES = (*POLICIES, no_world_high_risk_ingress, only_public_ports_open, no_world_database_ingress)
+
+
+def parse_public_ports(words: Sequence[str]) -> tuple[int, ...]:
+    """The ports a project serves to the world (ini iac_public_ports); ``ValueError`` says what is wrong.
+
+    A database port is refused: it must never be open to the world, so listing it is a mistake.
+    """
+    ports: list[int] = []
+    for word in words:
+        text = str(word).strip().rstrip(",")
+        if not text.isdigit() or not 0 <= int(text) <= 65535:
+            raise ValueError(f"expects port numbers 0-65535 separated by spaces, got {text!r}")
+        port = int(text)
+        if port in DATABASE_PORTS:
+            raise ValueError(
+                f"lists {port} ({DATABASE_PORTS[port]}), a database port, which is never served to the world "
+                "(AWS-EC2-016 reports it whatever this list says)"
+            )
+        ports.append(port)
+    return tuple(dict.fromkeys(ports))
