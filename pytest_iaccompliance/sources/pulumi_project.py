@@ -40,9 +40,8 @@ def _read_yaml(path: Path, data: bytes) -> Mapping[str, Any]:
 
     try:
         import yaml
-    except ImportError:  # pragma: no cover - PyYAML comes with the pulumi extra
-        raise SourceError(path, "is a Pulumi project file; reading it needs PyYAML (pip install "
-                                "pytest-iaccompliance[pulumi])") from None
+    except ImportError:  # pragma: no cover - PyYAML is a core dependency
+        raise SourceError(path, "is a Pulumi project file; reading it needs PyYAML (pip install PyYAML)") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
