@@ -136,3 +136,22 @@ def test_policy_attachment_lists_and_document_data_sources() -> None:
 
 def test_a_principal_without_attached_policies_is_not_judged() -> None:
     assert outcome({"aws_iam_role": {"r": {"name": "app", "assume_role_policy": TRUST}}}) is None
+
+
+def test_allows_with_values_known_only_after_apply_cancel_nothing() -> None:
+    # Regression: an Allow-only policy whose Resource is another resource's ARN was "cannot evaluate".
+    allow_logs = {"Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": "${aws_cloudwatch_log_group.g.arn}"}
+    resources = attached({"name": "flow-logs"}, document(allow_logs))
+    resources["aws_cloudwatch_log_group"] = {"g": {"name": "flow-logs"}}
+    result = outcome(resources)
+    assert result is not None
+    assert result[0] == P
+
+
+def test_a_deny_beside_values_known_only_after_apply_stays_undecided() -> None:
+    allow_logs = {"Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": "${aws_cloudwatch_log_group.g.arn}"}
+    resources = attached({"name": "flow-logs"}, document(allow_logs, DENY_UNLESS_ADMIN))
+    resources["aws_cloudwatch_log_group"] = {"g": {"name": "flow-logs"}}
+    result = outcome(resources)
+    assert result is not None
+    assert result[0] in (U, F)

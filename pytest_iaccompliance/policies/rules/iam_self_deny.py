@@ -211,11 +211,20 @@ def _read(raw: Any, resources: ResourceSet) -> PolicyDocument | str | None:
     if document is None:
         return None
     if _holds_unknown(document):
-        return "holds values known only after apply"
+        # A document of Allows alone cancels nothing, whatever its unknown resources or conditions turn out to be.
+        return None if _allows_only(document) else "holds values known only after apply"
     try:
         return parse_policy(document)
     except PolicyDocumentError:
         return None  # AWS-IAM-008 reports a document AWS rejects
+
+
+def _allows_only(document: Any) -> bool:
+    statements = document.get("Statement") if isinstance(document, Mapping) else None
+    if isinstance(statements, Mapping):
+        statements = [statements]
+    return isinstance(statements, list) and all(
+        isinstance(s, Mapping) and s.get("Effect") == "Allow" for s in statements)
 
 
 def _holds_unknown(value: Any) -> bool:
