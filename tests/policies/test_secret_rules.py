@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 P, F = "passed", "failed"
 VALUE = "Plain-Text-Value-5d1e"
 AWS_KEY = "AKIAIOSFODNN7EXAMPLE"
+SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----"
 
 # The rules this module gives compliant and non-compliant cases for (see test_pack_metadata).
@@ -42,6 +43,7 @@ def statuses(resources: ResourceSet, policy_id: str) -> dict[str, str]:
     for _, message in outcomes.values():
         assert VALUE not in message
         assert AWS_KEY not in message
+        assert SECRET_KEY not in message
     return {address: status for address, (status, _) in outcomes.items()}
 
 
@@ -62,7 +64,8 @@ RESOURCES = {
                                                   "secret_string": "${jsonencode(var.payload)}"}},
     "aws_lambda_function": {"f": {"function_name": "f", "environment": {"variables": {
         "DB_PASSWORD": VALUE, "LOG_LEVEL": "debug"}}},
-        "g": {"function_name": "g", "environment": {"variables": {"DB_PASSWORD_ARN": "arn:aws:secretsmanager:x"}}}},
+        "g": {"function_name": "g", "environment": {"variables": {"DB_PASSWORD_ARN": "arn:aws:secretsmanager:x"}}},
+        "keyed": {"function_name": "k", "environment": {"variables": {"AWS_SECRET_ACCESS_KEY": SECRET_KEY}}}},
     "aws_iam_account_password_policy": {"p": {"minimum_password_length": 14}},
 }
 
@@ -74,6 +77,7 @@ RESOURCES_EXPECTED = {
     "aws_secretsmanager_secret_version.v": F,
     "aws_secretsmanager_secret_version.ref": P,
     "aws_lambda_function.f": F,
+    "aws_lambda_function.keyed": F,
 }
 
 
