@@ -1,7 +1,8 @@
 """The parity table: hand-written cases for every rule that names a Checkov id.
 
-Two sources: the per-rule compliant/non-compliant table of ``tests/policies/test_builtin_rules.py``
-(one home for those cases), and the security-group shapes users write, here. ``DIFFERS`` names, per
+The per-rule compliant/non-compliant tables of ``tests/policies/`` (one home for those cases:
+``test_builtin_rules.py``, ``test_breadth_rules.py`` and the plaintext-secret tables of
+``test_secret_rules.py``), and the security-group and policy shapes users write, here. ``DIFFERS`` names, per
 case, the Checkov ids whose verdict there is a documented difference of the rule.
 """
 
@@ -11,8 +12,18 @@ import json
 from typing import Any
 
 from tests.parity.harness import FAILED, PASSED, UNKNOWN, Case
+from tests.policies.test_breadth_rules import CASES as BREADTH_CASES
+from tests.policies.test_breadth_rules import without_nones
 from tests.policies.test_builtin_rules import CASES as RULE_CASES
 from tests.policies.test_builtin_rules import DATA_SOURCES
+from tests.policies.test_secret_rules import (
+    PROVIDERS,
+    PROVIDERS_EXPECTED,
+    RESOURCES,
+    RESOURCES_EXPECTED,
+    USER_DATA,
+    USER_DATA_EXPECTED,
+)
 
 _VERDICT = {"failed": FAILED, "passed": PASSED, "unknown": UNKNOWN, None: PASSED}
 
@@ -44,6 +55,24 @@ DIFFERS: dict[str, tuple[str, ...]] = {
     "sg-high-risk-mysql": ("CKV_AWS_24", "CKV_AWS_25"),
     "sg-high-risk-separate-ftp-v6": ("CKV_AWS_24", "CKV_AWS_25"),
     "sg-public-range": ("CKV_AWS_260",),
+    # tests/policies/test_breadth_rules.py
+    "s3-kms-partner": ("CKV_AWS_145",),
+    "ecr-policy-public-push": ("CKV_AWS_32",),  # a JSON-string policy: Checkov cannot read it in cdk.tf.json
+    "rs-default-encrypted": ("CKV_AWS_64",),
+    "rs-default-private": ("CKV_AWS_87",),
+    "rs-logging-partner": ("CKV_AWS_71",),
+    "ec-rest-valkey-default": ("CKV_AWS_29",),
+    # container definitions as JSON text, their cdk.tf.json form: Checkov cannot read them there
+    "ecs-privileged": ("CKV_AWS_334",),
+    "ecs-writable-default": ("CKV_AWS_336",),
+    "ecs-host-pid": ("CKV_AWS_335",),
+    "asg-tag-not-propagated": ("CKV_AWS_153",),
+    # tests/policies/test_secret_rules.py, by address
+    "aws_db_instance.literal": ("CKV_AWS_45",),
+    "aws_rds_cluster.c": ("CKV_AWS_45",),
+    "aws_secretsmanager_secret_version.v": ("CKV_AWS_45",),
+    "aws_lambda_function.f": ("CKV_AWS_45",),
+    "aws_launch_template.lt": ("CKV_AWS_46",),
 }
 
 
@@ -58,7 +87,33 @@ def rule_table_cases(checkov_rules: set[str]) -> list[Case]:
              DIFFERS.get(name, ()), origin="rules table")
         for name, rule, resources, expected in RULE_CASES
         if rule in checkov_rules
+    ] + [
+        Case(rule, name, {"resource": without_nones(resources)}, _fold(expected), DIFFERS.get(name, ()),
+             origin="breadth table")
+        for name, rule, resources, expected in BREADTH_CASES
+        if rule in checkov_rules
     ]
+
+
+def _split(kind: str, blocks: dict[str, Any], expected: dict[str, str]) -> list[tuple[str, str, dict[str, Any]]]:
+    """One (address, status, blocks) per address of a multi-resource table: each case on its own."""
+    prefix = "provider." if kind == "provider" else ""
+    return [(f"{prefix}{rtype}.{label}", expected[f"{prefix}{rtype}.{label}"], {kind: {rtype: {label: body}}})
+            for rtype, bodies in blocks.items() for label, body in bodies.items()
+            if f"{prefix}{rtype}.{label}" in expected]
+
+
+def secret_table_cases(checkov_rules: set[str]) -> list[Case]:
+    """The plaintext-secret tables of ``tests/policies/test_secret_rules.py``, one case per address (a
+    provider configuration labelled by its alias; the default one is ``provider.aws`` there)."""
+    providers = {rtype: {config.get("alias", "default"): {k: v for k, v in config.items() if k != "alias"}
+                         for config in configs} for rtype, configs in PROVIDERS.items()}
+    provider_expected = {(k + ".default" if k.count(".") == 1 else k): v for k, v in PROVIDERS_EXPECTED.items()}
+    tables = [("AWS-SECRET-001", _split("resource", RESOURCES, RESOURCES_EXPECTED)),
+              ("AWS-SECRET-002", _split("provider", providers, provider_expected)),
+              ("AWS-SECRET-004", _split("resource", USER_DATA, USER_DATA_EXPECTED))]
+    return [Case(rule, address, blocks, _VERDICT[status], DIFFERS.get(address, ()), origin="secrets table")
+            for rule, table in tables if rule in checkov_rules for address, status, blocks in table]
 
 
 # ---- security groups, in the shapes users write -------------------------------------------------
@@ -243,4 +298,4 @@ def all_cases() -> list[Case]:
     from pytest_iaccompliance.policies.builtin import builtin_policies
 
     checkov_rules = {p.id for p in builtin_policies() if p.checkov_ids}
-    return [*rule_table_cases(checkov_rules), *shape_cases(), *policy_cases()]
+    return [*rule_table_cases(checkov_rules), *secret_table_cases(checkov_rules), *shape_cases(), *policy_cases()]

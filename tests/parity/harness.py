@@ -34,7 +34,7 @@ class Case:
 
     rule: str
     name: str
-    blocks: Mapping[str, Mapping[str, Mapping[str, Any]]]  # "resource"/"data" -> type -> label -> body
+    blocks: Mapping[str, Mapping[str, Mapping[str, Any]]]  # "resource"/"data"/"provider" -> type -> label -> body
     expect: str
     differs: tuple[str, ...] = ()
     origin: str = "table"
@@ -69,6 +69,13 @@ def _rename(case: Case, key: str) -> dict[str, Any]:
                    for rtype, bodies in types.items()} for kind, types in renamed.items()}
 
 
+def _terraform(blocks: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict[str, Any]:
+    """Blocks as Terraform JSON writes them: a ``provider`` block is a list of configurations, its label
+    the ``alias`` (every one aliased, so cases never share the default configuration)."""
+    return {kind: {rtype: [{"alias": label, **body} for label, body in bodies.items()] if kind == "provider"
+                   else dict(bodies) for rtype, bodies in types.items()} for kind, types in blocks.items()}
+
+
 def combined_document(cases: Sequence[Case]) -> dict[str, Any]:
     """One Terraform JSON configuration holding every case, each label prefixed with its case key."""
     merged: dict[str, dict[str, dict[str, Any]]] = {}
@@ -76,11 +83,25 @@ def combined_document(cases: Sequence[Case]) -> dict[str, Any]:
         for kind, types in _rename(case, case_key(index)).items():
             for rtype, bodies in types.items():
                 merged.setdefault(kind, {}).setdefault(rtype, {}).update(bodies)
-    return merged
+    return _terraform(merged)
 
 
 def _key_of(label: str) -> str:
     return label.split("_", 1)[0]
+
+
+_ALIAS = re.compile(r'"alias":\s*"(c\d{4})_')
+
+
+def _record_key(record: Any) -> str:
+    """The case key of a Checkov record: from the label, or for a provider (which Checkov names
+    ``provider.aws`` whatever its alias) from the alias in the configuration it quotes."""
+    if str(record.resource).startswith("provider."):
+        for _, line in record.code_block or ():
+            if match := _ALIAS.search(line):
+                return match.group(1)
+        raise AssertionError(f"no case alias in Checkov's record of {record.resource}: {record.file_line_range}")
+    return _key_of(str(record.resource).rsplit(".", 1)[-1])
 
 
 def _fold(statuses: Iterable[str]) -> str:
@@ -98,7 +119,7 @@ def run_ours(cases: Sequence[Case], policies: Mapping[str, Policy], settings: Ru
     detail: dict[str, list[str]] = {}
     for index, case in enumerate(cases):
         key = case_key(index)
-        document = {"//": {"metadata": {"stackName": key, "version": "0.21.0"}}, **_rename(case, key)}
+        document = {"//": {"metadata": {"stackName": key, "version": "0.21.0"}}, **_terraform(_rename(case, key))}
         [loaded] = load_document(document, path)
         statuses = []
         for finding in evaluate(loaded.resources, [policies[case.rule]], settings):
@@ -121,8 +142,7 @@ def run_checkov(path: Path, check_ids: Sequence[str]) -> dict[tuple[str, str], l
     )
     results: dict[tuple[str, str], list[str]] = {}
     for record in [*report.failed_checks, *report.passed_checks]:
-        label = str(record.resource).rsplit(".", 1)[-1]
-        results.setdefault((_key_of(label), record.check_id), []).append(
+        results.setdefault((_record_key(record), record.check_id), []).append(
             FAILED if record in report.failed_checks else PASSED
         )
     return results
@@ -149,14 +169,16 @@ def compare(cases: Sequence[Case], policies: Mapping[str, Policy], settings: Rul
 
 
 def checkov_ids_known() -> set[str]:
-    """Every check id the installed Checkov registers for Terraform (resource, data and graph checks)."""
+    """Every check id the installed Checkov registers for Terraform (resource, data, provider and graph checks)."""
     from checkov.common.bridgecrew.check_type import CheckType
     from checkov.common.checks_infra.registry import get_graph_checks_registry
     from checkov.terraform.checks.data.registry import data_registry
+    from checkov.terraform.checks.provider.registry import provider_registry
     from checkov.terraform.checks.resource.registry import resource_registry
 
     graph = get_graph_checks_registry(CheckType.TERRAFORM)
     graph.load_checks()
     known = {check.id for checks in resource_registry.checks.values() for check in checks}
     known |= {check.id for checks in data_registry.checks.values() for check in checks}
+    known |= {check.id for checks in provider_registry.checks.values() for check in checks}
     return known | {check.id for check in graph.checks}

@@ -422,7 +422,7 @@ def plan_document(resources: dict[str, dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _without_nones(resources: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def without_nones(resources: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {t: {n: {k: v for k, v in p.items() if v is not None} for n, p in b.items()} for t, b in resources.items()}
 
 
@@ -440,7 +440,7 @@ def test_rule_case(
     check_set: Callable[..., Any],
 ) -> None:
     if form == "cdktf":
-        resource_set = load(cdktf(_without_nones(resources)))
+        resource_set = load(cdktf(without_nones(resources)))
     else:
         resource_set = load(plan_document(resources), "plan.json")
     outcomes = check_set(resource_set, policy_id)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 P, F = "passed", "failed"
 VALUE = "Plain-Text-Value-5d1e"
 AWS_KEY = "AKIAIOSFODNN7EXAMPLE"
+SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----"
 
 # The rules this module gives compliant and non-compliant cases for (see test_pack_metadata).
@@ -42,6 +43,7 @@ def statuses(resources: ResourceSet, policy_id: str) -> dict[str, str]:
     for _, message in outcomes.values():
         assert VALUE not in message
         assert AWS_KEY not in message
+        assert SECRET_KEY not in message
     return {address: status for address, (status, _) in outcomes.items()}
 
 
@@ -62,20 +64,25 @@ RESOURCES = {
                                                   "secret_string": "${jsonencode(var.payload)}"}},
     "aws_lambda_function": {"f": {"function_name": "f", "environment": {"variables": {
         "DB_PASSWORD": VALUE, "LOG_LEVEL": "debug"}}},
-        "g": {"function_name": "g", "environment": {"variables": {"DB_PASSWORD_ARN": "arn:aws:secretsmanager:x"}}}},
+        "g": {"function_name": "g", "environment": {"variables": {"DB_PASSWORD_ARN": "arn:aws:secretsmanager:x"}}},
+        "keyed": {"function_name": "k", "environment": {"variables": {"AWS_SECRET_ACCESS_KEY": SECRET_KEY}}}},
     "aws_iam_account_password_policy": {"p": {"minimum_password_length": 14}},
 }
 
 
+RESOURCES_EXPECTED = {
+    "aws_db_instance.literal": F,
+    "aws_db_instance.reference": P,
+    "aws_rds_cluster.c": F,
+    "aws_secretsmanager_secret_version.v": F,
+    "aws_secretsmanager_secret_version.ref": P,
+    "aws_lambda_function.f": F,
+    "aws_lambda_function.keyed": F,
+}
+
+
 def test_literal_secret_attributes_fail_on_cdktf() -> None:
-    assert statuses(cdktf(resource=RESOURCES), "AWS-SECRET-001") == {
-        "aws_db_instance.literal": F,
-        "aws_db_instance.reference": P,
-        "aws_rds_cluster.c": F,
-        "aws_secretsmanager_secret_version.v": F,
-        "aws_secretsmanager_secret_version.ref": P,
-        "aws_lambda_function.f": F,
-    }
+    assert statuses(cdktf(resource=RESOURCES), "AWS-SECRET-001") == RESOURCES_EXPECTED
 
 
 def test_the_message_names_the_attribute_path() -> None:
@@ -162,11 +169,14 @@ def test_pulumi_export_input_must_be_a_pulumi_secret() -> None:
 
 # --- AWS-SECRET-002: provider credentials ---------------------------------------------------------
 
+PROVIDERS = {"aws": [{"region": "eu-west-1", "access_key": AWS_KEY, "secret_key": VALUE},
+                     {"alias": "ops", "region": "eu-west-1", "profile": "ops"},
+                     {"alias": "ci", "access_key": "${var.key}", "secret_key": "${var.secret}"}]}
+PROVIDERS_EXPECTED = {"provider.aws": F, "provider.aws.ops": P, "provider.aws.ci": P}
+
+
 def test_provider_credentials_on_cdktf() -> None:
-    resources = cdktf(provider={"aws": [{"region": "eu-west-1", "access_key": AWS_KEY, "secret_key": VALUE},
-                                        {"alias": "ops", "region": "eu-west-1", "profile": "ops"},
-                                        {"alias": "ci", "access_key": "${var.key}", "secret_key": "${var.secret}"}]})
-    assert statuses(resources, "AWS-SECRET-002") == {"provider.aws": F, "provider.aws.ops": P, "provider.aws.ci": P}
+    assert statuses(cdktf(provider=PROVIDERS), "AWS-SECRET-002") == PROVIDERS_EXPECTED
 
 
 def test_provider_credentials_in_a_plan_configuration() -> None:
@@ -209,17 +219,20 @@ def test_secret_variable_default_in_a_plan() -> None:
 
 # --- AWS-SECRET-004: credentials in user data -----------------------------------------------------
 
+USER_DATA = {
+    "aws_instance": {"keyed": {"user_data": f"#!/bin/sh\nexport AWS_ACCESS_KEY_ID={AWS_KEY}\n"},
+                     "clean": {"user_data": "#!/bin/sh\naws s3 cp s3://b/app /opt/app\n"},
+                     "templated": {"user_data": "${templatefile(\"boot.sh\", {key = var.key})}"}},
+    "aws_launch_template": {"lt": {"user_data": base64.b64encode(
+        f"#!/bin/sh\ncat > key.pem <<EOF\n{PEM}\nEOF\n".encode()).decode()}},
+}
+USER_DATA_EXPECTED = {"aws_instance.keyed": F, "aws_instance.clean": P, "aws_instance.templated": P,
+                      "aws_launch_template.lt": F}
+
+
 def test_credentials_in_user_data() -> None:
-    encoded = base64.b64encode(f"#!/bin/sh\ncat > key.pem <<EOF\n{PEM}\nEOF\n".encode()).decode()
-    resources = cdktf(resource={
-        "aws_instance": {"keyed": {"user_data": f"#!/bin/sh\nexport AWS_ACCESS_KEY_ID={AWS_KEY}\n"},
-                         "clean": {"user_data": "#!/bin/sh\naws s3 cp s3://b/app /opt/app\n"},
-                         "templated": {"user_data": "${templatefile(\"boot.sh\", {key = var.key})}"}},
-        "aws_launch_template": {"lt": {"user_data": encoded}},
-    })
-    outcomes = run_policy(resources, "AWS-SECRET-004")
-    assert {a: s for a, (s, _) in outcomes.items()} == {
-        "aws_instance.keyed": F, "aws_instance.clean": P, "aws_instance.templated": P, "aws_launch_template.lt": F}
+    outcomes = run_policy(cdktf(resource=USER_DATA), "AWS-SECRET-004")
+    assert {a: s for a, (s, _) in outcomes.items()} == USER_DATA_EXPECTED
     assert outcomes["aws_launch_template.lt"][1] == "aws_launch_template.lt: `user_data` holds a private key"
     assert AWS_KEY not in outcomes["aws_instance.keyed"][1]
 

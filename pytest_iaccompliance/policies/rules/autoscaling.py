@@ -25,12 +25,18 @@ GROUP = ["aws_autoscaling_group"]
     remediation="Add tag { key = ..., value = ..., propagate_at_launch = true } blocks for the tags instances "
     "must carry (owner, cost centre, data classification).",
     checkov_ids=["CKV_AWS_153"],
+    checkov_differences=[
+        (
+            "CKV_AWS_153",
+            "stricter: Checkov passes any tag block; this rule wants at least one tag with "
+            "propagate_at_launch = true, as a tag that does not propagate never reaches the instances.",
+        )
+    ],
 )
 def propagates_tags(resource: Resource, context: PolicyContext) -> Result:
     """Instances launched by a group carry only the tags it propagates; the rest are untraceable.
 
-    Stricter than CKV_AWS_153, which passes any tag block: a tag with ``propagate_at_launch = false`` does
-    not reach the instances, so at least one tag must propagate.
+    A tag with ``propagate_at_launch = false`` does not reach the instances, so at least one tag must propagate.
     """
     tags, unknown = resource.read_blocks("tag")
     for tag in tags:

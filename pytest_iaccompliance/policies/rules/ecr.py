@@ -131,6 +131,14 @@ def kms_encrypted(resource: Resource, context: PolicyContext) -> Result:
     remediation="Name the accounts or roles allowed to push; public pulls belong in ECR Public, never a "
     'Principal "*" with write actions.',
     checkov_ids=["CKV_AWS_32"],
+    checkov_differences=[
+        (
+            "CKV_AWS_32",
+            "stricter: Checkov decides nothing on a policy given as a JSON string (every policy in "
+            "cdk.tf.json), so it never fails one there; this rule reads it. Where Checkov does read a policy "
+            "(HCL) it fails any public action, pulls included; this rule fails public writes and deletes only.",
+        )
+    ],
 )
 def no_public_write(resource: Resource, context: PolicyContext) -> Result:
     """A repository anyone can push to serves attackers' images to every workload that pulls from it."""

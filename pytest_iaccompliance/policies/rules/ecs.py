@@ -86,6 +86,14 @@ def _container_flag(
     remediation='Remove "privileged": true from the container definitions; grant the specific Linux capabilities '
     "the container needs instead.",
     checkov_ids=["CKV_AWS_334"],
+    checkov_differences=[
+        (
+            "CKV_AWS_334",
+            "stricter: Checkov reads container definitions only once parsed, never given as JSON text (their "
+            "form in cdk.tf.json), and then a key \"privilege\" that ECS does not define; this rule reads "
+            "\"privileged\" from JSON text and jsonencode output alike.",
+        )
+    ],
 )
 def not_privileged(resource: Resource, context: PolicyContext) -> Result:
     """A privileged container is root on the host: one compromised task owns every task beside it."""
@@ -138,12 +146,18 @@ def no_plaintext_secrets(resource: Resource, context: PolicyContext) -> Result:
     resource_types=TASK_DEFINITION,
     remediation='Set "readonlyRootFilesystem": true on every container and mount volumes where it writes.',
     checkov_ids=["CKV_AWS_336"],
+    checkov_differences=[
+        (
+            "CKV_AWS_336",
+            "stricter: Checkov passes container definitions given as a JSON string (their form in cdk.tf.json) "
+            "unread; this rule reads JSON text and jsonencode output alike.",
+        )
+    ],
 )
 def read_only_root(resource: Resource, context: PolicyContext) -> Result:
     """A writable root file system lets an intruder plant tools and persist across the container's life.
 
-    Reads container definitions given as JSON text as well as ``jsonencode`` output; differs from CKV_AWS_336,
-    which passes definitions given as a JSON string unread.
+    Reads container definitions given as JSON text as well as ``jsonencode`` output.
     """
     return _container_flag(
         resource, "readonlyRootFilesystem", bad=False, default=False, failure="can write its root file system"
@@ -157,6 +171,14 @@ def read_only_root(resource: Resource, context: PolicyContext) -> Result:
     resource_types=TASK_DEFINITION,
     remediation='Remove pid_mode = "host".',
     checkov_ids=["CKV_AWS_335"],
+    checkov_differences=[
+        (
+            "CKV_AWS_335",
+            "stricter: Checkov looks for pidMode inside each container definition, where ECS has no such "
+            "parameter, so it never fails a task definition; this rule reads the task's pid_mode, where the "
+            "namespace is set.",
+        )
+    ],
 )
 def no_host_pid(resource: Resource, context: PolicyContext) -> Result:
     """With the host's PID namespace a container sees, and may signal, every process on the instance."""

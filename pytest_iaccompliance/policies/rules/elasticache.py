@@ -31,12 +31,19 @@ def transit_encrypted(resource: Resource, context: PolicyContext) -> Result:
     resource_types=REPLICATION_GROUP,
     remediation="Set at_rest_encryption_enabled = true (with kms_key_id for a customer-managed key).",
     checkov_ids=["CKV_AWS_29"],
+    checkov_differences=[
+        (
+            "CKV_AWS_29",
+            "looser: Checkov fails an unset at_rest_encryption_enabled whatever the engine; this rule passes "
+            "it on Valkey groups, which the provider encrypts at rest unless told otherwise.",
+        )
+    ],
 )
 def at_rest_encrypted(resource: Resource, context: PolicyContext) -> Result:
     """Backups and swapped pages of an unencrypted cache hold its data in clear text.
 
     The provider's default depends on the engine: Valkey groups are encrypted unless told otherwise, Redis
-    OSS groups are not. Differs from CKV_AWS_29, which fails an unset flag on Valkey groups too.
+    OSS groups are not.
     """
     engine = text_setting(resource, "engine")
     if isinstance(engine, Unknown):

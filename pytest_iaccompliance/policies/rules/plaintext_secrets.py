@@ -106,6 +106,14 @@ def _literal_problems(resource: Resource, context: PolicyContext, what: str) -> 
     remediation="Read the value at run time instead: a data \"aws_secretsmanager_secret_version\" reference, "
     "manage_master_user_password for RDS, a sensitive variable, or pulumi.Output.secret(...).",
     checkov_ids=["CKV_AWS_45"],
+    checkov_differences=[
+        (
+            "CKV_AWS_45",
+            "stricter: Checkov reads a Lambda function's environment only, and fails a value only when it "
+            "looks like a known key format; this rule fails a literal under any secret-holding name (password, "
+            "master_password, secret_string, DB_PASSWORD...) on any resource, whatever the value looks like.",
+        )
+    ],
 )
 def no_literal_secret_attributes(resource: Resource, context: PolicyContext) -> Result:
     """A literal secret lands in the synthesized JSON, the plan and the state, and in every copy of them
@@ -182,6 +190,13 @@ def _decoded(text: str) -> str:
     remediation="Give the instance a role (iam_instance_profile) and fetch other secrets at boot from "
     "Secrets Manager or SSM Parameter Store; never paste keys into user data.",
     checkov_ids=["CKV_AWS_46"],
+    checkov_differences=[
+        (
+            "CKV_AWS_46",
+            "stricter: Checkov looks for AWS access keys only, in user data as written; this rule also finds "
+            "private keys and reads base64 user data decoded (launch templates hold it so).",
+        )
+    ],
 )
 def no_credentials_in_user_data(resource: Resource, context: PolicyContext) -> Result:
     """User data is readable by anyone who can describe the instance, and is kept in the state."""

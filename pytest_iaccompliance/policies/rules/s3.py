@@ -461,13 +461,20 @@ def _uses_kms(configurations: Iterable[Mapping[str, Any]], where: str) -> tuple[
     remediation='Set apply_server_side_encryption_by_default { sse_algorithm = "aws:kms" } (with kms_master_key_id '
     "for a customer-managed key) in the bucket's server-side encryption configuration.",
     checkov_ids=["CKV_AWS_145"],
+    checkov_differences=[
+        (
+            "CKV_AWS_145",
+            "looser: Checkov links an aws_s3_bucket_server_side_encryption_configuration to its bucket by "
+            "reference only, so it fails a bucket whose configuration names it by its literal name; this rule "
+            "finds the configuration either way.",
+        )
+    ],
 )
 def bucket_kms_encrypted(resource: Resource, context: PolicyContext) -> Result:
     """With SSE-KMS reading an object also needs kms:Decrypt: a second, audited permission S3's own keys lack.
 
     S3 encrypts new objects with S3-managed keys (SSE-S3) when nothing is configured, which this rule does not
-    accept. Finds the encryption resource by reference or by the bucket's literal name; CKV_AWS_145 follows
-    references only, so it fails a bucket whose configuration names it literally.
+    accept. Finds the encryption resource by reference or by the bucket's literal name.
     """
     unknown: list[str] = []
     try:
