@@ -35,7 +35,8 @@ EXAMPLES = (
     Example("cdktf_app", (), 0,
             "the cdktf platform stack, synthesized through the fixture, passes its compliance tests"),
     Example("cdktf_app", ("--iac-source", "cdktf.out"), 0,
-            "its committed synth output has no critical finding; its warnings (access logging, the state key) are tolerated"),
+            "its committed synth output has no critical finding; its warnings (access logging, the state "
+            "key) are tolerated"),
     Example("pulumi_app", (), 0,
             "the Pulumi web tier, run under recording mocks, passes its compliance tests"),
     Example("pulumi_app", ("-k", "preflight"), 0,
