@@ -64,6 +64,7 @@ def scan(
     required_tags: Sequence[str] = (),
     allowed_instance_families: Sequence[str] = (),
     shared_stacks: Sequence[str] = (),
+    opt_in: Sequence[str] = (),
     plugins: Iterable[object] = (),
 ) -> list[Finding]:
     """Findings of the registered policies over every source under ``paths``, without pytest.
@@ -87,7 +88,7 @@ def scan(
             for policy_id, value in (severity_overrides or {}).items()
         },
         settings=RuleSettings(_words(required_tags) or (), _words(allowed_instance_families) or (),
-                              shared_stacks=_words(shared_stacks) or ()),
+                              shared_stacks=_words(shared_stacks) or (), opt_in=_words(opt_in) or ()),
         plugins=plugins,
     )
     return [finding for path in paths for loaded in load_path(path) for finding in suite.evaluate(loaded.resources)]

@@ -42,6 +42,7 @@ INI_REQUIRED_TAGS = "iac_required_tags"
 INI_ALLOWED_FAMILIES = "iac_allowed_instance_families"
 INI_SHARED_STACKS = "iac_shared_stacks"
 INI_PUBLIC_PORTS = "iac_public_ports"
+INI_OPT_IN = "iac_opt_in"
 INI_GRANULARITY = "iac_granularity"
 INI_UNKNOWN = "iac_unknown"
 INI_SYNTH_CACHE = "iac_synth_cache"
@@ -97,6 +98,8 @@ def add_options(parser: pytest.Parser) -> None:
                   default=[])
     parser.addini(INI_SHARED_STACKS, "stack names (globs) several people or pipelines apply: their state must "
                   "not be local", type="args", default=[])
+    parser.addini(INI_OPT_IN, "ids (globs) of opt-in policies to run: stricter variants that are off by default",
+                  type="args", default=[])
     parser.addini(INI_PUBLIC_PORTS, "ports security groups may open to 0.0.0.0/0 and ::/0 without a warning "
                   "(default: 443)", type="args", default=["443"])
     parser.addini(INI_GRANULARITY, "scan items per `policy` (default) or per `resource`",
@@ -238,6 +241,7 @@ class Settings:
     # How many non-compliant resources terminal output lists (None: all); reports always hold every one.
     max_listed: int | None = DEFAULT_MAX_LISTED
     shared_stacks: tuple[str, ...] = ()
+    opt_in: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:
@@ -270,6 +274,7 @@ class Settings:
             unknown=_choice(option.iac_unknown or config.getini(INI_UNKNOWN), INI_UNKNOWN, UNKNOWN_MODES),
             max_listed=_max_listed(config),
             shared_stacks=tuple(config.getini(INI_SHARED_STACKS)),
+            opt_in=tuple(config.getini(INI_OPT_IN)),
         )
 
     def limit_for(self, severity: Severity) -> int | None:
@@ -279,7 +284,7 @@ class Settings:
         from pytest_iaccompliance.policies.base import RuleSettings
 
         return RuleSettings(self.required_tags, self.allowed_instance_families, shared_stacks=self.shared_stacks,
-                            public_ports=self.public_ports)
+                            public_ports=self.public_ports, opt_in=self.opt_in)
 
 
 SETTINGS = pytest.StashKey[Settings]()

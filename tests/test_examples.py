@@ -31,13 +31,3 @@ def test_terraform_plan_examples_end_as_documented() -> None:
     assert "plan.json::AWS-RDS-001" in out
     assert "warning failures: 3 (no limit) -> tolerated" in out
     assert "examples: 0 unexpected outcome(s)" in out
-
-
-def test_pulumi_preflight_example_selected_by_k() -> None:
-    """``pytest -k preflight`` in the Pulumi example runs its pre-flight tests and nothing else."""
-    completed = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-k", "preflight", "-v"],
-                               cwd=EXAMPLES / "pulumi_app", capture_output=True, text=True, check=False)
-    assert completed.returncode == 0, completed.stdout[-3000:]
-    assert "tests/test_preflight.py::test_web_tier_passes_preflight PASSED" in completed.stdout
-    assert "tests/test_preflight.py::test_preflight_stops_an_untagged_public_bucket PASSED" in completed.stdout
-    assert "2 passed, 10 deselected" in completed.stdout

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import pkgutil
 from pathlib import Path
 
@@ -162,10 +163,24 @@ def cycles(edges: dict[str, dict[str, int]]) -> list[list[str]]:
     return found
 
 
+# The library each module in USES_DEFERRED needs, from its extra.
+NEEDS = {f"{PACKAGE}.pulumi.recording": "pulumi", f"{PACKAGE}.strategies": "hypothesis"}
+
+
 @pytest.mark.parametrize("module", sorted(MODULES))
 def test_every_module_imports_on_its_own(module: str) -> None:
+    needed = NEEDS.get(module)
+    if needed is not None and importlib.util.find_spec(needed) is None:
+        # Without its extra, the module says which library it needs, and nothing else fails to import.
+        with pytest.raises(ModuleNotFoundError, match=needed):
+            importlib.import_module(module)
+        return
     imported = importlib.import_module(module)
     assert imported.__name__ == module
+
+
+def test_every_module_that_needs_an_extra_is_named() -> None:
+    assert set(NEEDS) == USES_DEFERRED
 
 
 def test_every_module_belongs_to_a_part() -> None:

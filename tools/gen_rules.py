@@ -86,6 +86,7 @@ def render(policies: Sequence[Policy]) -> str:
             f"## {item.id}: {_cell(item.title)}",
             "",
             f"- Severity: {item.severity.value}",
+            *([f"- Opt-in: runs only when ini `iac_opt_in` names it (`iac_opt_in = {item.id}`)"] * item.opt_in),
             f"- Resource types: {', '.join(f'`{t}`' for t in item.resource_types)}",
             f"- CIS AWS Foundations: {_cis(item)}",
             f"- NIST 800-53 r5: {_nist(item)}",

@@ -6,6 +6,7 @@ import enum
 import inspect
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
 from typing import Any, TypeVar, cast
 
 from pytest_iaccompliance.model import Resource, ResourceSet, Severity
@@ -85,6 +86,8 @@ class RuleSettings:
     """Stack-name globs (ini ``iac_shared_stacks``) of stacks several people or pipelines apply."""
     # Ports a security group may open to the whole internet without a finding (ini iac_public_ports).
     public_ports: tuple[int, ...] = (443,)
+    # Ids (globs) of opt-in policies to run (ini iac_opt_in): stricter variants off unless asked for.
+    opt_in: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,8 @@ class Policy:
     description: str = ""
     # RuleSettings fields that must be set for the policy to mean anything (required tags, ...).
     requires_settings: tuple[str, ...] = ()
+    # A stricter variant a project turns on by id (ini ``iac_opt_in``); off by default.
+    opt_in: bool = False
 
     def __post_init__(self) -> None:
         if not self.id or any(c.isspace() for c in self.id):
@@ -148,6 +153,8 @@ class Policy:
         return self.resource_types == ("*",)
 
     def enabled_by(self, settings: RuleSettings) -> bool:
+        if self.opt_in and not any(fnmatchcase(self.id, pattern) for pattern in settings.opt_in):
+            return False
         return all(getattr(settings, name) for name in self.requires_settings)
 
 
@@ -162,6 +169,7 @@ def policy(
     checkov_ids: Sequence[str] = (),
     checkov_differences: Sequence[tuple[str, str]] = (),
     requires_settings: Sequence[str] = (),
+    opt_in: bool = False,
 ) -> Callable[[CheckFunction], Policy]:
     """Turn a check function into a ``Policy``; registration stays explicit (no import side effect)."""
 
@@ -178,6 +186,7 @@ def policy(
             checkov_differences=tuple((cid, inspect.cleandoc(why)) for cid, why in checkov_differences),
             description=inspect.cleandoc(check.__doc__ or ""),
             requires_settings=tuple(requires_settings),
+            opt_in=opt_in,
         )
 
     return wrap

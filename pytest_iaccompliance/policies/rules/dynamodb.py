@@ -61,13 +61,13 @@ def kms_encryption(resource: Resource, context: PolicyContext) -> Result:
     title="DynamoDB table is encrypted with a customer-managed KMS key",
     severity=Severity.WARNING,
     resource_types=TABLE,
-    remediation="Add server_side_encryption { enabled = true, kms_key_arn = <customer-managed key ARN> }; "
-    "ignore this rule (iac_ignore) where the AWS-managed key is enough.",
+    remediation="Add server_side_encryption { enabled = true, kms_key_arn = <customer-managed key ARN> }.",
     checkov_ids=["CKV_AWS_119"],
+    opt_in=True,
 )
 def customer_managed_key(resource: Resource, context: PolicyContext) -> Result:
-    """The stricter variant of AWS-DDB-002: only a key the account manages can be revoked, rotated on its own
-    schedule and shared deliberately across accounts."""
+    """The stricter variant of AWS-DDB-002, opt-in (ini ``iac_opt_in = AWS-DDB-003``): only a key the account
+    manages can be revoked, rotated on its own schedule and shared deliberately across accounts."""
     if isinstance(resource.get("server_side_encryption"), Unknown):
         return cannot_evaluate(f"server_side_encryption of {resource.address} is not known before apply")
     blocks = resource.blocks("server_side_encryption")
