@@ -52,6 +52,16 @@ def _has_default_encryption(configurations: Iterable[Mapping[str, Any]]) -> bool
     )
 
 
+
+def _bucket_policies(resource: Resource, context: PolicyContext) -> list[tuple[str, Any]]:
+    """(where, document) of a bucket's policies: inline, and each ``aws_s3_bucket_policy`` naming it."""
+    documents: list[tuple[str, Any]] = []
+    if resource.get("policy") is not None:
+        documents.append((resource.address, resource.get("policy")))
+    for partner in context.resources.find_related("aws_s3_bucket_policy", resource, "bucket"):
+        documents.append((partner.address, partner.get("policy")))
+    return documents
+
 @policy(
     "AWS-S3-001",
     title="S3 bucket has default encryption at rest",
@@ -201,11 +211,7 @@ def _denies_insecure_transport(statement: Mapping[str, Any]) -> bool:
 )
 def bucket_requires_tls(resource: Resource, context: PolicyContext) -> Result:
     """Without an explicit deny, S3 answers plain HTTP requests that expose data in transit."""
-    documents: list[tuple[str, Any]] = []
-    if resource.get("policy") is not None:
-        documents.append((resource.address, resource.get("policy")))
-    for partner in context.resources.find_related("aws_s3_bucket_policy", resource, "bucket"):
-        documents.append((partner.address, partner.get("policy")))
+    documents = _bucket_policies(resource, context)
     if not documents:
         return partner_missing(
             context,
@@ -407,11 +413,7 @@ def _public_reads(statement: Mapping[str, Any]) -> list[str]:
 )
 def bucket_policy_not_public_read(resource: Resource, context: PolicyContext) -> Result:
     """A bucket policy granting s3:GetObject to "*" publishes every object to the internet, anonymously."""
-    documents: list[tuple[str, Any]] = []
-    if resource.get("policy") is not None:
-        documents.append((resource.address, resource.get("policy")))
-    for partner in context.resources.find_related("aws_s3_bucket_policy", resource, "bucket"):
-        documents.append((partner.address, partner.get("policy")))
+    documents = _bucket_policies(resource, context)
     problems: list[str] = []
     unknown: list[str] = []
     for where, value in documents:
