@@ -134,6 +134,8 @@ def _limit(text: str | None, name: str, default: int | None) -> int | None:
 
 
 def _public_ports(words: Sequence[str]) -> tuple[int, ...]:
+    if list(words) == ["443"]:
+        return (443,)  # the default: no need to import the rules at every start-up to check it
     from pytest_iaccompliance.policies.rules.vpc import parse_public_ports
 
     try:
