@@ -8,8 +8,8 @@ through one another or the entry module.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,6 +48,8 @@ INI_UNKNOWN = "iac_unknown"
 INI_SYNTH_CACHE = "iac_synth_cache"
 INI_CDK_LIBRARY = "iac_cdk_library"
 INI_MAX_LISTED = "iac_max_listed"
+INI_SECURITY_SEVERITY = "iac_security_severity"
+INI_SARIF_CATEGORY = "iac_sarif_category"
 
 GRANULARITIES = ("policy", "resource")
 DEFAULT_MAX_LISTED = 10
@@ -110,6 +112,10 @@ def add_options(parser: pytest.Parser) -> None:
     parser.addini(INI_MAX_LISTED, f"non-compliant resources a failing scan item and a summary line list "
                   f"(default {DEFAULT_MAX_LISTED}; 'none' lists all); -v lists {VERBOSE_LISTED_FACTOR} times as "
                   "many, -vv all", default=str(DEFAULT_MAX_LISTED))
+    parser.addini(INI_SECURITY_SEVERITY, "SARIF security-severity (0.0 to 10.0) per severity, one "
+                  "`critical|warning = SCORE` a line (default: critical 9.0, warning 5.0)", type="linelist", default=[])
+    parser.addini(INI_SARIF_CATEGORY, "SARIF automationDetails.id category: one per analysis a repository uploads "
+                  "(default pytest-iaccompliance)", default="pytest-iaccompliance")
     parser.addini(INI_CDK_LIBRARY, "CDK for Terraform library to synthesize with: cdktf or cdktn "
                   "(default: cdktf if installed, else cdktn)", default="")
 
@@ -178,6 +184,26 @@ def _severity_overrides(lines: Sequence[str]) -> dict[str, Severity]:
     return overrides
 
 
+def _security_severity(lines: Sequence[str]) -> dict[Severity, str]:
+    """``critical = 9.0`` lines as GitHub reads them: a score from 0.0 to 10.0, written as a string."""
+    scores: dict[Severity, str] = {}
+    for line in lines:
+        name, sep, score = line.partition("=")
+        try:
+            severity = Severity.parse(name)
+        except ValueError as exc:
+            raise pytest.UsageError(f"ini {INI_SECURITY_SEVERITY}: {exc} (line {line!r})") from None
+        try:
+            value = float(score)
+        except ValueError:
+            value = -1.0
+        if not sep or not 0.0 <= value <= 10.0:
+            raise pytest.UsageError(f"ini {INI_SECURITY_SEVERITY}: expected `{severity.value} = SCORE` with a score "
+                                    f"from 0.0 to 10.0, got {line!r}")
+        scores[severity] = f"{value:.1f}"
+    return scores
+
+
 def real_path(path: str | os.PathLike[str]) -> Path:
     """Where a path really leads, to compare paths given in different spellings.
 
@@ -244,6 +270,9 @@ class Settings:
     max_listed: int | None = DEFAULT_MAX_LISTED
     shared_stacks: tuple[str, ...] = ()
     opt_in: tuple[str, ...] = ()
+    # SARIF: security-severity by severity (defaults in reporting.sarif) and the automationDetails category.
+    security_severity: Mapping[Severity, str] = field(default_factory=dict)
+    sarif_category: str = "pytest-iaccompliance"
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:
@@ -277,6 +306,8 @@ class Settings:
             max_listed=_max_listed(config),
             shared_stacks=tuple(config.getini(INI_SHARED_STACKS)),
             opt_in=tuple(config.getini(INI_OPT_IN)),
+            security_severity=_security_severity(config.getini(INI_SECURITY_SEVERITY)),
+            sarif_category=str(config.getini(INI_SARIF_CATEGORY)).strip() or "pytest-iaccompliance",
         )
 
     def limit_for(self, severity: Severity) -> int | None:
