@@ -111,8 +111,9 @@ def waiver_state(findings: list[Finding]) -> str:
     return ",".join(sorted(states)) or "none"
 
 
-def _add_properties(item: pytest.Item, report: pytest.TestReport, scan: bool) -> None:
-    """Severity, policy ids, control ids and waiver state as JUnit XML properties of the item."""
+def _add_properties(item: pytest.Item, scan: bool) -> None:
+    """Severity, policy ids, control ids and waiver state as JUnit XML properties of the item: on the item's
+    ``user_properties``, which its later reports carry (JUnit XML reads them from the teardown report)."""
     severity = severity_of(item)
     if severity is None and not scan:
         return
@@ -130,8 +131,8 @@ def _add_properties(item: pytest.Item, report: pytest.TestReport, scan: bool) ->
         (PROPERTY_CONTROLS, ",".join(dict.fromkeys(controls))),
         (PROPERTY_WAIVER, waiver_state(findings)),
     ]
-    report.user_properties.extend((name, value) for name, value in properties
-                                  if (name, value) not in report.user_properties)
+    item.user_properties.extend((name, value) for name, value in properties
+                                if (name, value) not in item.user_properties)
 
 
 def _is_verdict(call: pytest.CallInfo[None]) -> bool:
@@ -227,7 +228,7 @@ class SeverityPlugin:
         scan = _is_scan_item(item)
         if scan:
             setattr(report, REPORT_SCAN, True)
-        _add_properties(item, report, scan)
+        _add_properties(item, scan)
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -476,7 +477,7 @@ class SeverityPlugin:
                 "failed": ledger.count(severity),
                 "limit": ledger.settings.limit_for(severity),
                 "fails_session": bool(ledger.decided.get(severity)),
-                "tests": ledger.failed_nodeids(severity),
+                "tests": sorted(ledger.failed_nodeids(severity)),
             }
             for severity in Severity
         } | {"ordinary_failures": ledger.ordinary_failures}
