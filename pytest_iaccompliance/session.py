@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from pytest_iaccompliance.model import Finding, FindingStatus, Severity
-from pytest_iaccompliance.options import FINDINGS, FULL_LIST, OPT_REPORT, OPT_SARIF, SHOWN, Settings
+from pytest_iaccompliance.options import FINDINGS, FULL_LIST, OPT_HTML, OPT_REPORT, OPT_SARIF, SHOWN, Settings
 from pytest_iaccompliance.reporting.text import bounded, listed
 
 # Namespaced report attributes: plain strings and lists, so they survive xdist's report serialization.
@@ -126,8 +126,8 @@ class SeverityPlugin:
         if SHOWN in item.stash and report.failed:
             setattr(report, REPORT_SHOWN, item.stash[SHOWN])
         if FINDINGS in item.stash:
-            # Passed findings matter only to the JSON manifest; skip serializing them otherwise.
-            keep_passed = self.ledger.settings.report is not None
+            # Passed findings matter only to the JSON manifest and the HTML report; skip serializing them otherwise.
+            keep_passed = self.ledger.settings.report is not None or self.ledger.settings.html is not None
             setattr(report, REPORT_FINDINGS, [f.to_dict() for f in item.stash[FINDINGS]
                                               if keep_passed or f.status is not FindingStatus.PASSED])
         return report
@@ -256,20 +256,34 @@ class SeverityPlugin:
         if not self.controller or self.config.option.collectonly:
             return
         from pytest_iaccompliance import __version__
-        from pytest_iaccompliance.reporting.manifest import write_manifest
+        from pytest_iaccompliance.reporting.manifest import build_manifest, write_json
         from pytest_iaccompliance.reporting.sarif import write_sarif
 
+        built: list[dict[str, Any]] = []
+
+        def manifest_data() -> dict[str, Any]:
+            """Built once: the JSON manifest and the HTML report are the same data."""
+            if not built:
+                built.append(build_manifest(self.ledger.findings, self.verdict(), tool_version=__version__,
+                                            exit_status=int(exitstatus), errors=self.ledger.errors))
+            return built[0]
+
         def manifest(path: Path) -> None:
-            write_manifest(path, self.ledger.findings, self.verdict(), tool_version=__version__,
-                           exit_status=int(exitstatus), errors=self.ledger.errors)
+            write_json(path, manifest_data())
 
         def sarif(path: Path) -> None:
             write_sarif(path, self.ledger.findings, tool_version=__version__, base=self.config.rootpath,
                         errors=self.ledger.errors, exit_status=int(exitstatus))
 
+        def html(path: Path) -> None:
+            from pytest_iaccompliance.reporting.html import write_html
+
+            write_html(path, manifest_data(), remediation=self._remediation(), environment=_environment())
+
         writes: tuple[tuple[Path | None, str, Callable[[Path], None]], ...] = (
             (settings.report, OPT_REPORT, manifest),
             (settings.sarif, OPT_SARIF, sarif),
+            (settings.html, OPT_HTML, html),
         )
         for path, option, write in writes:
             if path is None:
@@ -282,6 +296,16 @@ class SeverityPlugin:
                 if session.exitstatus == pytest.ExitCode.OK:
                     session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
+    def _remediation(self) -> dict[str, str]:
+        """Each reported policy's remediation line, from the project's policy suite (already loaded by the scan)."""
+        reported = {finding.policy_id for finding in self.ledger.findings}
+        if not reported:
+            return {}
+        from pytest_iaccompliance.options import policy_suite
+
+        return {policy.id: policy.remediation for policy in policy_suite(self.config)
+                if policy.id in reported and policy.remediation}
+
     def verdict(self) -> dict[str, Any]:
         ledger = self.ledger
         return {
@@ -293,3 +317,10 @@ class SeverityPlugin:
             }
             for severity in Severity
         } | {"ordinary_failures": ledger.ordinary_failures}
+
+
+def _environment() -> dict[str, str]:
+    """The versions a report names beside the tool's own."""
+    import platform
+
+    return {"python": platform.python_version(), "pytest": pytest.__version__, "platform": platform.platform()}
