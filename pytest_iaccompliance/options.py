@@ -300,6 +300,12 @@ class Settings:
             html=html,
         )
 
+    @property
+    def keeps_passed(self) -> bool:
+        """Passed findings matter only to the reports that list them (the JSON manifest, the HTML report):
+        without one, they are neither kept nor carried to the controller."""
+        return self.report is not None or self.html is not None
+
     def limit_for(self, severity: Severity) -> int | None:
         return self.max_critical if severity is Severity.CRITICAL else self.max_warnings
 

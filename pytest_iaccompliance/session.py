@@ -126,8 +126,7 @@ class SeverityPlugin:
         if SHOWN in item.stash and report.failed:
             setattr(report, REPORT_SHOWN, item.stash[SHOWN])
         if FINDINGS in item.stash:
-            # Passed findings matter only to the JSON manifest and the HTML report; skip serializing them otherwise.
-            keep_passed = self.ledger.settings.report is not None or self.ledger.settings.html is not None
+            keep_passed = self.ledger.settings.keeps_passed
             setattr(report, REPORT_FINDINGS, [f.to_dict() for f in item.stash[FINDINGS]
                                               if keep_passed or f.status is not FindingStatus.PASSED])
         return report
