@@ -263,6 +263,8 @@ class Settings:
     shared_stacks: tuple[str, ...] = ()
     opt_in: tuple[str, ...] = ()
     html: Path | None = None
+    # pytest-html's --html is given: its report gets a compliance section (fixtures/htmlreport.py).
+    pytest_html: bool = False
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:
@@ -298,13 +300,14 @@ class Settings:
             shared_stacks=tuple(config.getini(INI_SHARED_STACKS)),
             opt_in=tuple(config.getini(INI_OPT_IN)),
             html=html,
+            pytest_html=bool(getattr(option, "htmlpath", None)),
         )
 
     @property
     def keeps_passed(self) -> bool:
-        """Passed findings matter only to the reports that list them (the JSON manifest, the HTML report):
+        """Passed findings matter only to the reports that count them (the JSON manifest, the HTML reports):
         without one, they are neither kept nor carried to the controller."""
-        return self.report is not None or self.html is not None
+        return self.report is not None or self.html is not None or self.pytest_html
 
     def limit_for(self, severity: Severity) -> int | None:
         return self.max_critical if severity is Severity.CRITICAL else self.max_warnings

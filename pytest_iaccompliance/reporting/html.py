@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from pytest_iaccompliance.reporting.sections import STATUSES, sections_of
 
-__all__ = ["DEFAULT_ROWS", "render_html", "write_html"]
+__all__ = ["DEFAULT_ROWS", "findings_fragment", "render_html", "summary_fragment", "write_html"]
 
 # Rows a policy shows before "show all": enough to read, few enough that the page opens at any size.
 DEFAULT_ROWS: Final = 50
@@ -90,6 +90,24 @@ def write_html(path: Path, manifest: Mapping[str, Any], *, remediation: Mapping[
     from pytest_iaccompliance.reporting.manifest import write_text
 
     write_text(path, render_html(manifest, remediation=remediation, environment=environment, max_rows=max_rows))
+
+
+def summary_fragment(manifest: Mapping[str, Any]) -> str:
+    """The verdict and the coverage by framework section, to sit inside another page (pytest-html's summary)."""
+    policies = _policies(manifest.get("findings") or ())
+    return (f'<div class="iac-compliance"><style>{_FRAGMENT_CSS}</style><h2>Compliance</h2>{_verdict(manifest)}'
+            f"{_coverage(_section_rows(manifest, policies))}</div>")
+
+
+def findings_fragment(findings: Sequence[Mapping[str, Any]], max_rows: int = DEFAULT_ROWS) -> str:
+    """One test's findings as a table, to sit inside another page (a pytest-html result row)."""
+    ordered = sorted(findings, key=lambda f: _ROW_ORDER.get(str(f["status"]), len(_ROW_ORDER)))
+    rows = "".join(_row(finding) for finding in ordered[:max_rows])
+    more = (f'<p class="muted">{len(ordered) - max_rows} more resources: every one is in the JSON manifest '
+            "and the HTML compliance report</p>" if len(ordered) > max_rows else "")
+    return (f'<div class="iac-compliance"><style>{_FRAGMENT_CSS}</style><table class="rows"><thead><tr><th>status'
+            "</th><th>resource</th><th>source</th><th>location</th><th>message</th><th>waiver</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>{more}</div>")
 
 
 def _e(value: object) -> str:
@@ -432,6 +450,31 @@ table.rows td{overflow-wrap:anywhere}
   thead{display:table-header-group}h2,h3,summary{break-after:avoid}
   details>summary::marker{content:""}
 }
+"""
+
+# What a fragment needs, scoped so it does not restyle the page it joins (pytest-html's).
+_FRAGMENT_CSS: Final = """
+.iac-compliance table{border-collapse:collapse;width:100%}
+.iac-compliance th,.iac-compliance td{text-align:left;padding:3px 6px;border-bottom:1px solid #d1d9e0;
+vertical-align:top}
+.iac-compliance .num{text-align:right}.iac-compliance .zero{color:#aab2bb}.iac-compliance .muted{color:#59636e}
+.iac-compliance .mono{font-family:monospace;font-size:12px;overflow-wrap:anywhere}
+.iac-compliance .small{font-size:12px}
+.iac-compliance .cols{display:flex;gap:24px;flex-wrap:wrap;align-items:flex-start}
+.iac-compliance .cols>*{flex:1 1 420px}
+.iac-compliance .verdicts{display:flex;gap:12px;flex-wrap:wrap;margin:8px 0}
+.iac-compliance .verdict{border:2px solid #d1d9e0;border-radius:6px;padding:6px 12px}
+.iac-compliance .verdict .big{font-size:20px;font-weight:700}
+.iac-compliance .verdict.ok{border-color:#2e7d32}.iac-compliance .verdict.bad{border-color:#c62828}
+.iac-compliance .verdict.warn{border-color:#ef6c00}
+.iac-compliance .badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;color:#fff;
+background:#59636e}
+.iac-compliance .s-passed.badge{background:#2e7d32}.iac-compliance .s-failed.badge{background:#c62828}
+.iac-compliance .s-unknown.badge{background:#ef6c00}.iac-compliance .s-waived.badge{background:#1565c0}
+.iac-compliance .s-baselined.badge{background:#6a1b9a}.iac-compliance .badge.expired{background:#c62828}
+.iac-compliance tr.expired td{background:#fdecea}
+.iac-compliance button.link{background:none;border:0;padding:0;font:inherit;font-weight:600}
+.iac-compliance svg text{font-size:11px}.iac-compliance svg .track{fill:#eef1f4}
 """
 
 _HEAD: Final = (

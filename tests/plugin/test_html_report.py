@@ -189,3 +189,11 @@ def test_bad_html_paths_are_usage_errors(pytester: pytest.Pytester, stacks: Path
     result = run(pytester, f"{OPT_SOURCE}={LEGACY}", *args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"*{message}"])
+
+
+def test_without_pytest_html_nothing_is_required(pytester: pytest.Pytester, stacks: Path) -> None:
+    """pytest-html's hooks are optional here: a run without it (or with it turned off) is an ordinary run."""
+    result = run(pytester, "-p", "no:html", f"{OPT_SOURCE}={LEGACY}", OPT_HTML, "r.html")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["*compliance summary*"])
+    assert read_page(pytester.path / "r.html").policies

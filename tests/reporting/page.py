@@ -78,7 +78,7 @@ class _Reader(HTMLParser):
             self.script = []
         elif tag == "button" and "show-all" in classes:
             self.button = []
-        elif tag == "input" and a.get("type") == "checkbox":
+        elif tag == "input" and a.get("type") == "checkbox" and a.get("name") in ("severity", "status"):
             self.page.filters.setdefault(a["name"], []).append(a["value"])
         elif tag == "option" and "value" in a:
             self.page.filters.setdefault("section", []).append(a["value"])
