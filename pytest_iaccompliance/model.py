@@ -23,6 +23,7 @@ __all__ = [
     "CONFIG_TYPES",
     "DOTENV",
     "IN_CODE_WAIVERS",
+    "ORIGIN_KEY",
     "PROVIDER",
     "PULUMI_PROJECT",
     "PULUMI_STACK",
@@ -56,6 +57,9 @@ __all__ = [
 # Where a source keeps the waivers recorded in code on its resources (cdktf ``//`` metadata, a Pulumi
 # transformation): ``ResourceSet.metadata[IN_CODE_WAIVERS]`` maps an address to its raw records.
 IN_CODE_WAIVERS: Final = "iaccompliance_waivers"
+# Where cdktf's synthesized ``//`` metadata holds the Python file and line that created a resource
+# (``{"file": ..., "line": ...}``; a relative file is relative to the folder that holds ``cdktf.out``).
+ORIGIN_KEY: Final = "iaccompliance_origin"
 
 
 class Severity(enum.Enum):
@@ -338,6 +342,10 @@ class SourceLocation:
     file: str | None = None
     path: str | None = None
     stack: str | None = None
+    # The user's own line that declared the resource (the Python line that built a cdktf construct or
+    # called a Pulumi resource's constructor), when the source knows it: where a report points a reader.
+    origin_file: str | None = None
+    origin_line: int | None = None
 
     def describe(self) -> str:
         parts = [p for p in (self.file, self.path) if p]
@@ -685,6 +693,9 @@ class Finding:
     checkov_ids: tuple[str, ...] = ()
     location: str | None = None
     waiver: str | None = None
+    # The user's own line that declared the resource (see ``SourceLocation.origin_line``).
+    origin_file: str | None = None
+    origin_line: int | None = None
 
     @classmethod
     def defaults(cls) -> dict[str, Any]:
@@ -726,6 +737,8 @@ class Finding:
             "controls": list(self.controls),
             "checkov_ids": list(self.checkov_ids),
             "waiver": self.waiver,
+            "origin_file": self.origin_file,
+            "origin_line": self.origin_line,
         }
 
     @classmethod
@@ -744,6 +757,8 @@ class Finding:
             checkov_ids=tuple(data.get("checkov_ids") or ()),
             location=data.get("location"),
             waiver=data.get("waiver"),
+            origin_file=data.get("origin_file"),
+            origin_line=data.get("origin_line"),
         )
 
 

@@ -41,7 +41,7 @@ __all__ = [
     "stable_form",
 ]
 
-CACHE_FORMAT: Final = 2
+CACHE_FORMAT: Final = 3  # 3: resources carry the Python line that created them
 MAX_VARIANTS: Final = 8  # per key: enough for the settings a suite tries, bounded on disk
 CACHE_MODES: Final = ("on", "off", "refresh")
 _ALWAYS_VERSIONED = ("cdktf", "cdktn", "jsii", "constructs")

@@ -39,6 +39,7 @@ from pytest_iaccompliance.cdktf.cache import (
 from pytest_iaccompliance.cdktf.errors import StackTargetError, SynthError
 from pytest_iaccompliance.cdktf.library import CdkLibrary, library_of, select_library
 from pytest_iaccompliance.cdktf.node import check_node, silence_node_banner
+from pytest_iaccompliance.cdktf.origins import record_origins
 from pytest_iaccompliance.cdktf.reads import (
     ReadLog,
     env_digest,
@@ -350,6 +351,7 @@ class Synthesizer:
         module = library.module()
         outdir = tempfile.mkdtemp(prefix=_OUTDIR_PREFIX)
         try:
+            record_origins()  # each resource's Python line, into its `//` metadata
             app = module.App(outdir=outdir, stack_traces=False)
             primary = self._build(module, app, kind, obj, args, kwargs)
             try:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_iaccompliance.cdktf.errors import StackTargetError, SynthError
 from pytest_iaccompliance.cdktf.library import library_of, select_library
 from pytest_iaccompliance.cdktf.node import check_node, silence_node_banner
+from pytest_iaccompliance.cdktf.origins import record_origins
 from pytest_iaccompliance.cdktf.synth import Synthesizer, _describe, _read_outdir, _short
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ class Testing(metaclass=_TestingMeta):
         check_node()
         module = select_library(cls.library).module()
         outdir = tempfile.mkdtemp(prefix=_PREFIX)
+        record_origins()  # each resource's Python line, into its `//` metadata
         app = module.App(outdir=outdir, stack_traces=False, **options)
         # An app never synthesized still gets its folder removed when it is collected.
         weakref.finalize(app, shutil.rmtree, outdir, True)

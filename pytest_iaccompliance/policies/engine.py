@@ -96,7 +96,7 @@ def finding_for(policy: Policy, resource: Resource, result: Result) -> Finding |
     else:
         message = "compliant" if status is FindingStatus.PASSED else policy.title
     source = resource.source
-    return Finding.from_fields({
+    fields = {
         **_policy_fields(policy),
         "status": status,
         "address": resource.address,
@@ -104,7 +104,11 @@ def finding_for(policy: Policy, resource: Resource, result: Result) -> Finding |
         "source_file": source.file,
         "message": message,
         "location": source.path,
-    })
+    }
+    if source.origin_line is not None:  # the user's line, where the source recorded it
+        fields["origin_file"] = source.origin_file
+        fields["origin_line"] = source.origin_line
+    return Finding.from_fields(fields)
 
 
 # Policy id() -> (policy, fields). The policy is held, so its id cannot be reused while cached; keyed by

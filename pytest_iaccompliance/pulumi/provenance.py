@@ -22,7 +22,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
 
-__all__ = ["MissingAttribute", "OutputTracer", "Site", "runtime_dirs", "user_frame"]
+__all__ = ["ConstructionSites", "MissingAttribute", "OutputTracer", "Site", "runtime_dirs", "user_frame"]
 
 # Local names under which Pulumi's combinators (``apply``'s ``run``, ``_map2_output``...) hold their inputs.
 _INPUT_LOCALS = ("self", "o1", "o2", "o3", "output")
@@ -215,6 +215,52 @@ class OutputTracer:
         if recorded is None or recorded[0] is not output:
             return []
         return [found for source in recorded[1] for found in self._origins(source, seen, depth + 1)]
+
+
+class ConstructionSites:
+    """The program's line that called each resource's constructor, noted while the constructor runs.
+
+    Registration reaches the (mock) engine later, from an event-loop task whose stack holds no line of
+    the program; the constructor itself runs in the program's own frame. ``Resource.__init__`` is wrapped
+    for the duration of :meth:`active` (restored after, behaviour unchanged) and notes the innermost frame
+    outside Pulumi, its SDKs, asyncio and this package, by resource type and name: the line a report
+    points at. A component's children get the line inside the component that built them.
+    """
+
+    def __init__(self, boundary: Callable[..., Any]) -> None:
+        self._boundary = boundary.__code__
+        self._machinery = _Machinery()
+        self.sites: dict[tuple[str, str], Site] = {}
+
+    def _caller(self) -> Site | None:
+        frame: FrameType | None = sys._getframe(2)
+        while frame is not None:
+            if frame.f_code is self._boundary:
+                return None
+            if not self._machinery(frame.f_code.co_filename):
+                return Site(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
+            frame = frame.f_back
+        return None
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[ConstructionSites]:
+        from pulumi.resource import Resource
+
+        init = Resource.__init__
+        sites = self
+
+        def noted_init(self: Any, t: str, name: str, *args: Any, **kwargs: Any) -> None:
+            if isinstance(t, str) and isinstance(name, str) and (t, name) not in sites.sites:
+                site = sites._caller()
+                if site is not None:
+                    sites.sites[(t, name)] = site
+            init(self, t, name, *args, **kwargs)
+
+        Resource.__init__ = noted_init  # type: ignore[method-assign]
+        try:
+            yield self
+        finally:
+            Resource.__init__ = init  # type: ignore[method-assign]
 
 
 def _resolved(output: Any) -> Any:

@@ -33,7 +33,7 @@ from pytest_iaccompliance.pulumi.decode import decode_struct
 from pytest_iaccompliance.pulumi.mapping import rename_path, terraform_properties, terraform_type
 
 if TYPE_CHECKING:
-    from pytest_iaccompliance.pulumi.provenance import OutputTracer
+    from pytest_iaccompliance.pulumi.provenance import OutputTracer, Site
     from pytest_iaccompliance.pulumi.recording import RecordingMocks, Registration
 
 __all__ = [
@@ -256,7 +256,7 @@ def run_program(
     from pulumi.runtime import settings
     from pulumi.runtime.stack import run_pulumi_func
 
-    from pytest_iaccompliance.pulumi.provenance import OutputTracer
+    from pytest_iaccompliance.pulumi.provenance import ConstructionSites, OutputTracer
     from pytest_iaccompliance.pulumi.recording import RecordingMocks, RecordingMonitor
 
     try:
@@ -320,8 +320,9 @@ def run_program(
     failure: BaseException | None = None
     unretrieved: list[BaseException] = []
     tracer = OutputTracer(run_program)
+    sites = ConstructionSites(run_program)
     RECORDED_WAIVERS.clear()
-    with _own_event_loop(unretrieved) as loop, tracer.active():
+    with _own_event_loop(unretrieved) as loop, tracer.active(), sites.active():
         reset_runtime()
         pulumi_config.set_all_config(all_config, secret_keys)
 
@@ -354,7 +355,8 @@ def run_program(
         error.original = failure
         raise error from None
     return _build(
-        monitor, mocks, project_name, stack, outputs, frozenset(secret_outputs), all_config, label
+        monitor, mocks, project_name, stack, outputs, frozenset(secret_outputs), all_config, label,
+        sites.sites,
     )
 
 
@@ -444,6 +446,7 @@ def _build(
     secret_outputs: frozenset[str],
     config: Mapping[str, str],
     label: str,
+    sites: Mapping[tuple[str, str], Site] | None = None,
 ) -> PulumiResources:
     resources: list[Resource] = []
     configuration: list[Resource] = []
@@ -462,7 +465,8 @@ def _build(
                 frozenset(rename_path(token, path) for path in secret_inputs if path),
             ))
             continue
-        resources.append(_resource(registration, monitor, mocks.preview, stack, label))
+        site = sites.get((registration.type, registration.name)) if sites else None
+        resources.append(_resource(registration, monitor, mocks.preview, stack, label, site))
     for package, entries in _provider_config(config).items():
         providers.setdefault(package, []).insert(0, entries)
     metadata = {
@@ -519,7 +523,7 @@ def _sdk_package(package: str) -> bool:
 
 
 def _resource(
-    registration: Registration, monitor: Any, preview: bool, stack: str, label: str
+    registration: Registration, monitor: Any, preview: bool, stack: str, label: str, site: Site | None = None
 ) -> Resource:
     token = registration.type
     inputs, secret_wire_paths = decode_struct(registration.inputs)
@@ -549,6 +553,7 @@ def _resource(
         label=label,
         parent=registration.parent or None,
         mode="data" if registration.read else "managed",
+        origin=(site.filename, site.lineno) if site is not None else None,
     )
 
 
@@ -563,14 +568,16 @@ def normalized_resource(
     label: str,
     parent: str | None = None,
     mode: str = "managed",
+    origin: tuple[str, int] | None = None,
 ) -> Resource:
-    """A Pulumi resource's decoded properties (wire names) as a ``Resource`` in Terraform's vocabulary."""
+    """A Pulumi resource's decoded properties (wire names) as a ``Resource`` in Terraform's vocabulary;
+    ``origin`` is the program's file and line that called its constructor."""
     return Resource(
         type=terraform_type(token),
         name=name,
         address=urn,
         properties=terraform_properties(token, properties),
-        source=SourceLocation(KIND, label, urn, stack),
+        source=SourceLocation(KIND, label, urn, stack, *(origin or (None, None))),
         secret_paths=frozenset(rename_path(token, path) for path in secret_wire_paths if path),
         parent=parent,
         mode=mode,

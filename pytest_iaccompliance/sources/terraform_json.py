@@ -6,6 +6,7 @@ No Terraform binary is needed: each shape is recognized by its keys and read dir
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 from pytest_iaccompliance.model import (
     IN_CODE_WAIVERS,
+    ORIGIN_KEY,
     UNKNOWN,
     Resource,
     ResourceSet,
@@ -342,6 +344,22 @@ def _expand_dynamic(body: Mapping[str, Any], where: str, path: Path) -> Mapping[
     return changed
 
 
+def _origin(recorded: object, path: Path) -> tuple[str | None, int | None]:
+    """The Python file and line recorded on a synthesized resource (``cdktf.origins``); a relative file is
+    relative to the folder holding ``cdktf.out`` (``cdktf.out/stacks/NAME/cdk.tf.json``), else to the file's
+    folder. A malformed record is ignored: it only says where to point, never what is compliant."""
+    if not isinstance(recorded, Mapping):
+        return None, None
+    file, line = recorded.get("file"), recorded.get("line")
+    if not isinstance(file, str) or not file or type(line) is not int or line < 1:
+        return None, None
+    if not os.path.isabs(file):
+        stacks = path.parent.parent
+        base = stacks.parent.parent if stacks.name == "stacks" else path.parent
+        file = os.path.normpath(os.path.join(base, file))
+    return file, line
+
+
 def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = KIND_CDKTF) -> ResourceSet:
     """Resources of a Terraform JSON configuration (cdktf's synthesized form included)."""
     from pytest_iaccompliance.sources import has_repeated_keys, may_hold_dynamic_blocks
@@ -362,11 +380,15 @@ def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = K
                     body = _expand_dynamic(body, f"{key}.{rtype}.{name}", path)
                 meta = body.get("//")
                 construct_path = None
+                origin: tuple[str | None, int | None] = (None, None)
                 if isinstance(meta, Mapping) and IN_CODE_WAIVERS in meta:
                     waivers[address] = meta[IN_CODE_WAIVERS]
-                if meta is not None and _is_object(meta) and _is_object(found := meta.get("metadata")):
-                    path_value = found.get("path")
-                    construct_path = path_value if isinstance(path_value, str) else None
+                if meta is not None and _is_object(meta):
+                    if _is_object(found := meta.get("metadata")):
+                        path_value = found.get("path")
+                        construct_path = path_value if isinstance(path_value, str) else None
+                    if ORIGIN_KEY in meta:
+                        origin = _origin(meta[ORIGIN_KEY], path)
                 # A fresh dict no one else holds: read-only as it is, without the copy Resource makes of
                 # properties it is handed.
                 properties = MappingProxyType({k: v for k, v in body.items() if k not in _META_ARGUMENTS})
@@ -375,7 +397,7 @@ def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = K
                     name=name,
                     address=address,
                     properties=properties,
-                    source=SourceLocation(kind, file, construct_path or address, stack),
+                    source=SourceLocation(kind, file, construct_path or address, stack, *origin),
                     mode=mode,
                 )
 
