@@ -6,6 +6,7 @@ failures by severity and decides whether they fail the session. A single process
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,6 +112,9 @@ class SeverityPlugin:
         self.stopped_early = False
         self.ledger = Ledger(settings)
         config.stash[LEDGER] = self.ledger
+        # Without xdist the controller runs the items itself: their findings reach the ledger as they are,
+        # never through the dicts a worker's report must carry (half the cost of a 100,000-finding report).
+        self._local: weakref.WeakKeyDictionary[pytest.TestReport, list[Finding]] = weakref.WeakKeyDictionary()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
@@ -127,8 +131,11 @@ class SeverityPlugin:
             setattr(report, REPORT_SHOWN, item.stash[SHOWN])
         if FINDINGS in item.stash:
             keep_passed = self.ledger.settings.keeps_passed
-            setattr(report, REPORT_FINDINGS, [f.to_dict() for f in item.stash[FINDINGS]
-                                              if keep_passed or f.status is not FindingStatus.PASSED])
+            kept = [f for f in item.stash[FINDINGS] if keep_passed or f.status is not FindingStatus.PASSED]
+            if self.controller:
+                self._local[report] = kept
+            else:
+                setattr(report, REPORT_FINDINGS, [f.to_dict() for f in kept])
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -137,8 +144,10 @@ class SeverityPlugin:
         shown = getattr(report, REPORT_SHOWN, None)
         if shown is not None and isinstance(report.longrepr, str):
             report.longrepr = ShownBounded(report.longrepr, shown)
-        findings = getattr(report, REPORT_FINDINGS, None)
-        if findings and report.when == "call":
+        local = self._local.pop(report, None)
+        if local is not None:
+            self.ledger.findings.extend(local)
+        elif report.when == "call" and (findings := getattr(report, REPORT_FINDINGS, None)):
             self.ledger.findings.extend(Finding.from_dict(data) for data in findings)
         if not report.failed or hasattr(report, "wasxfail"):
             return

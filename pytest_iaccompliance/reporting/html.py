@@ -32,7 +32,6 @@ STATUS_LABEL: Final = {
     "baselined": "baselined",
     "passed": "passed",
 }
-_ROW_ORDER: Final = {status: rank for rank, status in enumerate(STATUS_LABEL)}
 # The coverage matrix's columns; baselined joins them only when a run has baselined findings.
 _MATRIX: Final = ("passed", "failed", "unknown", "waived")
 _SEVERITIES: Final = ("critical", "warning")
@@ -52,8 +51,18 @@ class _Policy:
     severity: str
     controls: tuple[str, ...]
     checkov_ids: tuple[str, ...]
-    findings: list[Mapping[str, Any]] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
+    # Findings by status, each list in manifest order: rows read in ``STATUS_LABEL`` order without a sort.
+    by_status: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {status: len(findings) for status, findings in self.by_status.items()}
+
+    def ordered(self) -> list[Mapping[str, Any]]:
+        """What needs attention first: failed, cannot evaluate, waived, baselined, passed."""
+        known = [s for s in STATUS_LABEL if s in self.by_status]
+        other = [s for s in self.by_status if s not in STATUS_LABEL]
+        return [finding for status in (*known, *other) for finding in self.by_status[status]]
 
 
 def render_html(manifest: Mapping[str, Any], *, remediation: Mapping[str, str] | None = None,
@@ -101,7 +110,7 @@ def summary_fragment(manifest: Mapping[str, Any]) -> str:
 
 def findings_fragment(findings: Sequence[Mapping[str, Any]], max_rows: int = DEFAULT_ROWS) -> str:
     """One test's findings as a table, to sit inside another page (a pytest-html result row)."""
-    ordered = sorted(findings, key=lambda f: _ROW_ORDER.get(str(f["status"]), len(_ROW_ORDER)))
+    ordered = next(iter(_policies(findings).values())).ordered() if findings else []
     rows = "".join(_row(finding) for finding in ordered[:max_rows])
     more = (f'<p class="muted">{len(ordered) - max_rows} more resources: every one is in the JSON manifest '
             "and the HTML compliance report</p>" if len(ordered) > max_rows else "")
@@ -123,9 +132,11 @@ def _policies(findings: Iterable[Mapping[str, Any]]) -> dict[str, _Policy]:
             policy = policies[policy_id] = _Policy(
                 policy_id, str(finding.get("title") or ""), str(finding["severity"]),
                 tuple(finding.get("controls") or ()), tuple(finding.get("checkov_ids") or ()))
-        policy.findings.append(finding)
         status = str(finding["status"])
-        policy.counts[status] = policy.counts.get(status, 0) + 1
+        group = policy.by_status.get(status)
+        if group is None:
+            group = policy.by_status[status] = []
+        group.append(finding)
     return policies
 
 
@@ -211,7 +222,8 @@ def _sources(manifest: Mapping[str, Any], policies: Mapping[str, _Policy]) -> st
             rows.append(f'<tr><td class="mono">{_e(source.get("path") or source.get("file"))}</td>'
                         f'<td>{_e(source.get("kind") or "")}</td><td class="mono hash">{_e(digest)}</td></tr>')
     else:
-        files = sorted({str(f["source_file"]) for p in policies.values() for f in p.findings if f.get("source_file")})
+        files = sorted({str(f["source_file"]) for p in policies.values() for group in p.by_status.values()
+                        for f in group if f.get("source_file")})
         rows = [f'<tr><td class="mono">{_e(file)}</td><td></td><td class="muted">not recorded</td></tr>'
                 for file in files]
     if not rows:
@@ -337,7 +349,7 @@ def _filters(sections: Sequence[Mapping[str, Any]], policies: Mapping[str, _Poli
 
 
 def _policy_block(policy: _Policy, remediation: str, max_rows: int) -> str:
-    findings = sorted(policy.findings, key=lambda f: _ROW_ORDER.get(str(f["status"]), len(_ROW_ORDER)))
+    findings = policy.ordered()
     shown, rest = findings[:max_rows], findings[max_rows:]
     statuses = " ".join(s for s in STATUS_LABEL if policy.counts.get(s))
     keys = "|".join(section.key for section in sections_of(policy.controls))
@@ -350,7 +362,7 @@ def _policy_block(policy: _Policy, remediation: str, max_rows: int) -> str:
     body = "".join(_row(finding) for finding in shown)
     more = ""
     if rest:
-        data = json.dumps([_cells(finding) for finding in rest], separators=(",", ":"), ensure_ascii=False)
+        data = json.dumps(_all_cells(rest), separators=(",", ":"), ensure_ascii=False)
         # Inside <script>, only "</" could end the element early: no "<" survives in the JSON text.
         data = data.replace("<", _LT)
         more = (f'<script type="application/json" class="rest">{data}</script>'
@@ -367,15 +379,11 @@ def _policy_block(policy: _Policy, remediation: str, max_rows: int) -> str:
 
 
 def _user_line(finding: Mapping[str, Any]) -> str:
-    """``file:line`` of the user's own code that made the resource, when the manifest records it."""
-    origin = finding.get("origin") or finding.get("user_location")
-    if isinstance(origin, Mapping) and origin.get("file"):
-        line = origin.get("line")
-        return f"{origin['file']}:{line}" if line else str(origin["file"])
-    if isinstance(origin, str):
-        return origin
-    line = finding.get("line")
-    return f"{finding.get('source_file')}:{line}" if line and finding.get("source_file") else ""
+    """``file:line`` of the user's own code that declared the resource, when the manifest records it."""
+    file, line = finding.get("origin_file"), finding.get("origin_line")
+    if not file:
+        return ""
+    return f"{file}:{line}" if line else str(file)
 
 
 def _cells(finding: Mapping[str, Any]) -> list[str]:
@@ -383,6 +391,15 @@ def _cells(finding: Mapping[str, Any]) -> list[str]:
     return [str(finding["status"]), str(finding["address"]), str(finding.get("resource_type") or ""),
             str(finding.get("source_file") or ""), _user_line(finding), str(finding.get("location") or ""),
             str(finding.get("message") or ""), str(finding.get("waiver") or "")]
+
+
+def _all_cells(findings: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
+    """``_cells`` of many findings; without a user's line anywhere (plain JSON sources), in one pass of plain
+    lookups, since this is most of the work of a 100,000-finding report."""
+    if any(finding.get("origin_file") for finding in findings):
+        return [_cells(finding) for finding in findings]
+    return [[f["status"], f["address"], f.get("resource_type") or "", f.get("source_file") or "", "",
+             f.get("location") or "", f.get("message") or "", f.get("waiver") or ""] for f in findings]
 
 
 def _row(finding: Mapping[str, Any]) -> str:
