@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scan_vs_checkov import REQUIRED_TAGS, WORK, Timing, generate, timed  # noqa: E402
+from scan_vs_checkov import REQUIRED_TAGS, WORK, Timing, generate, timed
 
 GOAL_EXTRA_SECONDS = 1.0
 

@@ -201,13 +201,14 @@ def _run_facts(manifest: Mapping[str, Any], policies: Mapping[str, _Policy],
              (str(tool.get("name") or "pytest-iaccompliance"), tool.get("version")),
              ("manifest version", manifest.get("manifest_version")),
              *sorted(environment.items())]
-    rows = "".join(f"<tr><th>{_e(name)}</th><td>{_e(value)}</td></tr>" for name, value in facts if value is not None)
+    shown = "".join(f'<span class="fact"><span class="muted">{_e(name)}</span> {_e(value)}</span>'
+                    for name, value in facts if value is not None)
     totals = manifest.get("totals") or {}
-    counted = " · ".join(f'<span class="badge s-{status}">{_e(totals[status])} {_e(label)}</span>'
-                         for status, label in STATUS_LABEL.items() if totals.get(status))
-    return (f'<section id="run"><h2>Run</h2><div class="cols"><table class="facts">{rows}</table>'
-            f'<div><p>{len(policies)} policies · {sum(int(v) for v in totals.values())} findings</p>'
-            f'<p id="totals">{counted}</p></div></div>{_sources(manifest, policies)}</section>')
+    counted = " ".join(f'<span class="badge s-{status}">{_e(totals[status])} {_e(label)}</span>'
+                       for status, label in STATUS_LABEL.items() if totals.get(status))
+    return (f'<section id="run"><h2>Run</h2><p class="facts">{shown}</p>'
+            f'<p id="totals">{len(policies)} policies, {sum(int(v) for v in totals.values())} findings: {counted}</p>'
+            f"{_sources(manifest, policies)}</section>")
 
 
 def _sources(manifest: Mapping[str, Any], policies: Mapping[str, _Policy]) -> str:
@@ -257,10 +258,10 @@ def _coverage(sections: Sequence[Mapping[str, Any]]) -> str:
         totals = row.get("totals") or {}
         cells = "".join(f'<td class="num s-{c}{" zero" if not totals.get(c) else ""}">{int(totals.get(c) or 0)}</td>'
                         for c in columns)
-        rows.append(f'<tr data-section="{_e(row.get("section"))}"><th><button type="button" class="link" '
-                    f'title="show only this section\'s policies">{_e(row.get("label") or row.get("section"))}'
-                    f'</button><div class="muted small">{_e(row.get("framework"))}'
-                    f'{" · " + _e(row["title"]) if row.get("title") else ""}</div></th>{cells}'
+        title = f' <span class="muted small">{_e(row["title"])}</span>' if row.get("title") else ""
+        rows.append(f'<tr data-section="{_e(row.get("section"))}"><th title="{_e(row.get("framework"))}">'
+                    '<button type="button" class="link" title="show only this section\'s policies">'
+                    f'{_e(row.get("label") or row.get("section"))}</button>{title}</th>{cells}'
                     f'<td class="num">{sum(int(v or 0) for v in totals.values())}</td></tr>')
     return (f'<section id="coverage"><h2>Coverage by framework section</h2><div class="cols">'
             f'<table id="matrix"><thead><tr><th>section</th>{head}<th class="num">total</th></tr></thead>'
@@ -276,7 +277,7 @@ def _chart(sections: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str
     label_w, bar_w, bar_h, gap, top = 150, 360, 16, 6, 24
     height = top + len(sections) * (bar_h + gap) + 4
     parts = [f'<svg id="chart" role="img" aria-label="findings by framework section and status" '
-             f'viewBox="0 0 {label_w + bar_w + 60} {height}" width="{label_w + bar_w + 60}" height="{height}" '
+             f'viewBox="0 0 {label_w + bar_w + 60} {height}" preserveAspectRatio="xMinYMin meet" '
              'xmlns="http://www.w3.org/2000/svg">']
     x = label_w
     for column in columns:  # the legend
@@ -427,7 +428,7 @@ vertical-align:top}thead th{background:var(--soft);font-weight:600}
 .num{text-align:right;font-variant-numeric:tabular-nums}.zero{color:#aab2bb}
 .mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;word-break:break-all}
 .small{font-size:12px}.muted{color:var(--muted)}
-.cols{display:flex;gap:24px;flex-wrap:wrap;align-items:flex-start}.cols>*{flex:1 1 420px}
+.cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:24px;align-items:start}
 .verdicts{display:flex;gap:12px;flex-wrap:wrap}
 .verdict{border:2px solid var(--line);border-radius:6px;padding:8px 14px;min-width:200px}
 .verdict .big{font-size:24px;font-weight:700}
@@ -454,6 +455,8 @@ text-align:left}
 .alert{border:2px solid #c62828;border-radius:6px;padding:0 12px;background:#fdecea}
 #matrix tr.chosen{background:#e8f0fe}h3.bad{color:#c62828}h3.warn{color:#ef6c00}
 .more{margin:6px 0 10px}
+.facts{display:flex;flex-wrap:wrap;gap:4px 18px}#matrix th{font-weight:400}
+#chart{width:100%;height:auto;max-width:760px}
 table.rows{table-layout:fixed}table.rows th:nth-child(1){width:120px}table.rows th:nth-child(2){width:20%}
 table.rows th:nth-child(3){width:20%}table.rows th:nth-child(4){width:13%}table.rows th:nth-child(6){width:16%}
 table.rows td{overflow-wrap:anywhere}
