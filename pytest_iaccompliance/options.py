@@ -8,8 +8,8 @@ through one another or the entry module.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,6 +50,8 @@ INI_SYNTH_CACHE = "iac_synth_cache"
 INI_CDK_LIBRARY = "iac_cdk_library"
 INI_MAX_LISTED = "iac_max_listed"
 INI_HTML = "iac_html"
+INI_SECURITY_SEVERITY = "iac_security_severity"
+INI_SARIF_CATEGORY = "iac_sarif_category"
 
 GRANULARITIES = ("policy", "resource")
 DEFAULT_MAX_LISTED = 10
@@ -117,6 +119,10 @@ def add_options(parser: pytest.Parser) -> None:
                   "many, -vv all", default=str(DEFAULT_MAX_LISTED))
     parser.addini(INI_HTML, "path of the HTML compliance report to write (relative to the ini file; "
                   f"{OPT_HTML} overrides it)", default="")
+    parser.addini(INI_SECURITY_SEVERITY, "SARIF security-severity (0.0 to 10.0) per severity, one "
+                  "`critical|warning = SCORE` a line (default: critical 9.0, warning 5.0)", type="linelist", default=[])
+    parser.addini(INI_SARIF_CATEGORY, "SARIF automationDetails.id category: one per analysis a repository uploads "
+                  "(default pytest-iaccompliance)", default="pytest-iaccompliance")
     parser.addini(INI_CDK_LIBRARY, "CDK for Terraform library to synthesize with: cdktf or cdktn "
                   "(default: cdktf if installed, else cdktn)", default="")
 
@@ -183,6 +189,26 @@ def _severity_overrides(lines: Sequence[str]) -> dict[str, Severity]:
         except ValueError as exc:
             raise pytest.UsageError(f"{INI_SEVERITY}: {policy_id.strip()}: {exc}") from None
     return overrides
+
+
+def _security_severity(lines: Sequence[str]) -> dict[Severity, str]:
+    """``critical = 9.0`` lines as GitHub reads them: a score from 0.0 to 10.0, written as a string."""
+    scores: dict[Severity, str] = {}
+    for line in lines:
+        name, sep, score = line.partition("=")
+        try:
+            severity = Severity.parse(name)
+        except ValueError as exc:
+            raise pytest.UsageError(f"ini {INI_SECURITY_SEVERITY}: {exc} (line {line!r})") from None
+        try:
+            value = float(score)
+        except ValueError:
+            value = -1.0
+        if not sep or not 0.0 <= value <= 10.0:
+            raise pytest.UsageError(f"ini {INI_SECURITY_SEVERITY}: expected `{severity.value} = SCORE` with a score "
+                                    f"from 0.0 to 10.0, got {line!r}")
+        scores[severity] = f"{value:.1f}"
+    return scores
 
 
 def real_path(path: str | os.PathLike[str]) -> Path:
@@ -265,6 +291,9 @@ class Settings:
     html: Path | None = None
     # pytest-html's --html is given: its report gets a compliance section (fixtures/htmlreport.py).
     pytest_html: bool = False
+    # SARIF: security-severity by severity (defaults in reporting.sarif) and the automationDetails category.
+    security_severity: Mapping[Severity, str] = field(default_factory=dict)
+    sarif_category: str = "pytest-iaccompliance"
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:
@@ -301,6 +330,8 @@ class Settings:
             opt_in=tuple(config.getini(INI_OPT_IN)),
             html=html,
             pytest_html=bool(getattr(option, "htmlpath", None)),
+            security_severity=_security_severity(config.getini(INI_SECURITY_SEVERITY)),
+            sarif_category=str(config.getini(INI_SARIF_CATEGORY)).strip() or "pytest-iaccompliance",
         )
 
     @property

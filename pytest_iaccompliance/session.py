@@ -6,6 +6,7 @@ failures by severity and decides whether they fail the session. A single process
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
@@ -22,9 +23,21 @@ from pytest_iaccompliance.reporting.text import bounded, listed
 REPORT_SEVERITY = "iaccompliance_severity"
 REPORT_FINDINGS = "iaccompliance_findings"
 REPORT_SHOWN = "iaccompliance_shown"
+# The resources a test's own ``assert_compliant`` judged (inventory entries), for the JSON manifest.
+REPORT_RESOURCES = "iaccompliance_resources"
+# Set on the report of a scan item (its findings stand for it in SARIF, not the item's own failure).
+REPORT_SCAN = "iaccompliance_scan"
 TOLERATED = "tolerated"
 
 _SEVERITY_CACHE = pytest.StashKey["Severity | None"]()
+# The waivers and baseline plugin (fixtures/waivers.py), reached by name: it imports this module.
+EXEMPTIONS_PLUGIN = "iaccompliance-waivers"
+_JUDGED_RESOURCES = pytest.StashKey[list[dict[str, Any]]]()
+# JUnit XML properties of scan items and severity-marked tests (``report.user_properties``, so xdist carries them).
+PROPERTY_SEVERITY = "iac_severity"
+PROPERTY_POLICY = "iac_policy_id"
+PROPERTY_CONTROLS = "iac_controls"
+PROPERTY_WAIVER = "iac_waiver_state"
 
 
 @dataclass
@@ -38,6 +51,8 @@ class Ledger:
     # Collection errors (a broken source or test module): why a run stopped, for the reports.
     errors: list[dict[str, str]] = field(default_factory=list)
     decided: dict[Severity, bool] = field(default_factory=dict)
+    # Inventory entries of resources judged in tests (``reporting.manifest.resource_entry``).
+    resources: list[dict[str, Any]] = field(default_factory=list)
 
     def failed_nodeids(self, severity: Severity) -> list[str]:
         return list(dict.fromkeys(r.nodeid for r in self.severity_reports.get(severity, ())))
@@ -68,6 +83,56 @@ def severity_of(item: pytest.Item) -> Severity | None:
             break
     item.stash[_SEVERITY_CACHE] = found
     return found
+
+
+# The modules whose items are scan items (named, not imported: they import this module).
+_SCAN_MODULES = frozenset({"pytest_iaccompliance.collect", "pytest_iaccompliance.collect_drift"})
+
+
+def _is_scan_item(item: pytest.Item) -> bool:
+    return type(item).__module__ in _SCAN_MODULES
+
+
+def _with_origin(finding: Finding, file: str, line: int) -> Finding:
+    fields = dict(vars(finding))
+    fields["origin_file"], fields["origin_line"] = file, line
+    return Finding.from_fields(fields)
+
+
+def waiver_state(findings: list[Finding]) -> str:
+    """``waived``, ``baselined``, ``expired`` (a waiver that no longer holds), joined; ``none`` without any."""
+    states = set()
+    for finding in findings:
+        if finding.status is FindingStatus.WAIVED:
+            states.add("waived")
+        elif finding.status is FindingStatus.BASELINED:
+            states.add("baselined")
+        elif finding.waiver and finding.waiver.startswith("expired"):
+            states.add("expired")
+    return ",".join(sorted(states)) or "none"
+
+
+def _add_properties(item: pytest.Item, report: pytest.TestReport, scan: bool) -> None:
+    """Severity, policy ids, control ids and waiver state as JUnit XML properties of the item."""
+    severity = severity_of(item)
+    if severity is None and not scan:
+        return
+    findings: list[Finding] = item.stash.get(FINDINGS, [])
+    policy = getattr(item, "policy", None)
+    policies = [policy.id] if policy is not None else sorted({f.policy_id for f in findings})
+    controls = list(policy.controls) if policy is not None else []
+    for mark in item.iter_markers("compliance"):
+        controls.extend(str(arg) for arg in mark.args)
+    for finding in findings:
+        controls.extend(finding.controls)
+    properties = [
+        (PROPERTY_SEVERITY, severity.value if severity is not None else ""),
+        (PROPERTY_POLICY, ",".join(policies)),
+        (PROPERTY_CONTROLS, ",".join(dict.fromkeys(controls))),
+        (PROPERTY_WAIVER, waiver_state(findings)),
+    ]
+    report.user_properties.extend((name, value) for name, value in properties
+                                  if (name, value) not in report.user_properties)
 
 
 def _is_verdict(call: pytest.CallInfo[None]) -> bool:
@@ -117,6 +182,33 @@ class SeverityPlugin:
         self._local: weakref.WeakKeyDictionary[pytest.TestReport, list[Finding]] = weakref.WeakKeyDictionary()
 
     @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
+        """What the test's own ``assert_compliant`` calls judged joins the reports, as a scan's findings do."""
+        from pytest_iaccompliance.policies.suite import judged_findings
+
+        with judged_findings() as judged:
+            try:
+                return (yield)
+            finally:
+                if judged.findings:
+                    self._keep_judged(item, judged.findings, judged.resources)
+
+    def _keep_judged(self, item: pytest.Item, findings: list[Finding], resource_sets: list[Any]) -> None:
+        """A finding with no line of its own points at the test that judged it; the manifest gets the
+        judged resources' inventory."""
+        keep_passed = self.ledger.settings.keeps_passed
+        kept = [f for f in findings if keep_passed or f.status is not FindingStatus.PASSED]
+        path, line, _ = item.location
+        test_file, test_line = str(Path(self.config.rootpath, path)), (line or 0) + 1
+        kept = [f if f.origin_line is not None else _with_origin(f, test_file, test_line) for f in kept]
+        item.stash[FINDINGS] = [*item.stash.get(FINDINGS, []), *kept]
+        if keep_passed:
+            from pytest_iaccompliance.reporting.manifest import resource_entry
+
+            entries = {(r.source.file, r.address): resource_entry(r) for rs in resource_sets for r in rs}
+            item.stash[_JUDGED_RESOURCES] = [*item.stash.get(_JUDGED_RESOURCES, []), *entries.values()]
+
+    @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
@@ -136,6 +228,12 @@ class SeverityPlugin:
                 self._local[report] = kept
             else:
                 setattr(report, REPORT_FINDINGS, [f.to_dict() for f in kept])
+        if _JUDGED_RESOURCES in item.stash:
+            setattr(report, REPORT_RESOURCES, item.stash[_JUDGED_RESOURCES])
+        scan = _is_scan_item(item)
+        if scan:
+            setattr(report, REPORT_SCAN, True)
+        _add_properties(item, report, scan)
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -149,6 +247,8 @@ class SeverityPlugin:
             self.ledger.findings.extend(local)
         elif report.when == "call" and (findings := getattr(report, REPORT_FINDINGS, None)):
             self.ledger.findings.extend(Finding.from_dict(data) for data in findings)
+        if report.when == "call":
+            self.ledger.resources.extend(getattr(report, REPORT_RESOURCES, None) or ())
         if not report.failed or hasattr(report, "wasxfail"):
             return
         severity = getattr(report, REPORT_SEVERITY, None)
@@ -224,6 +324,7 @@ class SeverityPlugin:
                                 show=lambda nodeid: f"    {nodeid}", indent="    ", hint=FULL_LIST):
                 tr.write_line(line)
         self._write_policy_lines(tr)
+        self._write_sections(tr)
 
     def _move_tolerated(self, tr: pytest.TerminalReporter) -> None:
         """Tolerated failures leave pytest's "failed" tally, so its last line shows what counted."""
@@ -252,12 +353,39 @@ class SeverityPlugin:
         by_policy: dict[str, list[Finding]] = {}
         for finding in violations:
             by_policy.setdefault(finding.policy_id, []).append(finding)
+        from pytest_iaccompliance.reporting.locate import with_lines
+
         tr.write_line("policies with non-compliant resources:")
+        limit = self.ledger.settings.max_listed
         for policy_id, findings in sorted(by_policy.items()):
             first = findings[0]
-            addresses = list(dict.fromkeys(f.address for f in findings))
-            shown = listed(addresses, self.ledger.settings.max_listed, hint=FULL_LIST)
+            unique = list({f.address: f for f in findings}.values())
+            # Lines are looked up only for the resources shown: a bounded list reads each file at most once.
+            shown_findings = with_lines(unique if limit is None else unique[:limit])
+            entries = [self._where(f) for f in shown_findings] + [f.address for f in unique[len(shown_findings):]]
+            shown = listed(entries, limit, hint=FULL_LIST)
             tr.write_line(f"    {policy_id} [{first.severity.value}] {first.title}: {shown}")
+
+    def _where(self, finding: Finding) -> str:
+        """``address (my_infra.py:12)``: the user's line, relative to the rootdir when inside it."""
+        if not finding.origin_file or not finding.origin_line:
+            return finding.address
+        file = finding.origin_file
+        with contextlib.suppress(ValueError):
+            file = Path(file).relative_to(self.config.rootpath).as_posix()
+        return f"{finding.address} ({file}:{finding.origin_line})"
+
+    def _write_sections(self, tr: pytest.TerminalReporter) -> None:
+        """``CIS 2.1 storage: 12 passed, 2 failed``: totals by framework section, bounded like other lists."""
+        from pytest_iaccompliance.reporting.sections import section_totals
+
+        rows = section_totals(set(self.ledger.findings))
+        if not rows:
+            return
+        tr.write_line("by framework section:")
+        for line in bounded(rows, self.ledger.settings.max_listed, show=lambda row: f"    {row.line()}",
+                            indent="    ", hint=FULL_LIST):
+            tr.write_line(line)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         settings = self.ledger.settings
@@ -267,26 +395,32 @@ class SeverityPlugin:
         from pytest_iaccompliance.reporting.manifest import build_manifest, write_json
         from pytest_iaccompliance.reporting.sarif import write_sarif
 
+        findings: list[Finding] = []
+        if settings.report is not None or settings.sarif is not None or settings.html is not None:
+            from pytest_iaccompliance.reporting.locate import with_lines
+
+            findings = with_lines(dict.fromkeys(self.ledger.findings))
         built: list[dict[str, Any]] = []
 
         def manifest_data() -> dict[str, Any]:
             """Built once: the JSON manifest and the HTML report are the same data."""
             if not built:
-                built.append(build_manifest(self.ledger.findings, self.verdict(), tool_version=__version__,
-                                            exit_status=int(exitstatus), errors=self.ledger.errors))
+                built.append(build_manifest(findings, self.verdict(), tool_version=__version__,
+                                            exit_status=int(exitstatus), errors=self.ledger.errors,
+                                            **self._manifest_parts()))
             return built[0]
 
         def manifest(path: Path) -> None:
             write_json(path, manifest_data())
 
         def sarif(path: Path) -> None:
-            write_sarif(path, self.ledger.findings, tool_version=__version__, base=self.config.rootpath,
-                        errors=self.ledger.errors, exit_status=int(exitstatus))
+            write_sarif(path, findings, tool_version=__version__, base=self.config.rootpath,
+                        errors=self.ledger.errors, exit_status=int(exitstatus), **self._sarif_parts())
 
         def html(path: Path) -> None:
             from pytest_iaccompliance.reporting.html import write_html
 
-            write_html(path, manifest_data(), remediation=self._remediation(), environment=_environment())
+            write_html(path, manifest_data(), remediation=self._remediations(), environment=_environment())
 
         writes: tuple[tuple[Path | None, str, Callable[[Path], None]], ...] = (
             (settings.report, OPT_REPORT, manifest),
@@ -304,15 +438,63 @@ class SeverityPlugin:
                 if session.exitstatus == pytest.ExitCode.OK:
                     session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
-    def _remediation(self) -> dict[str, str]:
-        """Each reported policy's remediation line, from the project's policy suite (already loaded by the scan)."""
-        reported = {finding.policy_id for finding in self.ledger.findings}
-        if not reported:
-            return {}
+    def _remediations(self) -> dict[str, str]:
+        """Each policy's remediation line, from the project's policy suite (loaded already where items ran)."""
         from pytest_iaccompliance.options import policy_suite
 
-        return {policy.id: policy.remediation for policy in policy_suite(self.config)
-                if policy.id in reported and policy.remediation}
+        try:
+            return {p.id: p.remediation for p in policy_suite(self.config) if p.remediation}
+        except pytest.UsageError:
+            return {}
+
+    def _sarif_parts(self) -> dict[str, Any]:
+        """What SARIF needs beyond the findings: remediations, scores, the category, failed marked tests."""
+        settings = self.ledger.settings
+        remediations = self._remediations()
+        failures = [
+            {"nodeid": report.nodeid, "file": report.location[0], "line": (report.location[1] or 0) + 1,
+             "severity": severity.value}
+            for severity, reports in self.ledger.severity_reports.items()
+            for report in reports
+            if not getattr(report, REPORT_SCAN, False)
+        ]
+        exemptions = self.config.pluginmanager.get_plugin(EXEMPTIONS_PLUGIN)
+        return {"remediations": remediations, "security_severity": settings.security_severity,
+                "category": settings.sarif_category, "test_failures": failures,
+                "baseline_used": bool(exemptions is not None and exemptions.uses_baseline())}
+
+    def _manifest_parts(self) -> dict[str, Any]:
+        """The inventory, source digests, tag coverage and exemptions the manifest adds to the findings."""
+        from pytest_iaccompliance.policies.rules.tagging import taggable_types
+        from pytest_iaccompliance.reporting.manifest import resource_entry, source_entry
+        from pytest_iaccompliance.sources import SourceError, discover, load_file
+
+        resources = list(self.ledger.resources)
+        sources: dict[Path, dict[str, Any]] = {}
+        for source in self.ledger.settings.sources:
+            try:
+                files = discover(Path(source))
+            except (SourceError, OSError):
+                continue
+            for file in files:
+                try:
+                    loaded = load_file(file)
+                except (SourceError, OSError):
+                    continue  # a collection error already says why
+                for part in loaded:
+                    sources.setdefault(part.path, source_entry(part.path, part.kind, self.config.rootpath))
+                    resources.extend(resource_entry(r) for r in part.resources)
+        return {"resources": resources, "sources": list(sources.values()),
+                "required_tags": self.ledger.settings.required_tags,
+                "taggable_types": taggable_types() if self.ledger.settings.required_tags else frozenset(),
+                **self._exemption_state()}
+
+    def _exemption_state(self) -> dict[str, Any]:
+        exemptions = self.config.pluginmanager.get_plugin(EXEMPTIONS_PLUGIN)
+        if exemptions is None:
+            return {"waivers": {"used": [], "expired": [], "stale": [], "complete": True}, "baseline": None}
+        state: dict[str, Any] = exemptions.manifest_state(self.ledger.findings)
+        return state
 
     def verdict(self) -> dict[str, Any]:
         ledger = self.ledger

@@ -3,14 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from pytest_iaccompliance.model import Finding, Resources, Severity, as_resource_set
+from pytest_iaccompliance.model import Finding, Resources, ResourceSet, Severity, as_resource_set
 from pytest_iaccompliance.policies.base import Policy, PolicyContext, RuleSettings
 from pytest_iaccompliance.policies.engine import evaluate
 from pytest_iaccompliance.reporting.text import violations_message
 
-__all__ = ["PolicySuite"]
+__all__ = ["Judged", "PolicySuite", "judged_findings"]
+
+@dataclass
+class Judged:
+    """What ``assert_compliant`` judged while a listener collects: the findings (passed ones included) and the
+    resource sets they were judged on."""
+
+    findings: list[Finding] = field(default_factory=list)
+    resources: list[ResourceSet] = field(default_factory=list)
+
+
+# The listener of the moment (the pytest glue, per test, so the JSON manifest and SARIF hold what a user's
+# test judged as they hold what a scan judged).
+_JUDGED: ContextVar[Judged | None] = ContextVar("iaccompliance_judged", default=None)
+
+
+@contextmanager
+def judged_findings() -> Iterator[Judged]:
+    """Collect what every ``assert_compliant`` judges inside the block."""
+    collected = Judged()
+    token = _JUDGED.set(collected)
+    try:
+        yield collected
+    finally:
+        _JUDGED.reset(token)
 
 
 @dataclass(frozen=True)
@@ -64,6 +90,10 @@ class PolicySuite:
 
         # Waivers recorded in code (cdktf metadata, Pulumi transformations) hold here as in a scan.
         findings = WaiverSet(in_code_waivers(resources)).apply(self.evaluate(resources)).findings
+        listener = _JUDGED.get()
+        if listener is not None:
+            listener.findings.extend(findings)
+            listener.resources.append(resources)
         violations = [f for f in findings if f.violates(threshold)]
         if violations:
             raise AssertionError(violations_message(violations, threshold, resources))

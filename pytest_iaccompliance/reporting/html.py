@@ -306,22 +306,34 @@ def _chart(sections: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str
 
 
 def _waivers(manifest: Mapping[str, Any]) -> str:
-    """Waivers the manifest reports (used, expired, stale), when it reports them."""
+    """Waivers the manifest reports (expired, stale, used) and the baseline's state, when it has them."""
     waivers = manifest.get("waivers")
-    if not isinstance(waivers, Mapping) or not any(waivers.get(k) for k in ("used", "expired", "stale")):
-        return ""
     blocks = []
-    for kind, title, tone in (("expired", "Expired waivers: they no longer waive, their findings count", "bad"),
-                              ("stale", "Stale waivers: they matched no finding, remove them", "warn"),
-                              ("used", "Waivers used", "")):
-        entries = waivers.get(kind) or []
-        if not entries:
-            continue
-        rows = "".join(_waiver_row(entry) for entry in entries)
-        blocks.append(f'<h3 class="{tone}">{_e(title)} ({len(entries)})</h3><table class="waivers {tone}" '
-                      f'data-kind="{kind}"><thead><tr><th>waiver</th><th>policy</th><th>resource</th><th>reason</th>'
-                      f"<th>owner</th><th>expires</th></tr></thead><tbody>{rows}</tbody></table>")
-    return f'<section id="waivers"><h2>Waivers</h2>{"".join(blocks)}</section>'
+    if isinstance(waivers, Mapping):
+        for kind, title, tone in (("expired", "Expired waivers: they no longer waive, their findings count", "bad"),
+                                  ("stale", "Stale waivers: they matched no finding, remove them", "warn"),
+                                  ("used", "Waivers used", "")):
+            entries = waivers.get(kind) or []
+            if not entries:
+                continue
+            rows = "".join(_waiver_row(entry) for entry in entries)
+            blocks.append(f'<h3 class="{tone}">{_e(title)} ({len(entries)})</h3><table class="waivers {tone}" '
+                          f'data-kind="{kind}"><thead><tr><th>waiver</th><th>policy</th><th>resource</th>'
+                          f"<th>reason</th><th>owner</th><th>expires</th></tr></thead><tbody>{rows}</tbody></table>")
+    baseline = manifest.get("baseline")
+    if isinstance(baseline, Mapping):
+        fixed = baseline.get("fixed") or []
+        facts = [("baseline", baseline.get("path")), ("entries", baseline.get("entries")),
+                 ("baselined findings", baseline.get("baselined")), ("new findings", baseline.get("new")),
+                 ("fixed since the baseline", len(fixed) if baseline.get("fixed") is not None else None)]
+        shown = "".join(f'<span class="fact"><span class="muted">{_e(name)}</span> {_e(value)}</span>'
+                        for name, value in facts if value is not None)
+        listed = "".join(f'<li class="mono">{_e(entry)}</li>' for entry in fixed)
+        blocks.append(f'<h3>Baseline</h3><p class="facts" id="baseline">{shown}</p>'
+                      + (f"<ul>{listed}</ul>" if listed else ""))
+    if not blocks:
+        return ""
+    return f'<section id="waivers"><h2>Waivers and baseline</h2>{"".join(blocks)}</section>'
 
 
 def _waiver_row(entry: object) -> str:

@@ -3,37 +3,122 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pytest_iaccompliance.model import Finding
+from pytest_iaccompliance.model import Finding, Resource
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
+# The JSON Schema every manifest validates against, shipped beside this module.
+MANIFEST_SCHEMA = Path(__file__).with_name("manifest.schema.json")
+
+
+def manifest_schema() -> dict[str, Any]:
+    """The published JSON Schema of the manifest (draft 2020-12)."""
+    schema: dict[str, Any] = json.loads(MANIFEST_SCHEMA.read_text(encoding="utf-8"))
+    return schema
+
+
+def generated_at() -> str:
+    """Now, or ``SOURCE_DATE_EPOCH`` when set: a reproducible build gets a reproducible report."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit() else datetime.now(timezone.utc)
+    return moment.isoformat(timespec="seconds")
+
+
+def _finding_key(finding: Finding) -> tuple[str, ...]:
+    return (finding.policy_id, str(finding.source_file), finding.address, finding.status.value, finding.message,
+            str(finding.origin_file), str(finding.origin_line), str(finding.waiver))
 
 
 def build_manifest(findings: Iterable[Finding], verdict: Mapping[str, Any], *, tool_version: str,
-                   exit_status: int | None = None, errors: Iterable[Mapping[str, str]] = ()) -> dict[str, Any]:
+                   exit_status: int | None = None, errors: Iterable[Mapping[str, str]] = (),
+                   resources: Iterable[Mapping[str, Any]] = (), sources: Iterable[Mapping[str, Any]] = (),
+                   required_tags: Sequence[str] = (), waivers: Mapping[str, Any] | None = None,
+                   baseline: Mapping[str, Any] | None = None,
+                   taggable_types: Collection[str] = ()) -> dict[str, Any]:
     """Every finding, passed ones included, with the verdict; ``errors`` are the collection errors
-    (``nodeid``, ``file``, one-line ``message``) that explain a run that stopped before judging everything."""
-    ordered = sorted(findings, key=lambda f: (f.policy_id, str(f.source_file), f.address))
+    (``nodeid``, ``file``, one-line ``message``) that explain a run that stopped before judging everything.
+
+    ``resources`` are inventory entries (``resource_entry``), ``sources`` the files read with their digests
+    (``source_entry``), ``waivers`` and ``baseline`` what the run's exemptions did. The document validates
+    against ``manifest_schema()``; the same findings give the same document, in any order.
+    """
+    from pytest_iaccompliance.reporting.sections import section_totals
+
+    ordered = sorted(set(findings), key=_finding_key)
     totals: dict[str, int] = {}
     for finding in ordered:
         totals[finding.status.value] = totals.get(finding.status.value, 0) + 1
+    inventory = sorted({(str(r["source_file"]), str(r["address"])): dict(r) for r in resources}.items())
+    entries = [entry for _, entry in inventory]
     return {
         "manifest_version": MANIFEST_VERSION,
         "tool": {"name": "pytest-iaccompliance", "version": tool_version},
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generated_at": generated_at(),
         "exit_status": exit_status,
         "errors": [dict(error) for error in errors],
         "verdict": dict(verdict),
         "totals": totals,
+        "sections": [totals.to_dict() for totals in section_totals(ordered)],
+        "sources": sorted((dict(source) for source in sources), key=lambda s: str(s["path"])),
+        "resources": entries,
+        "tag_coverage": tag_coverage(entries, required_tags, taggable_types),
+        "waivers": dict(waivers) if waivers is not None else {"used": [], "expired": [], "stale": []},
+        "baseline": dict(baseline) if baseline is not None else None,
         "findings": [finding.to_dict() for finding in ordered],
     }
+
+
+def resource_entry(resource: Resource) -> dict[str, Any]:
+    """One resource for the manifest's inventory: where it is declared and its tags (a tag whose key names a
+    secret, or that the source marked secret, shows its type only)."""
+    source = resource.source
+    tags = {str(key): (str(value) if not resource.is_secret(f"tags.{key}") else "<secret>")
+            for key, value in resource.tags.items()}
+    return {
+        "address": resource.address,
+        "type": resource.type,
+        "source_file": source.file,
+        "origin_file": source.origin_file,
+        "origin_line": source.origin_line,
+        "tags": dict(sorted(tags.items())),
+    }
+
+
+def source_entry(path: Path, kind: str, root: Path | None = None) -> dict[str, Any]:
+    """A source file read, with the sha256 of its content: the manifest says exactly what was judged."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    shown = str(path)
+    if root is not None:
+        with contextlib.suppress(ValueError):
+            shown = Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+    return {"path": shown, "kind": kind, "sha256": digest.hexdigest()}
+
+
+def tag_coverage(resources: Sequence[Mapping[str, Any]], required: Sequence[str],
+                 taggable_types: Collection[str] = ()) -> dict[str, Any]:
+    """Per required tag (ini ``iac_required_tags``): how many taggable resources carry it, and which do not.
+
+    A resource is taggable when its type is in ``taggable_types`` (the tagging rule's list) or it has tags.
+    """
+    taggable = [r for r in resources if r["type"] in taggable_types or r.get("tags")]
+    by_tag: dict[str, Any] = {}
+    for tag in required:
+        missing = sorted(str(r["address"]) for r in taggable if tag not in (r.get("tags") or {}))
+        tagged = len(taggable) - len(missing)
+        by_tag[tag] = {"tagged": tagged, "missing": missing,
+                       "coverage": round(tagged / len(taggable), 4) if taggable else 1.0}
+    return {"required": list(required), "taggable": len(taggable), "by_tag": by_tag}
 
 
 def _umask() -> int:
@@ -64,6 +149,7 @@ def write_text(path: Path, text: str) -> None:
 
 
 def write_manifest(path: Path, findings: Iterable[Finding], verdict: Mapping[str, Any], *, tool_version: str,
-                   exit_status: int | None = None, errors: Iterable[Mapping[str, str]] = ()) -> None:
+                   exit_status: int | None = None, errors: Iterable[Mapping[str, str]] = (), **parts: Any) -> None:
+    """``build_manifest`` written atomically; ``parts`` are its other keyword arguments."""
     write_json(path, build_manifest(findings, verdict, tool_version=tool_version, exit_status=exit_status,
-                                    errors=errors))
+                                    errors=errors, **parts))
