@@ -68,6 +68,9 @@ def test_every_count_matches_the_manifest(pytester: pytest.Pytester, stacks: Pat
             in page.text)
     for source in {f["source_file"] for f in manifest["findings"]}:
         assert source in page.text
+    assert manifest["sources"]
+    for source in manifest["sources"]:  # each with its content hash
+        assert f'{source["path"]}{source["kind"]}{source["sha256"]}' in page.text
     # Remediation and controls of a failing policy are shown with it.
     assert "remediation" in page.text
     assert "CIS-AWS-3.0:2.1.1" in page.text
@@ -135,8 +138,12 @@ def test_waived_findings_show_reason_owner_and_expiry_and_expired_ones_stand_out
     assert "expired" in expired["classes"]
     assert expired["cells"][5].startswith("waiver expired")
     assert f"Break-glass role, RISK-9 (owner sec, until {past.isoformat()})" in expired["cells"][5]
-    assert page.section_totals()  # the waived finding is counted in its sections
     assert any(row.get("waived") for row in page.section_totals().values())
+    # The expired waiver also heads the waivers the run reported, with its reason, owner and end date.
+    text = (pytester.path / "r.html").read_text()
+    expired_table = text.split('data-kind="expired"')[1].split("</table>")[0]
+    assert "Break-glass role, RISK-9" in expired_table
+    assert f"<td>sec</td><td>{past.isoformat()}</td>" in expired_table
 
 
 @pytest.mark.parametrize("mode", MODES)
