@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,12 +21,15 @@ class Example:
     args: tuple[str, ...]
     expected_exit: int
     why: str
+    # Reports the run must write (relative to its folder), such as the HTML report its pytest.ini asks for.
+    writes: tuple[str, ...] = ()
 
 
 EXAMPLES = (
     Example("terraform_json", (), 0, "the payments stack passes its hand-written compliance tests"),
     Example("terraform_json", ("--iac-source", "cdktf.out"), 1,
-            "the legacy stack fails critical policies; missing tags are tolerated warnings"),
+            "the legacy stack fails critical policies; missing tags are tolerated warnings",
+            writes=("compliance-report.html",)),
     Example("terraform_plan", (), 0,
             "tests over a `terraform show -json` plan and a terraform.tfstate pass without Terraform or AWS"),
     Example("terraform_plan", ("--iac-source", "plan.json"), 1,
@@ -56,10 +60,17 @@ def main(selected: list[str]) -> int:
             continue
         command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *example.args]
         print(f"\n### examples/{example.folder}: pytest {' '.join(example.args)}\n### {example.why}", flush=True)
+        started = time.time()
         code = subprocess.call(command, cwd=HERE / example.folder)
         if code != example.expected_exit:
             mismatches.append(f"examples/{example.folder} {' '.join(example.args)}: exit {code}, "
                               f"expected {example.expected_exit}")
+        for name in example.writes:
+            written = HERE / example.folder / name
+            if written.is_file() and written.stat().st_mtime >= started - 1:
+                print(f"### wrote examples/{example.folder}/{name}")
+            else:
+                mismatches.append(f"examples/{example.folder} {' '.join(example.args)}: did not write {name}")
     print()
     for line in mismatches:
         print(f"UNEXPECTED: {line}")

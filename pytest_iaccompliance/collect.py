@@ -88,7 +88,7 @@ class PolicyItem(pytest.Item):
         findings = apply_exemptions(self, findings, self.context.resources)
         # Passed findings are read only by the JSON manifest: without one the session does not hold them
         # (on a large plan they are most of the findings, alive to the end of the session).
-        keep_passed = self.config.stash[SETTINGS].report is not None
+        keep_passed = self.config.stash[SETTINGS].keeps_passed
         self.stash[FINDINGS] = findings if keep_passed else [
             f for f in findings if f.status is not FindingStatus.PASSED]
         failed = any(f.status is FindingStatus.FAILED for f in findings)

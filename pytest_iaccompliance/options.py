@@ -28,6 +28,7 @@ OPT_SELECT = "--iac-select"
 OPT_IGNORE = "--iac-ignore"
 OPT_REPORT = "--iac-report"
 OPT_SARIF = "--iac-sarif"
+OPT_HTML = "--iac-html"
 OPT_GRANULARITY = "--iac-granularity"
 OPT_UNKNOWN = "--iac-unknown"
 OPT_SYNTH_CACHE = "--iac-synth-cache"
@@ -48,6 +49,7 @@ INI_UNKNOWN = "iac_unknown"
 INI_SYNTH_CACHE = "iac_synth_cache"
 INI_CDK_LIBRARY = "iac_cdk_library"
 INI_MAX_LISTED = "iac_max_listed"
+INI_HTML = "iac_html"
 INI_SECURITY_SEVERITY = "iac_security_severity"
 INI_SARIF_CATEGORY = "iac_sarif_category"
 
@@ -78,6 +80,9 @@ def add_options(parser: pytest.Parser) -> None:
                     help="write every finding and the severity verdict as a JSON manifest")
     group.addoption(OPT_SARIF, metavar="PATH", default=None, dest="iac_sarif",
                     help="write failed and cannot-evaluate findings as SARIF 2.1.0 (code scanning)")
+    group.addoption(OPT_HTML, metavar="PATH", default=None, dest="iac_html",
+                    help="write a self-contained HTML compliance report: verdict, coverage by framework section, "
+                    "every policy and resource (default: ini iac_html)")
     group.addoption(OPT_GRANULARITY, choices=GRANULARITIES, default=None, dest="iac_granularity",
                     help="scan items per policy and source (default, fast at any size) or per resource")
     group.addoption(OPT_UNKNOWN, choices=UNKNOWN_MODES, default=None, dest="iac_unknown",
@@ -112,6 +117,8 @@ def add_options(parser: pytest.Parser) -> None:
     parser.addini(INI_MAX_LISTED, f"non-compliant resources a failing scan item and a summary line list "
                   f"(default {DEFAULT_MAX_LISTED}; 'none' lists all); -v lists {VERBOSE_LISTED_FACTOR} times as "
                   "many, -vv all", default=str(DEFAULT_MAX_LISTED))
+    parser.addini(INI_HTML, "path of the HTML compliance report to write (relative to the ini file; "
+                  f"{OPT_HTML} overrides it)", default="")
     parser.addini(INI_SECURITY_SEVERITY, "SARIF security-severity (0.0 to 10.0) per severity, one "
                   "`critical|warning = SCORE` a line (default: critical 9.0, warning 5.0)", type="linelist", default=[])
     parser.addini(INI_SARIF_CATEGORY, "SARIF automationDetails.id category: one per analysis a repository uploads "
@@ -233,6 +240,17 @@ def _report_path(base: Path, value: str | None, name: str) -> Path | None:
     return path
 
 
+def _html_path(config: pytest.Config) -> Path | None:
+    """The command line's path (from where pytest was started) or the ini file's (from its folder)."""
+    if config.option.iac_html is not None:
+        return _report_path(config.invocation_params.dir, config.option.iac_html, OPT_HTML)
+    value = str(config.getini(INI_HTML)).strip()
+    if not value:
+        return None
+    base = config.inipath.parent if config.inipath is not None else config.rootpath
+    return _report_path(base, value, f"ini {INI_HTML}")
+
+
 def _check_report_targets(reports: dict[str, Path | None], sources: Sequence[Path]) -> None:
     """A report written over a source, or over the other report, destroys what the run was about."""
     written: dict[Path, str] = {}
@@ -270,6 +288,9 @@ class Settings:
     max_listed: int | None = DEFAULT_MAX_LISTED
     shared_stacks: tuple[str, ...] = ()
     opt_in: tuple[str, ...] = ()
+    html: Path | None = None
+    # pytest-html's --html is given: its report gets a compliance section (fixtures/htmlreport.py).
+    pytest_html: bool = False
     # SARIF: security-severity by severity (defaults in reporting.sarif) and the automationDetails category.
     security_severity: Mapping[Severity, str] = field(default_factory=dict)
     sarif_category: str = "pytest-iaccompliance"
@@ -282,8 +303,9 @@ class Settings:
         ini_sources = list(config.getini(INI_SOURCES))
         report = _report_path(invocation, option.iac_report, OPT_REPORT)
         sarif = _report_path(invocation, option.iac_sarif, OPT_SARIF)
+        html = _html_path(config)
         sources = tuple(dict.fromkeys([*ini_sources, *cli_sources]))
-        _check_report_targets({OPT_REPORT: report, OPT_SARIF: sarif}, sources)
+        _check_report_targets({OPT_REPORT: report, OPT_SARIF: sarif, OPT_HTML: html}, sources)
         return cls(
             sources=sources,
             max_critical=_limit(option.iac_max_critical, OPT_MAX_CRITICAL, None)
@@ -306,9 +328,17 @@ class Settings:
             max_listed=_max_listed(config),
             shared_stacks=tuple(config.getini(INI_SHARED_STACKS)),
             opt_in=tuple(config.getini(INI_OPT_IN)),
+            html=html,
+            pytest_html=bool(getattr(option, "htmlpath", None)),
             security_severity=_security_severity(config.getini(INI_SECURITY_SEVERITY)),
             sarif_category=str(config.getini(INI_SARIF_CATEGORY)).strip() or "pytest-iaccompliance",
         )
+
+    @property
+    def keeps_passed(self) -> bool:
+        """Passed findings matter only to the reports that count them (the JSON manifest, the HTML reports):
+        without one, they are neither kept nor carried to the controller."""
+        return self.report is not None or self.html is not None or self.pytest_html
 
     def limit_for(self, severity: Severity) -> int | None:
         return self.max_critical if severity is Severity.CRITICAL else self.max_warnings

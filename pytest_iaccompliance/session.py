@@ -7,6 +7,7 @@ failures by severity and decides whether they fail the session. A single process
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 
 from pytest_iaccompliance.model import Finding, FindingStatus, Severity
-from pytest_iaccompliance.options import FINDINGS, FULL_LIST, OPT_REPORT, OPT_SARIF, SHOWN, Settings
+from pytest_iaccompliance.options import FINDINGS, FULL_LIST, OPT_HTML, OPT_REPORT, OPT_SARIF, SHOWN, Settings
 from pytest_iaccompliance.reporting.text import bounded, listed
 
 # Namespaced report attributes: plain strings and lists, so they survive xdist's report serialization.
@@ -177,6 +178,9 @@ class SeverityPlugin:
         self.stopped_early = False
         self.ledger = Ledger(settings)
         config.stash[LEDGER] = self.ledger
+        # Without xdist the controller runs the items itself: their findings reach the ledger as they are,
+        # never through the dicts a worker's report must carry (half the cost of a 100,000-finding report).
+        self._local: weakref.WeakKeyDictionary[pytest.TestReport, list[Finding]] = weakref.WeakKeyDictionary()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
@@ -193,7 +197,7 @@ class SeverityPlugin:
     def _keep_judged(self, item: pytest.Item, findings: list[Finding], resource_sets: list[Any]) -> None:
         """A finding with no line of its own points at the test that judged it; the manifest gets the
         judged resources' inventory."""
-        keep_passed = self.ledger.settings.report is not None
+        keep_passed = self.ledger.settings.keeps_passed
         kept = [f for f in findings if keep_passed or f.status is not FindingStatus.PASSED]
         path, line, _ = item.location
         test_file, test_line = str(Path(self.config.rootpath, path)), (line or 0) + 1
@@ -219,10 +223,12 @@ class SeverityPlugin:
         if SHOWN in item.stash and report.failed:
             setattr(report, REPORT_SHOWN, item.stash[SHOWN])
         if FINDINGS in item.stash:
-            # Passed findings matter only to the JSON manifest; skip serializing them otherwise.
-            keep_passed = self.ledger.settings.report is not None
-            setattr(report, REPORT_FINDINGS, [f.to_dict() for f in item.stash[FINDINGS]
-                                              if keep_passed or f.status is not FindingStatus.PASSED])
+            keep_passed = self.ledger.settings.keeps_passed
+            kept = [f for f in item.stash[FINDINGS] if keep_passed or f.status is not FindingStatus.PASSED]
+            if self.controller:
+                self._local[report] = kept
+            else:
+                setattr(report, REPORT_FINDINGS, [f.to_dict() for f in kept])
         if _JUDGED_RESOURCES in item.stash:
             setattr(report, REPORT_RESOURCES, item.stash[_JUDGED_RESOURCES])
         scan = _is_scan_item(item)
@@ -237,9 +243,12 @@ class SeverityPlugin:
         shown = getattr(report, REPORT_SHOWN, None)
         if shown is not None and isinstance(report.longrepr, str):
             report.longrepr = ShownBounded(report.longrepr, shown)
-        findings = getattr(report, REPORT_FINDINGS, None)
-        if findings and report.when == "call":
+        local = self._local.pop(report, None)
+        if local is not None:
+            self.ledger.findings.extend(local)
+        elif report.when == "call" and (findings := getattr(report, REPORT_FINDINGS, None)):
             self.ledger.findings.extend(Finding.from_dict(data) for data in findings)
+        if report.when == "call":
             self.ledger.resources.extend(getattr(report, REPORT_RESOURCES, None) or ())
         if not report.failed or hasattr(report, "wasxfail"):
             return
@@ -384,26 +393,40 @@ class SeverityPlugin:
         if not self.controller or self.config.option.collectonly:
             return
         from pytest_iaccompliance import __version__
-        from pytest_iaccompliance.reporting.manifest import write_manifest
+        from pytest_iaccompliance.reporting.manifest import build_manifest, write_json
         from pytest_iaccompliance.reporting.sarif import write_sarif
 
         findings: list[Finding] = []
-        if settings.report is not None or settings.sarif is not None:
+        if settings.report is not None or settings.sarif is not None or settings.html is not None:
             from pytest_iaccompliance.reporting.locate import with_lines
 
             findings = with_lines(dict.fromkeys(self.ledger.findings))
+        built: list[dict[str, Any]] = []
+
+        def manifest_data() -> dict[str, Any]:
+            """Built once: the JSON manifest and the HTML report are the same data."""
+            if not built:
+                built.append(build_manifest(findings, self.verdict(), tool_version=__version__,
+                                            exit_status=int(exitstatus), errors=self.ledger.errors,
+                                            **self._manifest_parts()))
+            return built[0]
 
         def manifest(path: Path) -> None:
-            write_manifest(path, findings, self.verdict(), tool_version=__version__, exit_status=int(exitstatus),
-                           errors=self.ledger.errors, **self._manifest_parts())
+            write_json(path, manifest_data())
 
         def sarif(path: Path) -> None:
             write_sarif(path, findings, tool_version=__version__, base=self.config.rootpath,
                         errors=self.ledger.errors, exit_status=int(exitstatus), **self._sarif_parts())
 
+        def html(path: Path) -> None:
+            from pytest_iaccompliance.reporting.html import write_html
+
+            write_html(path, manifest_data(), remediation=self._remediations(), environment=_environment())
+
         writes: tuple[tuple[Path | None, str, Callable[[Path], None]], ...] = (
             (settings.report, OPT_REPORT, manifest),
             (settings.sarif, OPT_SARIF, sarif),
+            (settings.html, OPT_HTML, html),
         )
         for path, option, write in writes:
             if path is None:
@@ -416,15 +439,19 @@ class SeverityPlugin:
                 if session.exitstatus == pytest.ExitCode.OK:
                     session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
-    def _sarif_parts(self) -> dict[str, Any]:
-        """What SARIF needs beyond the findings: remediations, scores, the category, failed marked tests."""
+    def _remediations(self) -> dict[str, str]:
+        """Each policy's remediation line, from the project's policy suite (loaded already where items ran)."""
         from pytest_iaccompliance.options import policy_suite
 
-        settings = self.ledger.settings
         try:
-            remediations = {p.id: p.remediation for p in policy_suite(self.config) if p.remediation}
+            return {p.id: p.remediation for p in policy_suite(self.config) if p.remediation}
         except pytest.UsageError:
-            remediations = {}
+            return {}
+
+    def _sarif_parts(self) -> dict[str, Any]:
+        """What SARIF needs beyond the findings: remediations, scores, the category, failed marked tests."""
+        settings = self.ledger.settings
+        remediations = self._remediations()
         failures = [
             {"nodeid": report.nodeid, "file": report.location[0], "line": (report.location[1] or 0) + 1,
              "severity": severity.value}
@@ -482,3 +509,9 @@ class SeverityPlugin:
             for severity in Severity
         } | {"ordinary_failures": ledger.ordinary_failures}
 
+
+def _environment() -> dict[str, str]:
+    """The versions a report names beside the tool's own."""
+    import platform
+
+    return {"python": platform.python_version(), "pytest": pytest.__version__, "platform": platform.platform()}

@@ -36,6 +36,17 @@ def _checkov_installed() -> bool:
     return importlib.util.find_spec("checkov") is not None
 
 
+def _browser_installed() -> bool:
+    import importlib.util
+    import shutil
+
+    return all(importlib.util.find_spec(name) is not None for name in ("selenium", "pytest_html")) and all(
+        shutil.which(name) for name in ("chromium", "chromedriver"))
+
+
 # The parity suite needs Checkov (tox -e parity installs it); elsewhere it is not collected, unless
-# IAC_REQUIRE_CHECKOV says Checkov must be there, so a missing install fails loudly instead.
+# IAC_REQUIRE_CHECKOV says Checkov must be there, so a missing install fails loudly instead. The same for
+# the HTML report in a browser (tox -e html): selenium, pytest-html and Chromium, or IAC_REQUIRE_BROWSER.
 collect_ignore = [] if _checkov_installed() or os.environ.get("IAC_REQUIRE_CHECKOV") else ["parity"]
+if not (_browser_installed() or os.environ.get("IAC_REQUIRE_BROWSER")):
+    collect_ignore.append("html")

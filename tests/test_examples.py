@@ -26,6 +26,10 @@ def test_terraform_json_examples_end_as_documented() -> None:
     assert "critical failures: 8 (limit 0) -> FAILS the session" in out  # incl. AWS-EC2-014
     assert "warning failures: 9 (no limit) -> tolerated" in out  # incl. AWS-S3-008 and IAC-BACKEND-002
     assert "examples: 0 unexpected outcome(s)" in out
+    # Its pytest.ini asks for the HTML report, which shows the same verdict.
+    assert "### wrote examples/terraform_json/compliance-report.html" in out
+    report = (EXAMPLES / "terraform_json" / "compliance-report.html").read_text()
+    assert "8</div><div>critical failures (limit 0): fails the session" in report
 
 
 def test_terraform_plan_examples_end_as_documented() -> None:

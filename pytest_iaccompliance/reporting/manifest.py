@@ -129,12 +129,16 @@ def _umask() -> int:
 
 def write_json(path: Path, data: Any) -> None:
     """Write atomically, so a pipeline never reads half a report; no temporary file is left behind."""
+    write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def write_text(path: Path, text: str) -> None:
+    """Any report, written atomically: complete or absent, never half; no temporary file is left behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True)
-            handle.write("\n")
+            handle.write(text)
         # mkstemp makes the file private (0600); a report is as readable as any file the user creates.
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)

@@ -1,0 +1,71 @@
+"""What the HTML compliance report costs a large run: the same scan with and without ``--iac-html``.
+
+    python benchmarks/html_report.py                   # 50,000 resources, this interpreter
+    python benchmarks/html_report.py --size 5000 --repeat 5
+
+The source is ``generate_cdktf.py``'s realistic mix (about 125,000 findings at 50,000 resources with the
+required tags set), timed by ``scan_vs_checkov.py``'s wrapper (wall and CPU time, peak RSS; one warm-up,
+then the median of ``--repeat`` runs). Three runs of ``pytest --iac-source FILE``: without a report, with
+the JSON manifest, and with the manifest and the HTML report; the goal is that the HTML report adds under
+a second to either. The report's size and its listed rows per policy are printed too: a page that lists
+every one of 125,000 findings would be written fast and still be unusable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from scan_vs_checkov import REQUIRED_TAGS, WORK, Timing, generate, timed
+
+GOAL_EXTRA_SECONDS = 1.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--size", type=int, default=50000)
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per measurement (median)")
+    parser.add_argument("--python", type=Path, default=Path(sys.executable),
+                        help="the interpreter to run pytest with (default: this one)")
+    args = parser.parse_args(argv)
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    file = generate(args.size)
+    times: dict[str, Timing] = {}
+    with tempfile.TemporaryDirectory() as empty:
+        folder = Path(empty)
+        (folder / "pytest.ini").write_text("[pytest]\niac_required_tags = " + " ".join(REQUIRED_TAGS) + "\n")
+        base = [str(args.python), "-m", "pytest", "--iac-source", str(file), "-p", "no:cacheprovider", "-q"]
+        runs = {
+            "no report": [],
+            "manifest": ["--iac-report", "r.json"],
+            "manifest + html": ["--iac-report", "r.json", "--iac-html", "r.html"],
+            "html": ["--iac-html", "r.html"],
+        }
+        for label, extra in runs.items():
+            times[label] = timing = timed([*base, *extra], args.repeat, ours=True, cwd=folder)
+            print(f"{args.size:>6} resources, {label:16} {timing.show()}", flush=True)
+        page = (folder / "r.html").read_text(encoding="utf-8")
+        listed = len(re.findall(r'<tr class="row ', page))
+        policies = len(re.findall(r'<section class="policy ', page))
+        print(f"report: {len(page.encode()) / 1e6:.1f} MB, {policies} policies, {listed} rows listed "
+              "(the rest behind \"show all\")")
+
+    print()
+    verdicts = []
+    for label, without, with_html in (("beside the manifest", "manifest", "manifest + html"),
+                                      ("alone", "no report", "html")):
+        extra = times[with_html].seconds - times[without].seconds
+        verdicts.append(extra < GOAL_EXTRA_SECONDS)
+        print(f"the HTML report {label} adds {extra:+.2f} s wall, "
+              f"{times[with_html].cpu - times[without].cpu:+.2f} s cpu (goal < {GOAL_EXTRA_SECONDS:.0f} s)")
+    return 0 if all(verdicts) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
