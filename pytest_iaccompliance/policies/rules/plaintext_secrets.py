@@ -59,24 +59,29 @@ def _holds_secret(name: str) -> bool:
 
 def secret_attributes(properties: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
     """(dotted path, value) of every non-empty string held under a secret-holding name, at any depth."""
+    # Every resource is walked (a "*" rule): strings, the common case, are tested first, with exact type
+    # tests before the abstract Mapping one, and a path is spelled only for what is yielded or descended.
     for key, value in properties.items():
-        path = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, Mapping):
-            if _holds_secret(str(key)) and not value:
-                continue
-            yield from secret_attributes(value, path)
+        if isinstance(value, str):
+            if value and _holds_secret(str(key)):
+                yield (f"{prefix}.{key}" if prefix else str(key)), value
         elif isinstance(value, (list, tuple)):
+            path = f"{prefix}.{key}" if prefix else str(key)
             for item in value:
-                if isinstance(item, Mapping):
+                if isinstance(item, str):
+                    if item and _holds_secret(str(key)):
+                        yield path, item
+                elif isinstance(item, (dict, Mapping)):
                     yield from secret_attributes(item, path)
-                elif isinstance(item, str) and item and _holds_secret(str(key)):
-                    yield path, item
-        elif isinstance(value, str) and value and _holds_secret(str(key)):
-            yield path, value
+        elif isinstance(value, (dict, Mapping)):
+            if not value and _holds_secret(str(key)):
+                continue
+            yield from secret_attributes(value, f"{prefix}.{key}" if prefix else str(key))
 
 
-def _literal_problems(resource: Resource, context: PolicyContext, what: str) -> list[str]:
-    """Secret-holding attributes of ``resource`` given as plaintext, as its source kind can tell."""
+def _literal_problems(resource: Resource, context: PolicyContext, what: str,
+                      attributes: list[tuple[str, Any]]) -> list[str]:
+    """Secret-holding ``attributes`` of ``resource`` given as plaintext, as its source kind can tell."""
     kind = resource.source.kind
     problems: list[str] = []
     constants: frozenset[str] | None = None
@@ -84,7 +89,7 @@ def _literal_problems(resource: Resource, context: PolicyContext, what: str) -> 
         table = context.resources.metadata.get("constant_attributes") or {}
         constants = table.get(_INDEX.sub("", resource.address), frozenset()) if isinstance(table, Mapping) \
             else frozenset()
-    for path, value in secret_attributes(resource.properties):
+    for path, value in attributes:
         if is_unknown(value):
             continue
         top = path.split(".", 1)[0]
@@ -121,11 +126,12 @@ def no_literal_secret_attributes(resource: Resource, context: PolicyContext) -> 
     so tools never print it."""
     if resource.mode == "config" or not resource.properties:
         return not_applicable()
-    problems = _literal_problems(resource, context, "secret")
+    attributes = list(secret_attributes(resource.properties))
+    if not attributes:
+        return not_applicable()
+    problems = _literal_problems(resource, context, "secret", attributes)
     if problems:
         return non_compliant(*problems)
-    if not any(True for _ in secret_attributes(resource.properties)):
-        return not_applicable()
     return compliant()
 
 
@@ -140,9 +146,10 @@ def no_literal_secret_attributes(resource: Resource, context: PolicyContext) -> 
 )
 def no_provider_credentials(resource: Resource, context: PolicyContext) -> Result:
     """Long-lived keys in a provider block end in the repository and in every plan of the stack."""
-    if not any(True for _ in secret_attributes(resource.properties)):
+    attributes = list(secret_attributes(resource.properties))
+    if not attributes:
         return compliant()
-    problems = _literal_problems(resource, context, "credential")
+    problems = _literal_problems(resource, context, "credential", attributes)
     return non_compliant(*problems) if problems else compliant()
 
 
