@@ -59,24 +59,32 @@ def _holds_secret(name: str) -> bool:
 
 def secret_attributes(properties: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
     """(dotted path, value) of every non-empty string held under a secret-holding name, at any depth."""
-    # Every resource is walked (a "*" rule): strings, the common case, are tested first, with exact type
-    # tests before the abstract Mapping one, and a path is spelled only for what is yielded or descended.
+    found: list[tuple[str, Any]] = []
+    _collect_secrets(properties, prefix, found)
+    return iter(found)
+
+
+def _collect_secrets(properties: Mapping[str, Any], prefix: str, found: list[tuple[str, Any]]) -> None:
+    # Every resource is walked (a "*" rule), so the walk is a plain recursion into one list: strings, the
+    # common case, are tested first, exact types before the abstract Mapping, and a path is spelled only
+    # for what is kept or descended into.
+    holds_secret = _holds_secret
     for key, value in properties.items():
         if isinstance(value, str):
-            if value and _holds_secret(str(key)):
-                yield (f"{prefix}.{key}" if prefix else str(key)), value
+            if value and holds_secret(str(key)):
+                found.append((f"{prefix}.{key}" if prefix else str(key), value))
         elif isinstance(value, (list, tuple)):
             path = f"{prefix}.{key}" if prefix else str(key)
             for item in value:
                 if isinstance(item, str):
-                    if item and _holds_secret(str(key)):
-                        yield path, item
+                    if item and holds_secret(str(key)):
+                        found.append((path, item))
                 elif isinstance(item, (dict, Mapping)):
-                    yield from secret_attributes(item, path)
+                    _collect_secrets(item, path, found)
         elif isinstance(value, (dict, Mapping)):
-            if not value and _holds_secret(str(key)):
+            if not value and holds_secret(str(key)):
                 continue
-            yield from secret_attributes(value, f"{prefix}.{key}" if prefix else str(key))
+            _collect_secrets(value, f"{prefix}.{key}" if prefix else str(key), found)
 
 
 def _literal_problems(resource: Resource, context: PolicyContext, what: str,
