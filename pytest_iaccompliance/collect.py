@@ -78,13 +78,9 @@ class PolicyItem(pytest.Item):
 
     def runtest(self) -> None:
         from pytest_iaccompliance.fixtures.waivers import apply_exemptions
-        from pytest_iaccompliance.policies.engine import check_resource
+        from pytest_iaccompliance.policies.engine import check_resources
 
-        findings = [
-            finding
-            for resource in self.resources
-            if (finding := check_resource(self.policy, resource, self.context)) is not None
-        ]
+        findings = check_resources(self.policy, self.resources, self.context)
         findings = apply_exemptions(self, findings, self.context.resources)
         # Passed findings are read only by the JSON manifest: without one the session does not hold them
         # (on a large plan they are most of the findings, alive to the end of the session).
