@@ -126,6 +126,19 @@ class PolicyItem(pytest.Item):
         return self.path, None, f"{self.policy.id}: {self.policy.title}"
 
 
+def release_derived(items: Iterable[pytest.Item]) -> None:
+    """Once every scan item has run, what the rules derived from the resources (shared analyses, partner
+    indexes) is dropped: the findings are all the session's reports read, and on a large plan the derived
+    data is as many containers again, walked by pytest's own full collection at the end and by the
+    interpreter's at exit. A set read again later rebuilds what it needs."""
+    seen: set[int] = set()
+    for item in items:
+        if isinstance(item, PolicyItem) and id(item.context) not in seen:
+            seen.add(id(item.context))
+            item.context.memo.clear()
+            item.context.resources.forget_derived()
+
+
 class SourceCollector(pytest.File):
     """A source that cannot be read is a collection error naming the file: it blocks the run under any
     ``-m``/``-k`` selection, as a broken test module does, and is never zero resources."""
