@@ -23,6 +23,12 @@ Each is timed as ``pytest --iac-source FILE -p no:cacheprovider -q`` (in an empt
 CPU time and peak RSS; each gets one untimed warm-up (bytecode caching on, as on a real machine) and
 the median of ``--repeat`` timed runs is kept. CPU time is printed beside wall time: on a shared
 machine the wall time also measures the neighbours.
+
+Each environment must have the plugin installed (its ``pytest11`` entry point), or pytest never loads it
+and exits with a usage error: the benchmark checks that, and which extras each environment holds, before
+timing anything, and installs this checkout into the environments it made itself. A run that does not end
+as a finished scan (pytest exit 0 or 1 with items run, ``scan()`` exit 0, Checkov exit 0 or 1) is
+reported as an error with its exit status, never as a time, and leaves the goals unmet.
 """
 
 from __future__ import annotations
@@ -30,10 +36,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import venv
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,14 +58,16 @@ GOAL_PYTEST_LARGE = 3.0  # seconds, pytest --iac-source at 50,000 resources, eve
 GOAL_SCAN_LARGE = 1.5  # seconds, scan() at 50,000 resources
 
 # Runs the command given as argv[1:] and reports its wall time, CPU time, exit code and peak RSS.
+# The last lines of its output come back too, so a run can be checked for what it did.
 _WRAPPER = """
 import json, resource, subprocess, sys, time
 start = time.perf_counter()
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode
+done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 seconds = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+tail = done.stdout[-2000:].decode("utf-8", "replace")
 print(json.dumps({"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "peak_kb": usage.ru_maxrss,
-                  "code": code}))
+                  "code": done.returncode, "tail": tail}))
 """
 
 _SCAN = "import sys; from pytest_iaccompliance import scan; scan(sys.argv[1], required_tags=sys.argv[2:])"
@@ -69,29 +79,110 @@ class Timing:
     cpu: float
     peak_mb: float
     code: int
+    error: str = ""
+    """Why the run is not a finished scan (empty when it is): such a row is never read as a time."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
 
     def show(self) -> str:
+        if self.error:
+            return f"ERROR: {self.error}"
         return f"{self.seconds:7.2f} s wall {self.cpu:7.2f} s cpu  peak {self.peak_mb:5.0f} MB  exit {self.code}"
 
 
-def measure(command: list[str], env: dict[str, str], cwd: Path | None = None) -> Timing:
+# What a finished run looks like, per tool: the exit statuses that mean "scanned, with or without findings",
+# and a check of its output (pytest: a summary line counting items that ran).
+Expectation = tuple[frozenset[int], Callable[[str], bool]]
+_PYTEST_SUMMARY = re.compile(r"\b\d+ (passed|failed)\b")
+PYTEST_RUN: Expectation = (frozenset({0, 1}), lambda tail: bool(_PYTEST_SUMMARY.search(tail)))
+SCAN_RUN: Expectation = (frozenset({0}), lambda tail: True)
+CHECKOV_RUN: Expectation = (frozenset({0, 1}), lambda tail: True)
+
+
+def judge_run(code: int, tail: str, expected: Expectation) -> str:
+    """Empty for a finished scan; otherwise what went wrong, with the end of the run's output."""
+    codes, looks_done = expected
+    last = " | ".join(line.strip() for line in tail.strip().splitlines()[-3:])
+    if code not in codes:
+        return f"exit {code} (expected {' or '.join(map(str, sorted(codes)))}): {last or 'no output'}"
+    if not looks_done(tail):
+        return f"exit {code} but no scan ran: {last or 'no output'}"
+    return ""
+
+
+def measure(command: list[str], env: dict[str, str], cwd: Path | None = None,
+            expected: Expectation = SCAN_RUN) -> Timing:
     result = subprocess.run(
         [sys.executable, "-c", _WRAPPER, *command], capture_output=True, text=True, env=env, cwd=cwd, check=False
     )
     if result.returncode != 0 or not result.stdout.strip():
         raise SystemExit(f"measuring {' '.join(command)} failed:\n{result.stderr}")
     data = json.loads(result.stdout.strip().splitlines()[-1])
-    return Timing(data["seconds"], data["cpu"], data["peak_kb"] / 1024, data["code"])
+    return Timing(data["seconds"], data["cpu"], data["peak_kb"] / 1024, data["code"],
+                  judge_run(data["code"], data["tail"], expected))
+
+
+EXTRAS = ("cdktf", "pulumi", "hypothesis", "boto3", "moto")
+
+# Run by an environment's interpreter: whether pytest loads the plugin from it, and which extras it holds.
+_PROBE = """
+import importlib.metadata, importlib.util, json, sys
+plugins = [e.value for e in importlib.metadata.entry_points(group="pytest11") if e.name == "iaccompliance"]
+print(json.dumps({"plugin": plugins, "extras": [m for m in sys.argv[1:] if importlib.util.find_spec(m)]}))
+"""
+
+
+@dataclass(frozen=True)
+class Environment:
+    python: Path
+    plugin: bool
+    """Whether the plugin's ``pytest11`` entry point is installed (without it pytest never loads it)."""
+    extras: tuple[str, ...]
+
+    def describe(self) -> str:
+        extras = ", ".join(self.extras) or "none"
+        return f"{self.python} (plugin {'installed' if self.plugin else 'MISSING'}; extras: {extras})"
+
+
+def probe(python: Path) -> Environment:
+    result = subprocess.run([str(python), "-c", _PROBE, *EXTRAS], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"{python} cannot run: {result.stderr.strip()[-500:]}")
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    return Environment(python, bool(data["plugin"]), tuple(data["extras"]))
 
 
 def ensure_venv(folder: Path, requirement: str) -> Path:
-    """A virtual environment with this checkout installed (``requirement`` names its extras)."""
+    """A virtual environment with this checkout installed (``requirement`` names its extras): made once, and
+    installed into again if the plugin is missing from it."""
     python = folder / "bin" / "python"
     if not python.exists():
-        print(f"installing {requirement} into {folder} (once) ...", flush=True)
+        print(f"creating {folder} (once) ...", flush=True)
         venv.EnvBuilder(with_pip=True, clear=True).create(folder)
+    if not probe(python).plugin:
+        print(f"installing {requirement} into {folder} ...", flush=True)
         subprocess.run([str(python), "-m", "pip", "install", "-q", "-e", requirement], check=True)
     return python
+
+
+def checked_environment(label: str, python: Path) -> Environment:
+    """The environment behind ``python``, refused when pytest would not load the plugin from it or when
+    it does not hold the extras its label promises (core: none; all: every one)."""
+    environment = probe(python)
+    problems = []
+    if not environment.plugin:
+        problems.append(f"the plugin is not installed there (run: {python} -m pip install -e {ROOT}"
+                        f"{'[all]' if label == 'all' else ''})")
+    if label == "core" and environment.extras:
+        problems.append(f"a core-only environment holds extras: {', '.join(environment.extras)}")
+    if label == "all" and set(environment.extras) != set(EXTRAS):
+        missing = ", ".join(sorted(set(EXTRAS) - set(environment.extras)))
+        problems.append(f"an all-extras environment lacks: {missing}")
+    if problems:
+        raise SystemExit(f"{label} environment {python}: " + "; ".join(problems))
+    return environment
 
 
 def checkov_binary() -> Path:
@@ -131,11 +222,21 @@ def bench_env(*, ours: bool) -> dict[str, str]:
     return env
 
 
-def timed(command: list[str], repeat: int, *, ours: bool, cwd: Path | None = None) -> Timing:
-    """One untimed warm-up (bytecode caches, file system), then the median of ``repeat`` runs."""
+def timed(command: list[str], repeat: int, *, ours: bool, cwd: Path | None = None,
+          expected: Expectation = SCAN_RUN) -> Timing:
+    """One untimed warm-up (bytecode caches, file system), then the median of ``repeat`` runs; a run that is
+    not a finished scan ends the row as that error."""
     env = bench_env(ours=ours)
-    measure(command, env, cwd)
-    runs = sorted((measure(command, env, cwd) for _ in range(repeat)), key=lambda t: t.seconds)
+    warm_up = measure(command, env, cwd, expected)
+    if not warm_up.ok:
+        return warm_up
+    runs = []
+    for _ in range(repeat):
+        run = measure(command, env, cwd, expected)
+        if not run.ok:
+            return run
+        runs.append(run)
+    runs.sort(key=lambda t: t.seconds)
     return runs[len(runs) // 2]
 
 
@@ -156,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         "core": args.core_python or ensure_venv(WORK / "iac-venv", str(ROOT)),
         "all": args.all_python or ensure_venv(WORK / "iac-all-venv", f"{ROOT}[all]"),
     }
+    for label, python in pythons.items():
+        print(f"{label:4} environment: {checked_environment(label, python).describe()}", flush=True)
     pytest_times: dict[tuple[str, int], Timing] = {}
     scan_times: dict[tuple[str, int], Timing] = {}
     with tempfile.TemporaryDirectory() as empty:  # no conftest or tests to collect but the scan
@@ -164,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
             file = generate(size)
             for label, python in pythons.items():
                 command = [str(python), "-m", "pytest", "--iac-source", str(file), "-p", "no:cacheprovider", "-q"]
-                pytest_times[label, size] = timing = timed(command, args.repeat, ours=True, cwd=Path(empty))
+                pytest_times[label, size] = timing = timed(command, args.repeat, ours=True, cwd=Path(empty),
+                                                           expected=PYTEST_RUN)
                 print(f"ours    {size:>6} resources, {label:4}  pytest --iac-source  {timing.show()}", flush=True)
                 command = [str(python), "-c", _SCAN, str(file), *REQUIRED_TAGS]
                 scan_times[label, size] = timing = timed(command, args.repeat, ours=True, cwd=Path(empty))
@@ -175,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         binary = args.checkov or checkov_binary()
         file = generate(args.checkov_size)
         checkov = timed([str(binary), "-f", str(file), "--framework", "terraform_json", "--skip-download"],
-                        args.checkov_repeat, ours=False)
+                        args.checkov_repeat, ours=False, expected=CHECKOV_RUN)
         print(f"checkov {args.checkov_size:>6} resources             checkov {checkov_version(binary):10} "
               f"{checkov.show()}", flush=True)
 
@@ -186,6 +290,10 @@ def main(argv: list[str] | None = None) -> int:
             ours = pytest_times.get((label, args.checkov_size))
             if ours is None:
                 continue
+            if not (ours.ok and checkov.ok):
+                verdicts.append(False)
+                print(f"speed-up vs Checkov at {args.checkov_size}, {label}: ERROR (a run did not finish, see above)")
+                continue
             speedup, cpu_speedup = checkov.seconds / ours.seconds, checkov.cpu / ours.cpu
             verdicts.append(speedup >= GOAL_SPEEDUP)
             print(f"speed-up vs Checkov at {args.checkov_size}, {label}: {speedup:.0f}x wall, {cpu_speedup:.0f}x cpu "
@@ -195,11 +303,17 @@ def main(argv: list[str] | None = None) -> int:
         for label in pythons:
             pytest_large, scan_large = pytest_times[label, large], scan_times[label, large]
             if label == "all":
-                verdicts += [pytest_large.seconds <= GOAL_PYTEST_LARGE, scan_large.seconds <= GOAL_SCAN_LARGE]
-            print(f"{large} resources, {label}: pytest {pytest_large.seconds:.2f} s (goal <= {GOAL_PYTEST_LARGE} s), "
-                  f"scan() {scan_large.seconds:.2f} s (goal <= {GOAL_SCAN_LARGE} s)")
+                verdicts += [pytest_large.ok and pytest_large.seconds <= GOAL_PYTEST_LARGE,
+                             scan_large.ok and scan_large.seconds <= GOAL_SCAN_LARGE]
+            print(f"{large} resources, {label}: pytest {_seconds(pytest_large)} (goal <= {GOAL_PYTEST_LARGE} s), "
+                  f"scan() {_seconds(scan_large)} (goal <= {GOAL_SCAN_LARGE} s)")
     print("all goals met" if verdicts and all(verdicts) else "some goals NOT met" if verdicts else "")
-    return 0
+    errors = [t for t in (*pytest_times.values(), *scan_times.values(), checkov) if t is not None and not t.ok]
+    return 1 if errors else 0
+
+
+def _seconds(timing: Timing) -> str:
+    return f"{timing.seconds:.2f} s" if timing.ok else "ERROR"
 
 
 if __name__ == "__main__":

@@ -78,13 +78,9 @@ class PolicyItem(pytest.Item):
 
     def runtest(self) -> None:
         from pytest_iaccompliance.fixtures.waivers import apply_exemptions
-        from pytest_iaccompliance.policies.engine import check_resource
+        from pytest_iaccompliance.policies.engine import check_resources
 
-        findings = [
-            finding
-            for resource in self.resources
-            if (finding := check_resource(self.policy, resource, self.context)) is not None
-        ]
+        findings = check_resources(self.policy, self.resources, self.context)
         findings = apply_exemptions(self, findings, self.context.resources)
         # Passed findings are read only by the JSON manifest: without one the session does not hold them
         # (on a large plan they are most of the findings, alive to the end of the session).
@@ -128,6 +124,19 @@ class PolicyItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"{self.policy.id}: {self.policy.title}"
+
+
+def release_derived(items: Iterable[pytest.Item]) -> None:
+    """Once every scan item has run, what the rules derived from the resources (shared analyses, partner
+    indexes) is dropped: the findings are all the session's reports read, and on a large plan the derived
+    data is as many containers again, walked by pytest's own full collection at the end and by the
+    interpreter's at exit. A set read again later rebuilds what it needs."""
+    seen: set[int] = set()
+    for item in items:
+        if isinstance(item, PolicyItem) and id(item.context) not in seen:
+            seen.add(id(item.context))
+            item.context.memo.clear()
+            item.context.resources.forget_derived()
 
 
 class SourceCollector(pytest.File):

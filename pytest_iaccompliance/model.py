@@ -597,6 +597,15 @@ class ResourceSet(Sequence[Resource]):
                 return indexed
         return self._by_address.get(address)
 
+    def forget_derived(self) -> None:
+        """Drop the partner indexes and resolved references kept for lookups (rebuilt on the next one).
+
+        On a large set they are hundreds of thousands of containers; once the rules have run, holding them
+        to the end of the process only makes every later full collection walk them again.
+        """
+        self._partner_indexes.clear()
+        self._resolved.clear()
+
     def find_related(self, resource_type: str, target: Resource, *keys: str,
                      match_on: Sequence[str] = ("id", "bucket", "name", "arn")) -> list[Resource]:
         """Resources of ``resource_type`` whose ``keys`` point at ``target`` by reference or literal.

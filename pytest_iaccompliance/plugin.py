@@ -111,6 +111,19 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         _frozen = True
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
+    """After the run, the data the rules derived while judging the sources is released (see
+    ``collect.release_derived``), before pytest's closing collection walks it."""
+    try:
+        return (yield)
+    finally:
+        if session.config.stash[SETTINGS].sources:
+            from pytest_iaccompliance.collect import release_derived
+
+            release_derived(session.items)
+
+
 def _thaw_earlier_session() -> None:
     global _frozen
     if _frozen:

@@ -11,7 +11,7 @@ the findings of the policies that work.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ __all__ = [
     "PolicyError",
     "candidates",
     "check_resource",
+    "check_resources",
     "crash_finding",
     "evaluate",
     "evaluate_policy",
@@ -74,30 +75,33 @@ def candidates(policy: Policy, resources: ResourceSet) -> Iterable[Resource]:
     return resources.of_type(*policy.resource_types)
 
 
-def finding_for(policy: Policy, resource: Resource, result: Result) -> Finding | None:
-    """The finding a result stands for; ``None`` for not applicable.
+_STATUS = {
+    Outcome.COMPLIANT: FindingStatus.PASSED,
+    Outcome.NON_COMPLIANT: FindingStatus.FAILED,
+    Outcome.UNKNOWN: FindingStatus.UNKNOWN,
+}
 
-    Made once per judged pair, so on a large plan it is the engine's innermost step: what a finding
-    shares with every other finding of its policy is read once per policy (``_policy_fields``), and the
-    message is joined only when the rule gave one.
-    """
-    outcome = result.outcome
-    if outcome is Outcome.COMPLIANT:
-        status = FindingStatus.PASSED
-    elif outcome is Outcome.NON_COMPLIANT:
-        status = FindingStatus.FAILED
-    elif outcome is Outcome.UNKNOWN:
-        status = FindingStatus.UNKNOWN
-    else:
+
+def finding_for(policy: Policy, resource: Resource, result: Result) -> Finding | None:
+    """The finding a result stands for; ``None`` for not applicable."""
+    status = _STATUS.get(result.outcome)
+    if status is None:
         return None
-    messages = result.messages
+    return _finding(policy, _policy_fields(policy), status, resource, result.messages)
+
+
+def _finding(policy: Policy, shared: dict[str, Any], status: FindingStatus, resource: Resource,
+             messages: tuple[str, ...]) -> Finding:
+    """Made once per judged pair, so on a large plan it is the engine's innermost step: what a finding
+    shares with every other finding of its policy is read once per policy (``_policy_fields``), and the
+    message is joined only when the rule gave one."""
     if messages:
         message = messages[0] if len(messages) == 1 else "; ".join(messages)
     else:
         message = "compliant" if status is FindingStatus.PASSED else policy.title
     source = resource.source
     fields = {
-        **_policy_fields(policy),
+        **shared,
         "status": status,
         "address": resource.address,
         "resource_type": resource.type,
@@ -135,28 +139,66 @@ def _policy_fields(policy: Policy) -> dict[str, Any]:
     return fields
 
 
+def _policy_error(policy: Policy, resource: Resource, exc: Exception) -> PolicyError:
+    text, where = _crash_text(exc)
+    return PolicyError(
+        f"policy {policy.id} raised {text} on {resource.address} ({resource.source.describe()}{where})",
+        policy.id,
+        resource.address,
+    )
+
+
+def _not_a_result(policy: Policy, resource: Resource, result: object) -> PolicyError:
+    return PolicyError(
+        f"policy {policy.id} returned {type(result).__name__} for {resource.address}; a check returns "
+        "compliant(), non_compliant(...), not_applicable() or cannot_evaluate(...)",
+        policy.id,
+        resource.address,
+    )
+
+
 def check_resource(policy: Policy, resource: Resource, context: PolicyContext) -> Finding | None:
     """One policy on one resource; a misbehaving policy is reported by id and resource."""
-    try:
-        result = policy.check(resource, context)
-    except UnreadableValue as exc:
-        reason = exc.reason if exc.reason.startswith("`") else f"{resource.address}: {exc.reason}"
-        result = cannot_evaluate(reason)
-    except Exception as exc:
-        text, where = _crash_text(exc)
-        raise PolicyError(
-            f"policy {policy.id} raised {text} on {resource.address} ({resource.source.describe()}{where})",
-            policy.id,
-            resource.address,
-        ) from exc
-    if not isinstance(result, Result):
-        raise PolicyError(
-            f"policy {policy.id} returned {type(result).__name__} for {resource.address}; a check returns "
-            "compliant(), non_compliant(...), not_applicable() or cannot_evaluate(...)",
-            policy.id,
-            resource.address,
-        )
-    return finding_for(policy, resource, result)
+    findings = check_resources(policy, (resource,), context)
+    return findings[0] if findings else None
+
+
+def check_resources(policy: Policy, resources: Iterable[Resource], context: PolicyContext, *,
+                    isolate_crashes: bool = False) -> list[Finding]:
+    """One policy over resources, not-applicable pairs left out: the engine's innermost loop.
+
+    A policy that raises, or answers something other than a ``Result``, raises ``PolicyError`` naming the
+    policy and resource; with ``isolate_crashes`` it gives that resource an ``unknown`` finding instead
+    (``crash_finding``) and the loop goes on. One loop per policy, so what every pair of a policy shares
+    (its check, its findings' common fields) is read once, not once per resource.
+    """
+    # What a third-party check answers is checked, whatever its annotation says.
+    check: Callable[[Resource, PolicyContext], object] = policy.check
+    shared = _policy_fields(policy)
+    status_of = _STATUS.get
+    findings: list[Finding] = []
+    for resource in resources:
+        try:
+            result = check(resource, context)
+        except UnreadableValue as exc:
+            reason = exc.reason if exc.reason.startswith("`") else f"{resource.address}: {exc.reason}"
+            result = cannot_evaluate(reason)
+        except Exception as exc:
+            error = _policy_error(policy, resource, exc)
+            if not isolate_crashes:
+                raise error from exc
+            findings.append(crash_finding(policy, resource, error))
+            continue
+        if type(result) is not Result and not isinstance(result, Result):
+            error = _not_a_result(policy, resource, result)
+            if not isolate_crashes:
+                raise error
+            findings.append(crash_finding(policy, resource, error))
+            continue
+        status = status_of(result.outcome)
+        if status is not None:
+            findings.append(_finding(policy, shared, status, resource, result.messages))
+    return findings
 
 
 def crash_finding(policy: Policy, resource: Resource, error: PolicyError) -> Finding:
@@ -172,15 +214,8 @@ def evaluate_policy(policy: Policy, context: PolicyContext, *, isolate_crashes: 
     With ``isolate_crashes`` a policy that raises on one resource gives an ``unknown`` finding there
     (``crash_finding``) and goes on with the next; otherwise ``PolicyError`` propagates.
     """
-    for resource in candidates(policy, context.resources):
-        try:
-            finding = check_resource(policy, resource, context)
-        except PolicyError as error:
-            if not isolate_crashes:
-                raise
-            finding = crash_finding(policy, resource, error)
-        if finding is not None:
-            yield finding
+    yield from check_resources(policy, candidates(policy, context.resources), context,
+                               isolate_crashes=isolate_crashes)
 
 
 def evaluate(
@@ -195,4 +230,7 @@ def evaluate(
     """
     context = PolicyContext(as_resource_set(resources), settings or RuleSettings())
     with paused_gc():  # findings are acyclic: a large scan would otherwise trigger full collections
-        return [finding for policy in policies for finding in evaluate_policy(policy, context, isolate_crashes=True)]
+        findings: list[Finding] = []
+        for policy in policies:
+            findings += check_resources(policy, candidates(policy, context.resources), context, isolate_crashes=True)
+        return findings

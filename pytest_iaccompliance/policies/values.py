@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import math
@@ -208,12 +209,22 @@ def is_open_cidr(value: Any, *, strict: bool = False) -> bool:
         return False
     if value in OPEN_CIDRS:
         return True
-    try:
-        return ipaddress.ip_network(value.strip(), strict=False).prefixlen == 0
-    except ValueError:
+    spans_all = _spans_all_addresses(value)
+    if spans_all is None:
         if strict:
-            raise UnreadableValue("is a string that is not a CIDR block") from None
+            raise UnreadableValue("is a string that is not a CIDR block")
         return False
+    return spans_all
+
+
+@functools.lru_cache(maxsize=4096)
+def _spans_all_addresses(text: str) -> bool | None:
+    """Whether a CIDR block spans every address; ``None`` for text that is no CIDR block. Cached: a plan
+    repeats its VPC and subnet ranges on every rule, and parsing one costs more than the rule's logic."""
+    try:
+        return ipaddress.ip_network(text.strip(), strict=False).prefixlen == 0
+    except ValueError:
+        return None
 
 
 def ip_protocol(value: Any) -> str | Unknown:

@@ -100,3 +100,25 @@ def test_passed_findings_are_held_only_for_a_manifest(pytester: pytest.Pytester,
     manifest = json.loads((pytester.path / "out.json").read_text())
     statuses = [finding["status"] for finding in manifest["findings"]]
     assert held["passed"] == statuses.count("passed") > 0
+
+
+# Records, at the session's end, how much derived data the scan items' contexts still hold.
+DERIVED_PROBE = """
+from pathlib import Path
+
+def pytest_sessionfinish(session):
+    contexts = {id(item.context): item.context for item in session.items if hasattr(item, "context")}
+    held = sum(len(c.memo) + len(c.resources._partner_indexes) for c in contexts.values())
+    Path("derived.txt").write_text(f"{len(contexts)} {held}")
+"""
+
+
+def test_what_the_rules_derived_is_released_after_the_run(pytester: pytest.Pytester, stacks: Path) -> None:
+    """Shared analyses and partner indexes are as many containers again as the resources on a large plan:
+    once every item ran, they are dropped before pytest's closing collection walks them."""
+    pytester.makeconftest(DERIVED_PROBE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"{OPT_SOURCE}={stacks.name}")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED  # the example stacks hold critical findings
+    contexts, held = map(int, (pytester.path / "derived.txt").read_text().split())
+    assert contexts > 0
+    assert held == 0

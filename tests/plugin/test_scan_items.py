@@ -173,17 +173,17 @@ def test_a_crashing_policy_is_an_ordinary_error_whatever_its_severity(pytester: 
 
 def test_an_engine_bug_is_named_without_its_frames(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     # The conftest patches the engine in this interpreter too: put it back after the test.
-    monkeypatch.setattr(pytest_iaccompliance.policies.engine, "check_resource",
-                        pytest_iaccompliance.policies.engine.check_resource)
+    monkeypatch.setattr(pytest_iaccompliance.policies.engine, "check_resources",
+                        pytest_iaccompliance.policies.engine.check_resources)
     pytester.makeconftest(
         """
         import pytest_iaccompliance.policies.engine as engine
 
-        def check_resource(policy, resource, context):
-            values = dict(resource.properties)
+        def check_resources(policy, resources, context, **options):
+            values = [dict(resource.properties) for resource in resources]
             raise LookupError("bug in the engine")
 
-        engine.check_resource = check_resource
+        engine.check_resources = check_resources
         """
     )
     pytester.makefile(".tf.json", main='{"resource": {"aws_db_instance": {"db": {"password": "CANARY-e1"}}}}')

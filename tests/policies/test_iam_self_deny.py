@@ -155,3 +155,29 @@ def test_a_deny_beside_values_known_only_after_apply_stays_undecided() -> None:
     result = outcome(resources)
     assert result is not None
     assert result[0] in (U, F)
+
+
+def test_each_attachment_is_read_once_for_the_whole_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Who attaches what is read once per resource set: with a role per attachment, a rule that walked every
+    attachment for every role would resolve each reference once per role (quadratic on a large plan)."""
+    count = 60
+    resources: dict[str, dict[str, Any]] = {"aws_iam_role": {}, "aws_iam_policy": {},
+                                            "aws_iam_role_policy_attachment": {}}
+    for i in range(count):
+        resources["aws_iam_role"][f"r{i}"] = {"name": f"app-{i}", "assume_role_policy": TRUST}
+        resources["aws_iam_policy"][f"p{i}"] = {"name": f"p-{i}", "policy": SEED_POLICY}
+        resources["aws_iam_role_policy_attachment"][f"a{i}"] = {"role": f"${{aws_iam_role.r{i}.name}}",
+                                                                "policy_arn": f"${{aws_iam_policy.p{i}.arn}}"}
+    loaded = load_resources(cdktf_document(resources))
+    calls = 0
+    resolve = type(loaded).resolve
+
+    def counting(self: Any, value: object) -> Any:
+        nonlocal calls
+        calls += 1
+        return resolve(self, value)
+
+    monkeypatch.setattr(type(loaded), "resolve", counting)
+    outcomes = run_policy(loaded, "AWS-IAM-009")
+    assert [outcomes[f"aws_iam_role.r{i}"][0] for i in range(count)] == [F] * count
+    assert calls <= 4 * count

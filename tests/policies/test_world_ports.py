@@ -155,3 +155,29 @@ def test_ports_zero_to_zero_read_as_every_port_by_every_rule(protocol: str) -> N
     assert covers_port(0, 0, "tcp", 22) is True
     assert covers_all_ports(0, 0, protocol) is True
     assert port_span(0, 0, protocol) == (0, 65535)
+
+
+def test_a_groups_ingress_is_read_once_for_every_world_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Five rules judge the same world-open ingress on different ports: the group's rules are read once per
+    evaluation, not once per rule (on a large plan the rereading cost more than the judging)."""
+    from pytest_iaccompliance.policies import engine
+    from pytest_iaccompliance.policies.registry import load_registry
+    from pytest_iaccompliance.policies.rules import vpc
+    from pytest_iaccompliance.sources.terraform_json import load_document
+
+    calls = 0
+    world_cidrs = vpc.world_cidrs
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return world_cidrs(*args, **kwargs)
+
+    monkeypatch.setattr(vpc, "world_cidrs", counting)
+    [loaded] = load_document(plan({"web": [block(22), block(5432)]}), Path("plan.json"))
+    chosen = [p for p in load_registry().select(None, None, None)
+              if p.id in ("AWS-EC2-001", "AWS-EC2-002", "AWS-EC2-014", "AWS-EC2-015", "AWS-EC2-016")]
+    findings = engine.evaluate(loaded.resources, chosen, RuleSettings())
+    assert {f.policy_id: f.status.value for f in findings} == {
+        "AWS-EC2-001": F, "AWS-EC2-002": P, "AWS-EC2-014": F, "AWS-EC2-015": P, "AWS-EC2-016": F}
+    assert calls == 2  # each of the two ingress blocks, once

@@ -51,45 +51,84 @@ def _names(principal: Resource) -> set[str]:
             if isinstance(v := principal.properties.get(key), (str, int)) and not is_unknown(v)}
 
 
-def _points_at(value: Any, principal: Resource, resources: ResourceSet) -> bool:
-    if isinstance(value, str) and "${" in value:
-        return resources.resolve(value) is principal
-    return isinstance(value, (str, int)) and str(value) in _names(principal)
+class _Attachments:
+    """Who attaches what to whom in one resource set, read once: per principal (by identity), the separate
+    inline policies and the managed-policy ARNs attached to it, in source order; and the managed policies
+    by literal ARN. A role asks a dictionary, so the rule stays linear in the set's size."""
+
+    def __init__(self, resources: ResourceSet) -> None:
+        self.resources = resources
+        self.inline: dict[int, list[Resource]] = {}
+        self.arns: dict[int, list[tuple[str, Any]]] = {}
+        self.policies_by_arn: dict[str, Resource] = {}
+        for managed in resources.of_type("aws_iam_policy"):
+            arn = managed.properties.get("arn")
+            if isinstance(arn, str):
+                self.policies_by_arn.setdefault(arn, managed)
+        for kind, principal_type in (("role", "aws_iam_role"), ("user", "aws_iam_user")):
+            by_name: dict[str, list[Resource]] = {}
+            for principal in resources.of_type(principal_type):
+                for name in _names(principal):
+                    by_name.setdefault(name, []).append(principal)
+            for inline in resources.of_type(f"aws_iam_{kind}_policy"):
+                for principal in self._named(inline.properties.get(kind), by_name, principal_type):
+                    self.inline.setdefault(id(principal), []).append(inline)
+            attachments = [(a, [a.properties.get(kind)])
+                           for a in resources.of_type(f"aws_iam_{kind}_policy_attachment")]
+            attachments += [(a, as_list(a.properties.get(f"{kind}s")))
+                            for a in resources.of_type("aws_iam_policy_attachment")]
+            for attachment, values in attachments:
+                seen: set[int] = set()
+                for value in values:
+                    for principal in self._named(value, by_name, principal_type):
+                        if id(principal) not in seen:
+                            seen.add(id(principal))
+                            self.arns.setdefault(id(principal), []).append(
+                                (attachment.address, attachment.properties.get("policy_arn")))
+
+    def _named(self, value: Any, by_name: dict[str, list[Resource]], principal_type: str) -> list[Resource]:
+        """The principals ``value`` points at: the one its reference resolves to, or those its literal names."""
+        if isinstance(value, str) and "${" in value:
+            target = self.resources.resolve(value)
+            return [target] if target is not None and target.type == principal_type else []
+        if isinstance(value, (str, int)):
+            return by_name.get(str(value), [])
+        return []
+
+    def policy_by_arn(self, value: Any) -> Resource | None:
+        """The ``aws_iam_policy`` a ``policy_arn`` names, by reference or by its literal ARN."""
+        target = self.resources.resolve(value) if isinstance(value, str) and "${" in value else None
+        if target is not None:
+            return target if target.type == "aws_iam_policy" else None
+        return self.policies_by_arn.get(value) if isinstance(value, str) else None
 
 
-def _policy_by_arn(value: Any, resources: ResourceSet) -> Resource | None:
-    """The ``aws_iam_policy`` a ``policy_arn`` names, by reference or by its literal ARN."""
-    target = resources.resolve(value) if isinstance(value, str) and "${" in value else None
-    if target is not None:
-        return target if target.type == "aws_iam_policy" else None
-    if isinstance(value, str):
-        return next((p for p in resources.of_type("aws_iam_policy") if p.properties.get("arn") == value), None)
-    return None
+def _attachments(resources: ResourceSet, context: PolicyContext | None) -> _Attachments:
+    if context is None or context.resources is not resources:
+        return _Attachments(resources)
+    return context.remember(("AWS-IAM-009", "attachments"), lambda: _Attachments(resources))
 
 
-def attached_documents(principal: Resource, resources: ResourceSet) -> Iterator[Attached]:
+def attached_documents(principal: Resource, resources: ResourceSet,
+                       context: PolicyContext | None = None) -> Iterator[Attached]:
     """Every policy document attached to a role or user in this set: inline, separate inline resources,
-    managed policies through attachments, and a role's ``managed_policy_arns``."""
+    managed policies through attachments, and a role's ``managed_policy_arns``. With the evaluation's
+    ``context``, the set's attachments are read once for every principal."""
+    index = _attachments(resources, context)
     kind = _kind(principal)
     if kind == "role":
-        for index, block in enumerate(principal.blocks("inline_policy")):
+        for position, block in enumerate(principal.blocks("inline_policy")):
             if block.get("policy") is not None:
-                yield Attached(f"inline_policy[{index}]", block.get("policy"))
-    for inline in resources.of_type(f"aws_iam_{kind}_policy"):
-        if _points_at(inline.properties.get(kind), principal, resources) and inline.get("policy") is not None:
+                yield Attached(f"inline_policy[{position}]", block.get("policy"))
+    for inline in index.inline.get(id(principal), ()):
+        if inline.get("policy") is not None:
             yield Attached(inline.address, inline.get("policy"))
-    arns: list[tuple[str, Any]] = []
-    for attachment in resources.of_type(f"aws_iam_{kind}_policy_attachment"):
-        if _points_at(attachment.properties.get(kind), principal, resources):
-            arns.append((attachment.address, attachment.properties.get("policy_arn")))
-    for attachment in resources.of_type("aws_iam_policy_attachment"):
-        if any(_points_at(v, principal, resources) for v in as_list(attachment.properties.get(f"{kind}s"))):
-            arns.append((attachment.address, attachment.properties.get("policy_arn")))
+    arns = list(index.arns.get(id(principal), ()))
     if kind == "role":
         arns.extend((f"{principal.address} managed_policy_arns", v)
                     for v in as_list(principal.properties.get("managed_policy_arns")))
     for via, arn in arns:
-        managed = _policy_by_arn(arn, resources)
+        managed = index.policy_by_arn(arn)
         if managed is not None and managed.get("policy") is not None:
             yield Attached(f"{managed.address} (attached by {via})", managed.get("policy"))
 
@@ -251,7 +290,7 @@ def no_self_cancelling_policies(resource: Resource, context: PolicyContext) -> R
     problems: list[str] = []
     unknown: list[str] = []
     seen = False
-    for attached in attached_documents(resource, context.resources):
+    for attached in attached_documents(resource, context.resources, context):
         seen = True
         document = _read(attached.raw, context.resources)
         if isinstance(document, str):

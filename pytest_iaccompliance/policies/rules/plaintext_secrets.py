@@ -59,24 +59,37 @@ def _holds_secret(name: str) -> bool:
 
 def secret_attributes(properties: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
     """(dotted path, value) of every non-empty string held under a secret-holding name, at any depth."""
+    found: list[tuple[str, Any]] = []
+    _collect_secrets(properties, prefix, found)
+    return iter(found)
+
+
+def _collect_secrets(properties: Mapping[str, Any], prefix: str, found: list[tuple[str, Any]]) -> None:
+    # Every resource is walked (a "*" rule), so the walk is a plain recursion into one list: strings, the
+    # common case, are tested first, exact types before the abstract Mapping, and a path is spelled only
+    # for what is kept or descended into.
+    holds_secret = _holds_secret
     for key, value in properties.items():
-        path = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, Mapping):
-            if _holds_secret(str(key)) and not value:
-                continue
-            yield from secret_attributes(value, path)
+        if isinstance(value, str):
+            if value and holds_secret(str(key)):
+                found.append((f"{prefix}.{key}" if prefix else str(key), value))
         elif isinstance(value, (list, tuple)):
+            path = f"{prefix}.{key}" if prefix else str(key)
             for item in value:
-                if isinstance(item, Mapping):
-                    yield from secret_attributes(item, path)
-                elif isinstance(item, str) and item and _holds_secret(str(key)):
-                    yield path, item
-        elif isinstance(value, str) and value and _holds_secret(str(key)):
-            yield path, value
+                if isinstance(item, str):
+                    if item and holds_secret(str(key)):
+                        found.append((path, item))
+                elif isinstance(item, (dict, Mapping)):
+                    _collect_secrets(item, path, found)
+        elif isinstance(value, (dict, Mapping)):
+            if not value and holds_secret(str(key)):
+                continue
+            _collect_secrets(value, f"{prefix}.{key}" if prefix else str(key), found)
 
 
-def _literal_problems(resource: Resource, context: PolicyContext, what: str) -> list[str]:
-    """Secret-holding attributes of ``resource`` given as plaintext, as its source kind can tell."""
+def _literal_problems(resource: Resource, context: PolicyContext, what: str,
+                      attributes: list[tuple[str, Any]]) -> list[str]:
+    """Secret-holding ``attributes`` of ``resource`` given as plaintext, as its source kind can tell."""
     kind = resource.source.kind
     problems: list[str] = []
     constants: frozenset[str] | None = None
@@ -84,7 +97,7 @@ def _literal_problems(resource: Resource, context: PolicyContext, what: str) -> 
         table = context.resources.metadata.get("constant_attributes") or {}
         constants = table.get(_INDEX.sub("", resource.address), frozenset()) if isinstance(table, Mapping) \
             else frozenset()
-    for path, value in secret_attributes(resource.properties):
+    for path, value in attributes:
         if is_unknown(value):
             continue
         top = path.split(".", 1)[0]
@@ -121,11 +134,12 @@ def no_literal_secret_attributes(resource: Resource, context: PolicyContext) -> 
     so tools never print it."""
     if resource.mode == "config" or not resource.properties:
         return not_applicable()
-    problems = _literal_problems(resource, context, "secret")
+    attributes = list(secret_attributes(resource.properties))
+    if not attributes:
+        return not_applicable()
+    problems = _literal_problems(resource, context, "secret", attributes)
     if problems:
         return non_compliant(*problems)
-    if not any(True for _ in secret_attributes(resource.properties)):
-        return not_applicable()
     return compliant()
 
 
@@ -140,9 +154,10 @@ def no_literal_secret_attributes(resource: Resource, context: PolicyContext) -> 
 )
 def no_provider_credentials(resource: Resource, context: PolicyContext) -> Result:
     """Long-lived keys in a provider block end in the repository and in every plan of the stack."""
-    if not any(True for _ in secret_attributes(resource.properties)):
+    attributes = list(secret_attributes(resource.properties))
+    if not attributes:
         return compliant()
-    problems = _literal_problems(resource, context, "credential")
+    problems = _literal_problems(resource, context, "credential", attributes)
     return non_compliant(*problems) if problems else compliant()
 
 

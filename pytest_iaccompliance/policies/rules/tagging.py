@@ -69,8 +69,9 @@ def required_tags(resource: Resource, context: PolicyContext) -> Result:
     if is_unknown(tags_value):
         return cannot_evaluate(f"tags of {resource.address} are not known before apply")
     defaults = context.remember("provider-default-tags", lambda: default_tags(context.resources))
-    present = {**defaults, **resource.tags}
-    missing_tags = [t for t in required if t not in present or present[t] in (None, "")]
+    # A resource's own tag wins over the provider's default of the same name (an empty one included).
+    tags = resource.tags
+    missing_tags = [t for t in required if (tags[t] if t in tags else defaults.get(t)) in (None, "")]
     if missing_tags:
         return non_compliant(f"{resource.address} lacks required tag(s): {', '.join(missing_tags)}")
     return compliant()

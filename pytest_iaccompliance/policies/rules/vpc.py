@@ -8,6 +8,7 @@ elsewhere (a data source, another stack) is judged on its own, so nothing escape
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pytest_iaccompliance.model import Resource, Severity, Unknown, UnreadableValue
@@ -136,6 +137,36 @@ def world_cidrs(rule: Rule, cidr_keys: tuple[str, ...] = SG_CIDR_KEYS) -> tuple[
     return found, unreadable
 
 
+@dataclass(frozen=True)
+class _OpenRule:
+    """A rule with a CIDR open to the world, or one that cannot be read, as every world-rule reads it."""
+
+    where: str
+    rule: Rule
+    cidrs: list[str]
+    unreadable: list[str]
+
+
+def _world_open_rules(resource: Resource, context: PolicyContext, direction: str) -> list[_OpenRule | str]:
+    """The ``direction`` rules of a group that admit the world or cannot be read, and, in their order, the
+    reasons a rule was left out: read once per group and direction, since six rules judge the same
+    openings on different ports."""
+
+    def compute() -> list[_OpenRule | str]:
+        entries: list[_OpenRule | str] = []
+        skipped: list[str] = []
+        for where, rule in sg_rules(resource, context, direction, skipped):
+            entries.extend(skipped)
+            skipped.clear()
+            cidrs, unreadable = world_cidrs(rule)
+            if cidrs or unreadable:
+                entries.append(_OpenRule(where, rule, cidrs, unreadable))
+        entries.extend(skipped)
+        return entries
+
+    return context.remember(("world-open-rules", direction, resource), compute)
+
+
 def _port_verdict(test: PortTest, rule: Rule) -> bool | str:
     """The test's answer, or the reason it has none (unknown or unreadable port range/protocol)."""
     try:
@@ -156,10 +187,11 @@ def _judge_sg(
         return not_applicable()  # judged with its group
     problems: list[str] = []
     unknown: list[str] = []
-    for where, rule in sg_rules(resource, context, direction, unknown):
-        cidrs, unreadable = world_cidrs(rule)
-        if not cidrs and not unreadable:
+    for entry in _world_open_rules(resource, context, direction):
+        if isinstance(entry, str):
+            unknown.append(entry)
             continue
+        where, rule, cidrs, unreadable = entry.where, entry.rule, entry.cidrs, entry.unreadable
         for label, test in tests.items():
             covered = _port_verdict(test, rule)
             if covered is False:
@@ -581,10 +613,11 @@ def _judge_world_ports(resource: Resource, context: PolicyContext, exposure: Exp
         return not_applicable()  # judged with its group
     problems: list[str] = []
     unknown: list[str] = []
-    for where, rule in sg_rules(resource, context, "ingress", unknown):
-        cidrs, unreadable = world_cidrs(rule)
-        if not cidrs and not unreadable:
+    for entry in _world_open_rules(resource, context, "ingress"):
+        if isinstance(entry, str):
+            unknown.append(entry)
             continue
+        where, rule, cidrs, unreadable = entry.where, entry.rule, entry.cidrs, entry.unreadable
         try:
             span = port_span(rule.get("from_port"), rule.get("to_port"), rule.get("protocol"))
         except UnreadableValue as exc:
