@@ -39,6 +39,7 @@ __all__ = [
     "candidates",
     "check_resource",
     "crash_finding",
+    "crash_text",
     "evaluate",
     "evaluate_policy",
     "finding_for",
@@ -59,7 +60,7 @@ class PolicyError(RuntimeError):
         self.address = address
 
 
-def _crash_text(exc: Exception) -> tuple[str, str]:
+def crash_text(exc: Exception) -> tuple[str, str]:
     """``("KeyError: 'x'", "; at rules.py:12 in check")``: the exception, with its own text only when
     that cannot quote a value, and the place it was raised (empty when unknown)."""
     text = f"{type(exc).__name__}: {exc}" if isinstance(exc, _TELLING_ERRORS) else type(exc).__name__
@@ -138,8 +139,10 @@ def check_resource(policy: Policy, resource: Resource, context: PolicyContext) -
     except UnreadableValue as exc:
         reason = exc.reason if exc.reason.startswith("`") else f"{resource.address}: {exc.reason}"
         result = cannot_evaluate(reason)
+    except PolicyError:
+        raise  # a policy that reports its own failure (an adapter whose tool failed) in its own words
     except Exception as exc:
-        text, where = _crash_text(exc)
+        text, where = crash_text(exc)
         raise PolicyError(
             f"policy {policy.id} raised {text} on {resource.address} ({resource.source.describe()}{where})",
             policy.id,
