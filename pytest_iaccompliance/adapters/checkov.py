@@ -213,7 +213,14 @@ class CheckovAdapter:
 
     def catalogue(self) -> dict[str, CheckovCheck]:
         if self._catalogue is None:
-            catalogue, self._load_errors = load_catalogue(self.options)
+            try:
+                catalogue, self._load_errors = load_catalogue(self.options)
+            except Exception as exc:  # a broken install: one failing item, not an internal error
+                text, where = crash_text(exc)
+                catalogue, self._load_errors = {}, [f"importing Checkov raised {text}{where}"]
+            for pattern in (*self.options.checks, *self.options.skip_checks):
+                if catalogue and not any(fnmatchcase(cid, pattern) for cid in catalogue):
+                    self._load_errors.append(f"check pattern {pattern!r} matches no Checkov check")
             self._catalogue = {cid: check for cid, check in catalogue.items() if self.options.runs(cid)}
             self._run_ids = tuple(sorted(self._catalogue))
         return self._catalogue
@@ -312,8 +319,10 @@ class CheckovAdapter:
                 files.setdefault((framework, resource.source.file), []).append(resource)
         for (framework, file), held in files.items():
             run.read = True
+            if not self._run_ids:  # Checkov reads an empty selection as "every check"
+                continue
             try:
-                records = _run_checkov(Path(file), framework, self._run_ids)
+                records, spans = _run_checkov(Path(file), framework, self._run_ids)
             except FileNotFoundError:
                 run.problems.append(f"Checkov cannot read {file}: no such file")
                 continue
@@ -321,7 +330,7 @@ class CheckovAdapter:
                 text, where = crash_text(exc)
                 run.problems.append(f"Checkov crashed on {file} ({framework}): {text}{where}")
                 continue
-            _place(records, file, held, self._catalogue or {}, run)
+            _place(records, spans, file, held, self._catalogue or {}, run)
         return run
 
 
@@ -344,7 +353,8 @@ class _Record:
     passed: bool
 
 
-def _run_checkov(path: Path, framework: str, check_ids: Sequence[str]) -> list[_Record]:
+def _run_checkov(path: Path, framework: str, check_ids: Sequence[str]) -> tuple[list[_Record], _Spans | None]:
+    """Checkov's records on one file, and for the JSON runner the lines each of its blocks spans."""
     from checkov.runner_filter import RunnerFilter
 
     if not path.is_file():
@@ -353,13 +363,13 @@ def _run_checkov(path: Path, framework: str, check_ids: Sequence[str]) -> list[_
     if framework == "terraform_plan":
         from checkov.terraform.plan_runner import Runner as PlanRunner
 
-        return _records(PlanRunner().run(root_folder=None, files=[str(path)], runner_filter=runner_filter), None)
+        return _records(PlanRunner().run(root_folder=None, files=[str(path)], runner_filter=runner_filter)), None
     from checkov.terraform_json.runner import TerraformJsonRunner
 
     with _tf_json_name(path) as readable:
         runner = TerraformJsonRunner()
         report = runner.run(root_folder=None, files=[str(readable)], runner_filter=runner_filter)
-        return _records(report, _entities(runner.definitions))
+        return _records(report), _entities(runner.definitions)
 
 
 @contextmanager
@@ -374,9 +384,12 @@ def _tf_json_name(path: Path) -> Iterator[Path]:
         yield copy
 
 
-def _entities(definitions: dict[Any, Any]) -> dict[tuple[int, int], list[str]]:
-    """Our addresses of the JSON runner's blocks by the lines they span."""
-    spans: dict[tuple[int, int], list[str]] = {}
+# The JSON runner's blocks by the lines they span: (type, our address) of each.
+_Spans = dict[tuple[int, int], list[tuple[str, str]]]
+
+
+def _entities(definitions: dict[Any, Any]) -> _Spans:
+    spans: _Spans = {}
     for definition in definitions.values():
         for block_type, prefix in (("resource", ""), ("data", "data.")):
             for entry in definition.get(block_type) or ():
@@ -384,13 +397,13 @@ def _entities(definitions: dict[Any, Any]) -> dict[tuple[int, int], list[str]]:
                     for name, body in (named or {}).items():
                         if isinstance(body, dict) and "__startline__" in body:
                             span = (int(body["__startline__"]), int(body["__endline__"]))
-                            spans.setdefault(span, []).append(f"{prefix}{entity_type}.{name}")
+                            spans.setdefault(span, []).append((entity_type, f"{prefix}{entity_type}.{name}"))
     return spans
 
 
-def _records(report: Any, spans: dict[tuple[int, int], list[str]] | None) -> list[_Record]:
+def _records(report: Any) -> list[_Record]:
     if isinstance(report, list):  # a runner may give one report per framework
-        return [record for part in report for record in _records(part, spans)]
+        return [record for part in report for record in _records(part)]
     if report.parsing_errors:
         raise ValueError(f"Checkov could not parse {', '.join(map(str, report.parsing_errors))}")
     records = []
@@ -398,36 +411,37 @@ def _records(report: Any, spans: dict[tuple[int, int], list[str]] | None) -> lis
         for record in found:
             lines = tuple(record.file_line_range or (0, 0))
             records.append(_Record(str(record.check_id), str(record.resource), (lines[0], lines[-1]), passed))
-    if spans is not None:
-        records = [replace(r, resource=_json_address(r, spans)) for r in records]
     return records
 
 
-def _json_address(record: _Record, spans: dict[tuple[int, int], list[str]]) -> str:
-    """``resource.<name>`` / ``data.<name>`` (the JSON runner's Python checks) as our address."""
+def _address(record: _Record, spans: _Spans | None, check: CheckovCheck) -> str:
+    """Our address for a record: the JSON runner's Python checks name theirs ``resource.<name>`` or
+    ``data.<name>``, found here by the lines the record covers, its name and the check's types; graph checks
+    and the plan runner give ``<type>.<name>`` or a full module address, which is ours already."""
     block, _, name = record.resource.partition(".")
-    if block not in ("resource", "data") or "." in name:
-        return record.resource  # a graph check's ``<type>.<name>``: already an address
-    prefix = "data." if block == "data" else ""
-    matching = [a for a in spans.get(record.lines, ()) if a.startswith(prefix) and a.rsplit(".", 1)[-1] == name
-                and (prefix or not a.startswith("data."))]
+    if spans is None or block not in ("resource", "data") or "." in name:
+        return record.resource
+    data = block == "data"
+    matching = [address for entity_type, address in spans.get(record.lines, ())
+                if address.startswith("data.") == data and address.rsplit(".", 1)[-1] == name
+                and (check.resource_types == ("*",) or entity_type in check.resource_types)]
     return matching[0] if len(matching) == 1 else record.resource
 
 
-def _place(records: Sequence[_Record], file: str, held: Sequence[Resource], catalogue: dict[str, CheckovCheck],
-           run: CheckovRun) -> None:
+def _place(records: Sequence[_Record], spans: _Spans | None, file: str, held: Sequence[Resource],
+           catalogue: dict[str, CheckovCheck], run: CheckovRun) -> None:
     """Each record under our address; a record naming no resource of the source is a problem, not dropped."""
     addresses = {resource.address for resource in held}
-    unplaced: list[str] = []
+    unplaced: set[str] = set()
     for record in records:
-        if record.check_id not in catalogue:
+        check = catalogue.get(record.check_id)
+        if check is None:
             continue
-        if record.resource not in addresses:
-            unplaced.append(f"{record.check_id} on {record.resource}")
+        address = _address(record, spans, check)
+        if address not in addresses:
+            unplaced.add(f"{record.check_id} on {record.resource}")
             continue
-        run.verdicts.setdefault((record.check_id, file, record.resource), []).append(
-            PASSED if record.passed else FAILED)
+        run.verdicts.setdefault((record.check_id, file, address), []).append(PASSED if record.passed else FAILED)
     if unplaced:
-        shown = ", ".join(sorted(set(unplaced))[:10]) + (" ..." if len(set(unplaced)) > 10 else "")
+        shown = ", ".join(sorted(unplaced)[:10]) + (f" and {len(unplaced) - 10} more" if len(unplaced) > 10 else "")
         run.problems.append(f"Checkov judged resources {file} does not hold under these names: {shown}")
-
