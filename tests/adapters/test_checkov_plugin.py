@@ -100,7 +100,6 @@ def test_a_waiver_file_waives_one_checkov_finding(project: pytest.Pytester) -> N
 def test_m_critical_selects_checkov_checks_by_their_mapped_severity(project: pytest.Pytester, mode: list[str]) -> None:
     result = run(project, *SOURCES, "-m", "critical", "--iac-select", "CKV_*", "-rA", *mode)
     text = result.stdout.str()
-    assert re.search(r"PASSED|FAILED", text)
     assert "::CKV_ACME_1" in text
     assert "::CKV_AWS_144" not in text  # a warning: deselected
     result.assert_outcomes(failed=2)
