@@ -369,7 +369,7 @@ def policy_suite(config: pytest.Config) -> PolicySuite:
         except (DuplicatePolicyError, PolicySelectionError, TypeError) as exc:
             raise pytest.UsageError(f"iaccompliance: {exc}") from None
         for adapter in adapters:
-            suite = PolicySuite(tuple(adapter.with_verdicts(p) for p in suite.policies), suite.settings)
+            suite = PolicySuite(tuple(adapter.arrange(suite.policies)), suite.settings)
         config.stash[SUITE] = suite
     return config.stash[SUITE]
 

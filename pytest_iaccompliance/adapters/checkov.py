@@ -8,8 +8,10 @@ verdicts for its resource. Checkov's names are mapped to our addresses: its JSON
 checks' results ``resource.<name>`` (the type is found from the lines the record covers), graph checks
 and the plan runner ``<type>.<name>`` or full module addresses.
 
-A check a built-in policy declares (``Policy.checkov_ids``) is not registered twice: the built-in policy
-judges, and Checkov's verdict is written beside its message, marked where the two differ.
+A check another selected policy declares (``Policy.checkov_ids``, as most built-in rules do) is not judged
+twice: that policy judges, and Checkov's verdict is written beside its message, marked where the two
+differ; a resource the policy passes and Checkov fails, for no reason the rule documents, also gives a
+``CheckovDisagreement`` warning, since a passing item shows no message.
 
 Checkov failing to load a custom check, crashing on a source, or judging a resource we cannot place is
 reported by one policy, ``CHECKOV``, whose item fails naming the check, file or resource; the checks'
@@ -42,7 +44,15 @@ from pytest_iaccompliance.policies.base import (
 )
 from pytest_iaccompliance.policies.engine import PolicyError, crash_text
 
-__all__ = ["RUN_POLICY_ID", "CheckovAdapter", "CheckovCheck", "CheckovOptions", "CheckovRun", "severity_for"]
+__all__ = [
+    "RUN_POLICY_ID",
+    "CheckovAdapter",
+    "CheckovCheck",
+    "CheckovDisagreement",
+    "CheckovOptions",
+    "CheckovRun",
+    "severity_for",
+]
 
 RUN_POLICY_ID = "CHECKOV"
 # Prefix of a Checkov check whose id is already a policy id of ours (a custom check named like a built-in).
@@ -196,14 +206,14 @@ def load_catalogue(options: CheckovOptions) -> tuple[dict[str, CheckovCheck], li
 class CheckovAdapter:
     """A policy pack made of Checkov's checks; registered by the host only when a project asks for it."""
 
-    def __init__(self, options: CheckovOptions, *, covered: Iterable[Policy] | None = None) -> None:
+    def __init__(self, options: CheckovOptions, *, ours: Iterable[Policy] | None = None) -> None:
         self.options = options
-        if covered is None:
+        if ours is None:
             from pytest_iaccompliance.policies.builtin import builtin_policies
 
-            covered = builtin_policies()
-        self._ours = {policy.id for policy in covered}
-        self._covered = {cid for policy in covered for cid in policy.checkov_ids}
+            ours = builtin_policies()
+        # Ids a check must not take (a custom check named like a built-in rule is prefixed instead).
+        self._ours = {policy.id for policy in ours}
         self._catalogue: dict[str, CheckovCheck] | None = None
         self._load_errors: list[str] = []
         self._run_ids: tuple[str, ...] = ()
@@ -227,8 +237,7 @@ class CheckovAdapter:
 
     @hookimpl
     def iaccompliance_policies(self) -> list[Policy]:
-        checks = [check for cid, check in self.catalogue().items() if cid not in self._covered]
-        policies = [self._run_policy(), *(self._policy(check) for check in checks)]
+        policies = [self._run_policy(), *(self._policy(check) for check in self.catalogue().values())]
         self._own = {policy.id for policy in policies}
         return policies
 
@@ -280,6 +289,14 @@ class CheckovAdapter:
 
     # -- built-in policies with Checkov's verdict beside theirs ----------------------------------------------
 
+    def arrange(self, policies: Iterable[Policy]) -> list[Policy]:
+        """The selected policies with each check judged once: a check another selected policy declares
+        (``Policy.checkov_ids``) is not an item of its own; that policy judges, Checkov's verdict beside."""
+        chosen = list(policies)
+        covered = {cid for policy in chosen if policy.id not in self._own for cid in policy.checkov_ids}
+        return [self.with_verdicts(policy) for policy in chosen
+                if not (policy.id in self._own and set(policy.checkov_ids) & covered)]
+
     def with_verdicts(self, policy: Policy) -> Policy:
         """``policy``, its messages followed by Checkov's verdict on each Checkov id it declares."""
         self.catalogue()
@@ -294,10 +311,14 @@ class CheckovAdapter:
             if not isinstance(result, Result) or result.outcome is Outcome.NOT_APPLICABLE:
                 return result
             run = self.run_for(context)
-            notes = [_note(cid, verdict, result.outcome, cid in documented)
-                     for cid in ids if (verdict := run.verdict(cid, resource)) is not None]
-            if not notes:
+            verdicts = [(cid, verdict) for cid in ids if (verdict := run.verdict(cid, resource)) is not None]
+            if not verdicts:
                 return result
+            if result.outcome is Outcome.COMPLIANT:
+                missed = [cid for cid, verdict in verdicts if verdict == FAILED and cid not in documented]
+                if missed:
+                    _warn_disagreement(policy.id, resource, missed)
+            notes = [_note(cid, verdict, result.outcome, cid in documented) for cid, verdict in verdicts]
             base = result.messages or (("compliant",) if result.outcome is Outcome.COMPLIANT else (policy.title,))
             return Result(result.outcome, (*base, *notes))
 
@@ -332,6 +353,20 @@ class CheckovAdapter:
                 continue
             _place(records, spans, file, held, self._catalogue or {}, run)
         return run
+
+
+class CheckovDisagreement(UserWarning):
+    """A policy passes a resource that Checkov fails on a check the policy declares, with no documented reason."""
+
+
+def _warn_disagreement(policy_id: str, resource: Resource, check_ids: Sequence[str]) -> None:
+    """Ours wins, so the finding passes; the warning (in pytest's warnings summary) keeps the difference in
+    sight. Shown, never raised: ``-W error`` must not turn a passing resource into a crash."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", CheckovDisagreement)
+        warnings.warn(CheckovDisagreement(
+            f"{policy_id} passes {resource.address} ({resource.source.describe()}) where Checkov "
+            f"{', '.join(check_ids)} fails it; the rule documents no such difference"), stacklevel=2)
 
 
 def _note(check_id: str, verdict: str, ours: Outcome, documented: bool) -> str:

@@ -3,6 +3,8 @@ results reach our addresses, and that Checkov runs once per resource set."""
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from pytest_iaccompliance.adapters.checkov import (
     RUN_POLICY_ID,
     CheckovAdapter,
     CheckovCheck,
+    CheckovDisagreement,
     CheckovOptions,
     CheckovRun,
     severity_for,
@@ -55,20 +58,57 @@ def test_severity_exact_id_then_first_glob_then_default() -> None:
     assert severity_for("ACME_1", mapping, Severity.WARNING) is Severity.WARNING
 
 
-def test_checks_become_policies_unless_a_built_in_rule_declares_them(checkov: CheckovAdapter) -> None:
+def test_checks_become_policies_at_the_mapped_severity(checkov: CheckovAdapter) -> None:
     policies = _policies(checkov)
-    assert set(policies) == {RUN_POLICY_ID, "CKV_ACME_1", "CKV_AWS_144"}  # CKV_AWS_19/21: AWS-S3-001/004
+    assert set(policies) == {RUN_POLICY_ID, "CKV_ACME_1", "CKV_AWS_144", "CKV_AWS_19", "CKV_AWS_21"}
     acme = policies["CKV_ACME_1"]
     assert (acme.title, acme.severity, acme.resource_types, acme.checkov_ids) == (
         "S3 bucket names start with acme-", Severity.CRITICAL, ("aws_s3_bucket",), ("CKV_ACME_1",))
     assert policies["CKV_AWS_144"].severity is Severity.WARNING
 
 
+def test_a_check_a_selected_policy_declares_is_judged_once(checkov: CheckovAdapter) -> None:
+    """AWS-S3-001 and AWS-S3-004 declare CKV_AWS_19 and CKV_AWS_21: with them selected Checkov's checks are
+    no items of their own; with them ignored, Checkov's checks judge."""
+    from pytest_iaccompliance.policies.builtin import builtin_policies
+
+    builtins = builtin_policies()
+    with_builtins = {p.id for p in checkov.arrange([*builtins, *_policies(checkov).values()])}
+    assert {"AWS-S3-001", "AWS-S3-004", "CKV_ACME_1", "CKV_AWS_144"} <= with_builtins
+    assert not {"CKV_AWS_19", "CKV_AWS_21"} & with_builtins
+    others = [p for p in builtins if p.id not in ("AWS-S3-001", "AWS-S3-004")]
+    without = {p.id for p in checkov.arrange([*others, *_policies(checkov).values()])}
+    assert {"CKV_AWS_19", "CKV_AWS_21"} <= without
+
+
+def test_a_policy_passing_what_checkov_fails_warns_unless_documented(checkov: CheckovAdapter, tmp_path: Path) -> None:
+    """Ours wins, so the finding passes; a passing item shows no message, so the difference is a warning."""
+    lenient = Policy(id="ACME-LENIENT", title="any name will do", severity=Severity.WARNING,
+                     resource_types=("aws_s3_bucket",), check=lambda resource, context: compliant(),
+                     checkov_ids=("CKV_ACME_1",))
+    path = tmp_path / "cdk.tf.json"
+    path.write_text(cdktf_stack(), encoding="utf-8")
+    [stack] = load_file(path)
+    [judging] = [p for p in checkov.arrange([lenient, *_policies(checkov).values()]) if p.id == "ACME-LENIENT"]
+    with pytest.warns(CheckovDisagreement, match=r"^ACME-LENIENT passes aws_s3_bucket.exports \(.*cdk.tf.json :: "
+                      r"app/exports\) where Checkov CKV_ACME_1 fails it; the rule documents no such difference$"):
+        findings = {f.address: f.message for f in evaluate(stack.resources, [judging])}
+    assert findings == {"aws_s3_bucket.logs": "compliant; Checkov CKV_ACME_1: passed, agrees",
+                        "aws_s3_bucket.exports": "compliant; Checkov CKV_ACME_1: failed, differs"}
+    documented = replace(lenient, checkov_differences=(("CKV_ACME_1", "legacy names are accepted"),))
+    [judging] = [p for p in checkov.arrange([documented, *_policies(checkov).values()]) if p.id == "ACME-LENIENT"]
+    with warnings.catch_warnings(record=True) as caught:
+        findings = {f.address: f.message for f in evaluate(stack.resources, [judging])}
+    assert not [w for w in caught if issubclass(w.category, CheckovDisagreement)]
+    assert findings["aws_s3_bucket.exports"] == ("compliant; Checkov CKV_ACME_1: failed, differs (documented in the "
+                                                 "rule)")
+
+
 def test_a_custom_check_named_like_one_of_our_policies_is_prefixed(project: Path) -> None:
     ours = Policy(id="CKV_ACME_1", title="ours", severity=Severity.WARNING, resource_types=("aws_s3_bucket",),
                   check=lambda resource, context: compliant())
     options = CheckovOptions(checks=("CKV_ACME_1",), external_checks_dirs=(project / "checks",))
-    ids = {policy.id for policy in CheckovAdapter(options, covered=[ours]).iaccompliance_policies()}
+    ids = {policy.id for policy in CheckovAdapter(options, ours=[ours]).iaccompliance_policies()}
     assert ids == {RUN_POLICY_ID, "CHECKOV-CKV_ACME_1"}
 
 
@@ -117,11 +157,11 @@ def test_checkov_runs_once_per_resource_set(checkov: CheckovAdapter, tmp_path: P
         return real(file, framework, ids)
 
     monkeypatch.setattr(adapter, "_run_checkov", counted)
-    policies = [checkov.with_verdicts(p) for p in _policies(checkov).values()]
+    policies = checkov.arrange(_policies(checkov).values())
     [stack] = load_file(path)
     findings = evaluate(stack.resources, policies)
     assert calls == [path]
-    assert {f.policy_id for f in findings} == {RUN_POLICY_ID, "CKV_ACME_1", "CKV_AWS_144"}
+    assert {f.policy_id for f in findings} == {RUN_POLICY_ID, "CKV_ACME_1", "CKV_AWS_144", "CKV_AWS_19", "CKV_AWS_21"}
 
 
 def test_sources_checkov_does_not_read_are_not_judged(checkov: CheckovAdapter, data_dir: Path) -> None:

@@ -74,10 +74,11 @@ def test_a_check_a_built_in_rule_declares_is_reported_once_with_checkovs_verdict
 
 def test_thresholds_count_checkov_failures_by_their_severity(project: pytest.Pytester) -> None:
     project.makeini(ini(severity="CKV_* = critical"))
-    tolerated = run(project, "--iac-source", "plan.json", "--iac-select", "CKV_*", "--iac-max-critical", "2")
+    selected = ("--iac-select", "CKV_ACME_*", "--iac-select", "CKV_AWS_144")
+    tolerated = run(project, "--iac-source", "plan.json", *selected, "--iac-max-critical", "2")
     assert tolerated.ret == pytest.ExitCode.OK, tolerated.stdout.str()
     tolerated.stdout.fnmatch_lines(["*critical failures: 2 (limit 2) -> tolerated*"])
-    blocked = run(project, "--iac-source", "plan.json", "--iac-select", "CKV_*", "--iac-max-critical", "1")
+    blocked = run(project, "--iac-source", "plan.json", *selected, "--iac-max-critical", "1")
     assert blocked.ret == pytest.ExitCode.TESTS_FAILED
     blocked.stdout.fnmatch_lines(["*critical failures: 2 (limit 1) -> FAILS the session*"])
 
@@ -166,5 +167,37 @@ def test_xdist_counts_checkov_failures_on_the_controller(project: pytest.Pyteste
     single = run(project, *SOURCES, "--iac-select", "CKV_*")
     spread = run(project, *SOURCES, "--iac-select", "CKV_*", *XDIST)
     for result in (single, spread):
+        # CKV_AWS_21 and CKV_AWS_19 judge too: the built-in rules declaring them are not selected.
         result.stdout.fnmatch_lines(["*critical failures: 2 (limit 0) -> FAILS the session*",
-                                     "*warning failures: 2 (no limit) -> tolerated*"])
+                                     "*warning failures: 4 (no limit) -> tolerated*",
+                                     "*CKV_AWS_21 [[]warning[]] *: aws_s3_bucket.exports, aws_s3_bucket.logs, *"])
+
+
+def test_a_pack_passing_what_checkov_fails_shows_the_difference(project: pytest.Pytester) -> None:
+    """A team's own rule declares the Checkov id it replaces: it judges, and where it passes a resource Checkov
+    fails, the warnings summary says so (a passing item shows no message)."""
+    project.makeconftest("""
+        from pytest_iaccompliance.hookspecs import hookimpl
+        from pytest_iaccompliance.model import Severity
+        from pytest_iaccompliance.policies import compliant, policy
+
+        @policy("ACME-NAMES", title="Bucket names follow the naming standard", severity=Severity.WARNING,
+                resource_types=["aws_s3_bucket"], checkov_ids=["CKV_ACME_1"])
+        def names(resource, context):
+            return compliant()
+
+        @hookimpl
+        def iaccompliance_policies():
+            return [names]
+    """)
+    result = run(project, "--iac-source", "cdktf.out", "--iac-select", "ACME-*", "--iac-select", "CKV_ACME_*",
+                 "--iac-report", "report.json")
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    assert "::CKV_ACME_1" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["*warnings summary*", "*CheckovDisagreement: ACME-NAMES passes aws_s3_bucket.exports "
+                                 "(*) where Checkov CKV_ACME_1 fails it; the rule documents no such difference"])
+    report = json.loads((project.path / "report.json").read_text())
+    assert {f["address"]: f["message"] for f in report["findings"] if f["policy_id"] == "ACME-NAMES"} == {
+        "aws_s3_bucket.logs": "compliant; Checkov CKV_ACME_1: passed, agrees",
+        "aws_s3_bucket.exports": "compliant; Checkov CKV_ACME_1: failed, differs",
+    }
