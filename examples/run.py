@@ -6,6 +6,7 @@ their output and exits non-zero only when an example does not end the way it is 
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 import time
@@ -23,6 +24,7 @@ class Example:
     why: str
     # Reports the run must write (relative to its folder), such as the HTML report its pytest.ini asks for.
     writes: tuple[str, ...] = ()
+    needs: str = ""  # a module the run needs (an extra); without it the example is listed as not run
 
 
 EXAMPLES = (
@@ -30,6 +32,9 @@ EXAMPLES = (
     Example("terraform_json", ("--iac-source", "cdktf.out"), 1,
             "the legacy stack fails critical policies; missing tags are tolerated warnings",
             writes=("compliance-report.html",)),
+    Example("terraform_json", ("--iac-source", "cdktf.out", "--iac-checkov"), 1,
+            "Checkov's checks join as policies: warnings by default, CKV2_AWS_40 critical by the ini",
+            needs="checkov"),
     Example("terraform_plan", (), 0,
             "tests over a `terraform show -json` plan and a terraform.tfstate pass without Terraform or AWS"),
     Example("terraform_plan", ("--iac-source", "plan.json"), 1,
@@ -57,6 +62,10 @@ def main(selected: list[str]) -> int:
     mismatches: list[str] = []
     for example in EXAMPLES:
         if selected and example.folder not in selected:
+            continue
+        if example.needs and importlib.util.find_spec(example.needs) is None:
+            print(f"\n### examples/{example.folder}: pytest {' '.join(example.args)}: not run, needs {example.needs}",
+                  flush=True)
             continue
         command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *example.args]
         print(f"\n### examples/{example.folder}: pytest {' '.join(example.args)}\n### {example.why}", flush=True)

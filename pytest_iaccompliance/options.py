@@ -18,6 +18,7 @@ import pytest
 from pytest_iaccompliance.model import Finding, Severity
 
 if TYPE_CHECKING:
+    from pytest_iaccompliance.adapters.checkov import CheckovAdapter
     from pytest_iaccompliance.policies.base import RuleSettings
     from pytest_iaccompliance.policies.suite import PolicySuite
 
@@ -32,6 +33,7 @@ OPT_HTML = "--iac-html"
 OPT_GRANULARITY = "--iac-granularity"
 OPT_UNKNOWN = "--iac-unknown"
 OPT_SYNTH_CACHE = "--iac-synth-cache"
+OPT_CHECKOV = "--iac-checkov"
 
 INI_SOURCES = "iac_sources"
 INI_MAX_CRITICAL = "iac_max_critical"
@@ -52,6 +54,11 @@ INI_MAX_LISTED = "iac_max_listed"
 INI_HTML = "iac_html"
 INI_SECURITY_SEVERITY = "iac_security_severity"
 INI_SARIF_CATEGORY = "iac_sarif_category"
+INI_CHECKOV = "iac_checkov"
+INI_CHECKOV_CHECKS = "iac_checkov_checks"
+INI_CHECKOV_SKIP_CHECKS = "iac_checkov_skip_checks"
+INI_CHECKOV_EXTERNAL = "iac_checkov_external_checks_dir"
+INI_CHECKOV_SEVERITY = "iac_checkov_severity"
 
 GRANULARITIES = ("policy", "resource")
 DEFAULT_MAX_LISTED = 10
@@ -91,6 +98,18 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(OPT_SYNTH_CACHE, choices=SYNTH_CACHE_MODES, default=None, dest="iac_synth_cache",
                     help="cdktf/cdktn synth cache: on (default) reads and writes, off bypasses it, refresh "
                     "re-synthesizes every stack and rewrites its entry")
+    group.addoption(OPT_CHECKOV, action="store_true", default=False, dest="iac_checkov",
+                    help="also run Checkov's checks (and custom ones, ini iac_checkov_external_checks_dir) on "
+                    "the sources, in-process, as policies (needs the checkov extra; same as ini iac_checkov)")
+    parser.addini(INI_CHECKOV, "run Checkov's checks on the sources as policies (needs the checkov extra)",
+                  type="bool", default=False)
+    parser.addini(INI_CHECKOV_CHECKS, "Checkov check ids (globs) to run; default: all", type="args", default=[])
+    parser.addini(INI_CHECKOV_SKIP_CHECKS, "Checkov check ids (globs) not to run", type="args", default=[])
+    parser.addini(INI_CHECKOV_EXTERNAL, "folders of custom Checkov checks (Python, with an __init__.py, or YAML)",
+                  type="paths", default=[])
+    parser.addini(INI_CHECKOV_SEVERITY, "severities of Checkov checks, one `CHECK-ID-or-glob = critical|warning` a "
+                  "line (an exact id first, then the first matching glob; default warning)", type="linelist",
+                  default=[])
     parser.addini(INI_SOURCES, "sources the policy pack scans (paths relative to the ini file)",
                   type="paths", default=[])
     parser.addini(INI_MAX_CRITICAL, "critical failures tolerated (default 0)", default="0")
@@ -178,16 +197,16 @@ def synth_cache_mode(config: pytest.Config) -> str:
     return _choice(mode, f"ini {INI_SYNTH_CACHE}", SYNTH_CACHE_MODES)
 
 
-def _severity_overrides(lines: Sequence[str]) -> dict[str, Severity]:
+def _severity_overrides(lines: Sequence[str], name: str = INI_SEVERITY) -> dict[str, Severity]:
     overrides: dict[str, Severity] = {}
     for line in lines:
         policy_id, sep, severity = line.partition("=")
         if not sep or not policy_id.strip():
-            raise pytest.UsageError(f"{INI_SEVERITY}: expected `POLICY-ID = critical|warning`, got {line!r}")
+            raise pytest.UsageError(f"{name}: expected `POLICY-ID = critical|warning`, got {line!r}")
         try:
             overrides[policy_id.strip()] = Severity.parse(severity)
         except ValueError as exc:
-            raise pytest.UsageError(f"{INI_SEVERITY}: {policy_id.strip()}: {exc}") from None
+            raise pytest.UsageError(f"{name}: {policy_id.strip()}: {exc}") from None
     return overrides
 
 
@@ -209,6 +228,37 @@ def _security_severity(lines: Sequence[str]) -> dict[Severity, str]:
                                     f"from 0.0 to 10.0, got {line!r}")
         scores[severity] = f"{value:.1f}"
     return scores
+
+
+@dataclass(frozen=True)
+class CheckovSettings:
+    """ini ``iac_checkov_*``, read only when Checkov is asked for (``Settings.checkov``)."""
+
+    checks: tuple[str, ...]
+    skip_checks: tuple[str, ...]
+    external_checks_dirs: tuple[Path, ...]
+    severities: tuple[tuple[str, Severity], ...]
+
+
+def _checkov_settings(config: pytest.Config) -> CheckovSettings | None:
+    if not (config.option.iac_checkov or config.getini(INI_CHECKOV)):
+        return None
+    import importlib.util
+
+    if importlib.util.find_spec("checkov") is None:
+        raise pytest.UsageError(f"{OPT_CHECKOV} / ini {INI_CHECKOV} needs Checkov: "
+                                "pip install 'pytest-iaccompliance[checkov]'")
+    folders = tuple(Path(p) for p in config.getini(INI_CHECKOV_EXTERNAL))
+    for folder in folders:
+        if not folder.is_dir():
+            raise pytest.UsageError(f"ini {INI_CHECKOV_EXTERNAL} {folder}: no such folder")
+    return CheckovSettings(
+        checks=tuple(config.getini(INI_CHECKOV_CHECKS)),
+        skip_checks=tuple(config.getini(INI_CHECKOV_SKIP_CHECKS)),
+        external_checks_dirs=folders,
+        severities=tuple(_severity_overrides(config.getini(INI_CHECKOV_SEVERITY), f"ini {INI_CHECKOV_SEVERITY}")
+                         .items()),
+    )
 
 
 def real_path(path: str | os.PathLike[str]) -> Path:
@@ -294,6 +344,8 @@ class Settings:
     # SARIF: security-severity by severity (defaults in reporting.sarif) and the automationDetails category.
     security_severity: Mapping[Severity, str] = field(default_factory=dict)
     sarif_category: str = "pytest-iaccompliance"
+    # Checkov's checks as policies (--iac-checkov / ini iac_checkov); None when not asked for.
+    checkov: CheckovSettings | None = None
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:
@@ -332,6 +384,7 @@ class Settings:
             pytest_html=bool(getattr(option, "htmlpath", None)),
             security_severity=_security_severity(config.getini(INI_SECURITY_SEVERITY)),
             sarif_category=str(config.getini(INI_SARIF_CATEGORY)).strip() or "pytest-iaccompliance",
+            checkov=_checkov_settings(config),
         )
 
     @property
@@ -365,17 +418,33 @@ def policy_suite(config: pytest.Config) -> PolicySuite:
         from pytest_iaccompliance.policies.suite import PolicySuite
 
         settings = config.stash[SETTINGS]
+        adapters = _adapters(settings)
         try:
-            config.stash[SUITE] = PolicySuite.load(
+            suite = PolicySuite.load(
                 select=settings.select,
                 ignore=settings.ignore,
                 severity_overrides=settings.severity_overrides,
                 settings=settings.rule_settings(),
-                plugins=conftest_packs(config),
+                plugins=[*conftest_packs(config), *adapters],
             )
         except (DuplicatePolicyError, PolicySelectionError, TypeError) as exc:
             raise pytest.UsageError(f"iaccompliance: {exc}") from None
+        for adapter in adapters:
+            suite = PolicySuite(tuple(adapter.arrange(suite.policies)), suite.settings)
+        config.stash[SUITE] = suite
     return config.stash[SUITE]
+
+
+def _adapters(settings: Settings) -> list[CheckovAdapter]:
+    """Packs of other tools' policies the project asked for; their tools are imported only then."""
+    if settings.checkov is None:
+        return []
+    from pytest_iaccompliance.adapters.checkov import CheckovAdapter, CheckovOptions
+
+    checkov = settings.checkov
+    return [CheckovAdapter(CheckovOptions(checks=checkov.checks, skip_checks=checkov.skip_checks,
+                                          external_checks_dirs=checkov.external_checks_dirs,
+                                          severities=checkov.severities))]
 
 
 def conftest_packs(config: pytest.Config) -> list[object]:

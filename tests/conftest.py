@@ -44,9 +44,12 @@ def _browser_installed() -> bool:
         shutil.which(name) for name in ("chromium", "chromedriver"))
 
 
-# The parity suite needs Checkov (tox -e parity installs it); elsewhere it is not collected, unless
-# IAC_REQUIRE_CHECKOV says Checkov must be there, so a missing install fails loudly instead. The same for
-# the HTML report in a browser (tox -e html): selenium, pytest-html and Chromium, or IAC_REQUIRE_BROWSER.
-collect_ignore = [] if _checkov_installed() or os.environ.get("IAC_REQUIRE_CHECKOV") else ["parity"]
+# The parity suite and the Checkov adapter's tests need Checkov (tox -e parity / -e checkov install it);
+# elsewhere they are not collected, unless IAC_REQUIRE_CHECKOV says Checkov must be there, so a missing
+# install fails loudly instead. The same for the HTML report in a browser (tox -e html): selenium,
+# pytest-html and Chromium, or IAC_REQUIRE_BROWSER.
+_CHECKOV_PRESENT = _checkov_installed() or bool(os.environ.get("IAC_REQUIRE_CHECKOV"))
+collect_ignore = [] if _CHECKOV_PRESENT else ["parity"]
+collect_ignore_glob = [] if _CHECKOV_PRESENT else ["adapters/test_checkov*.py"]
 if not (_browser_installed() or os.environ.get("IAC_REQUIRE_BROWSER")):
     collect_ignore.append("html")

@@ -33,6 +33,7 @@ PARTS = {
     "reports": ("reporting",),
     "runtime": ("secrets", "awsmock"),
     "preflight": ("preflight",),
+    "adapters": ("adapters",),
     "waivers": ("waivers", "drift"),
     "face": ("",),
     "glue": ("plugin", "options", "collect", "collect_drift", "session", "terminal", "fixtures"),
@@ -53,6 +54,7 @@ ALLOWED = {
     "reports": {"model", "text"},
     "runtime": {"cdktf"},  # secrets resolved at run time, and AWS on moto; cdktf_secret finds the library
     "preflight": {"model", "policies", "sources", "cdktf", "pulumi", "text"},  # checks at construction
+    "adapters": {"model", "policies", "sources", "text"},  # other tools' policies as ours
     "face": {"model", "policies", "sources"},
     "glue": set(PARTS) - {"glue"},
 }

@@ -40,6 +40,7 @@ __all__ = [
     "check_resource",
     "check_resources",
     "crash_finding",
+    "crash_text",
     "evaluate",
     "evaluate_policy",
     "finding_for",
@@ -60,7 +61,7 @@ class PolicyError(RuntimeError):
         self.address = address
 
 
-def _crash_text(exc: Exception) -> tuple[str, str]:
+def crash_text(exc: Exception) -> tuple[str, str]:
     """``("KeyError: 'x'", "; at rules.py:12 in check")``: the exception, with its own text only when
     that cannot quote a value, and the place it was raised (empty when unknown)."""
     text = f"{type(exc).__name__}: {exc}" if isinstance(exc, _TELLING_ERRORS) else type(exc).__name__
@@ -140,7 +141,7 @@ def _policy_fields(policy: Policy) -> dict[str, Any]:
 
 
 def _policy_error(policy: Policy, resource: Resource, exc: Exception) -> PolicyError:
-    text, where = _crash_text(exc)
+    text, where = crash_text(exc)
     return PolicyError(
         f"policy {policy.id} raised {text} on {resource.address} ({resource.source.describe()}{where})",
         policy.id,
@@ -183,6 +184,11 @@ def check_resources(policy: Policy, resources: Iterable[Resource], context: Poli
         except UnreadableValue as exc:
             reason = exc.reason if exc.reason.startswith("`") else f"{resource.address}: {exc.reason}"
             result = cannot_evaluate(reason)
+        except PolicyError as error:  # a policy that reports its own failure (an adapter whose tool failed)
+            if not isolate_crashes:
+                raise
+            findings.append(crash_finding(policy, resource, error))
+            continue
         except Exception as exc:
             error = _policy_error(policy, resource, exc)
             if not isolate_crashes:

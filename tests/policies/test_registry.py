@@ -182,3 +182,16 @@ def test_duplicate_from_conftest_is_a_usage_error(pytester: pytest.Pytester) -> 
     result = run(pytester, f"{OPT_SOURCE}=main.tf.json")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*iaccompliance: policy id 'AWS-*' from plugin * is already registered*"])
+
+
+def test_policy_reporting_its_own_failure_keeps_its_words() -> None:
+    """An adapter whose tool failed (Checkov crashing on a source) says why, rather than being shown as
+    a crash of the policy by its exception type only."""
+
+    @policy("TOOL-1", title="tool", severity=Severity.WARNING, resource_types=["aws_vpc"])
+    def tool(resource: Resource, context: PolicyContext) -> Result:
+        raise PolicyError("the tool crashed on main.tf.json", "TOOL-1", resource.address)
+
+    resources = ResourceSet([Resource("aws_vpc", "main", "aws_vpc.main", {})])
+    with pytest.raises(PolicyError, match=r"^the tool crashed on main.tf.json$"):
+        check_resource(tool, resources[0], PolicyContext(resources))
