@@ -22,6 +22,7 @@ SUBPLUGINS = (
     "pytest_iaccompliance.fixtures.preflight",
     "pytest_iaccompliance.fixtures.waivers",
     "pytest_iaccompliance.fixtures.drift",
+    "pytest_iaccompliance.fixtures.foreign_policies",
 )
 
 SEVERITY_PLUGIN = "iaccompliance-severity"
