@@ -34,6 +34,7 @@ PARTS = {
     "runtime": ("secrets", "awsmock"),
     "preflight": ("preflight",),
     "waivers": ("waivers", "drift"),
+    "adapters": ("adapters",),
     "face": ("",),
     "glue": ("plugin", "options", "collect", "collect_drift", "session", "terminal", "fixtures"),
 }
@@ -54,11 +55,13 @@ ALLOWED = {
     "runtime": {"cdktf"},  # secrets resolved at run time, and AWS on moto; cdktf_secret finds the library
     "preflight": {"model", "policies", "sources", "cdktf", "pulumi", "text"},  # checks at construction
     "face": {"model", "policies", "sources"},
+    "adapters": {"model", "policies"},  # foreign policies (Rego, CrossGuard) as ours
     "glue": set(PARTS) - {"glue"},
 }
 PYTEST_MODULES = {"pytest", "_pytest", "xdist", "pluggy._hooks"}
 # Heavy or optional libraries: imported where they are used, never when a module is imported...
-DEFERRED = {"cdktf", "cdktn", "jsii", "pulumi", "pulumi_aws", "moto", "boto3", "checkov", "regopy",
+DEFERRED = {"cdktf", "cdktn", "jsii", "pulumi", "pulumi_aws", "moto", "boto3", "checkov", "regopy", "regorus",
+            "pulumi_policy",
             "hypothesis", "policy_sentry"}
 # ...except by the modules that exist to use them, which nothing imports before that use.
 USES_DEFERRED = {

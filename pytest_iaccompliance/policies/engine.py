@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from pytest_iaccompliance.model import (
+    WHOLE_SOURCE,
     Finding,
     FindingStatus,
     Resource,
     Resources,
-    WHOLE_SOURCE,
     ResourceSet,
     UnreadableValue,
     as_resource_set,
