@@ -39,3 +39,15 @@ def _checkov_installed() -> bool:
 # The parity suite needs Checkov (tox -e parity installs it); elsewhere it is not collected, unless
 # IAC_REQUIRE_CHECKOV says Checkov must be there, so a missing install fails loudly instead.
 collect_ignore = [] if _checkov_installed() or os.environ.get("IAC_REQUIRE_CHECKOV") else ["parity"]
+
+
+def _rego_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("regorus") is not None
+
+
+# The Rego suite needs the `rego` extra (tox -e rego installs it and sets IAC_REQUIRE_REGO, so a missing
+# engine fails there instead of being left out).
+if not (_rego_installed() or os.environ.get("IAC_REQUIRE_REGO")):
+    collect_ignore.append("rego")

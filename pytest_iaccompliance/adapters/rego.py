@@ -59,6 +59,8 @@ _ADDRESS_WORD = re.compile(
 _RESULT_ADDRESS_KEYS = ("resource", "address", "urn", "resource_address")
 # A runtime error can quote the value it choked on (``Got `hunter2` instead``): that value is withheld.
 _QUOTED_VALUE = re.compile(r"(?i)(got|value|found)\s+`[^`]*`")
+# regorus: "--> FILE:LINE:COL", the source lines with a caret, then "error: ...".
+_LOCATED = re.compile(r"^-->\s*(?P<where>\S+)\s*\n(?P<snippet>.*?)\n?error:\s*(?P<error>.*)$", re.S)
 
 
 class RegoError(ValueError):
@@ -99,8 +101,12 @@ def _engine(rego_v0: bool) -> Any:
 
 
 def engine_message(exc: BaseException) -> str:
-    """The engine's message without the Rust backtrace regorus appends."""
+    """The engine's message as ``FILE:LINE:COL: error`` and the lines it points at, without the Rust backtrace
+    regorus appends."""
     text = str(exc).split("\nStack backtrace:", 1)[0].strip()
+    located = _LOCATED.match(text)
+    if located:
+        return f"{located['where']}: {located['error'].strip()}\n{located['snippet'].rstrip()}"
     return text or type(exc).__name__
 
 
@@ -155,7 +161,7 @@ def read_policy_file(path: Path, *, rego_v0: bool = False) -> RegoFile:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return RegoFile(path, "", error=f"cannot read the file: {exc}")
+        return RegoFile(path, "", error=f"{path}: cannot read the file: {exc}")
     engine = _engine(rego_v0)
     try:
         engine.add_policy(str(path), text)
@@ -268,7 +274,7 @@ class RegoPack:
 
     def _broken(self, file: RegoFile, error: str) -> Policy:
         def check(resource: Resource, context: PolicyContext) -> Result:
-            raise BrokenPolicyError(f"{file.path}: {error}")
+            raise BrokenPolicyError(error)
 
         return Policy(id=f"rego.{file.stem}", title=f"Rego policy {file.path.name}", severity=Severity.CRITICAL,
                       resource_types=("*", WHOLE_SOURCE), check=check)
@@ -312,7 +318,7 @@ class RegoPack:
                 engine.add_policy(str(library.path), library.text)
             engine.add_policy(str(file.path), file.text)
         except Exception as exc:
-            return _Outcome(error=f"{file.path}: {engine_message(exc)}")
+            return _Outcome(error=engine_message(exc))
         try:
             engine.set_input_json(rego_input(resources))
         except Exception as exc:
@@ -323,7 +329,7 @@ class RegoPack:
                 value = json.loads(engine.eval_rule_as_json(f"data.{file.package}.{rule.name}"))
             except Exception as exc:
                 message = _QUOTED_VALUE.sub(r"\1 <value withheld>", engine_message(exc))
-                return _Outcome(error=f"{file.path}: rule {rule.name} failed: {message}")
+                return _Outcome(error=f"rule {rule.name} failed: {message}")
             if value == "<undefined>" or value is None or value is False:
                 results: list[Any] = []
             elif isinstance(value, list):
