@@ -103,11 +103,14 @@ def _level_name(level: Any) -> str | None:
 
 def load_pack(path: Path) -> LoadedPack:
     """Run a pack's module with ``PolicyPack`` intercepted: its policies, and no server started."""
-    import pulumi_policy
-
     file = path / "__main__.py" if path.is_dir() else path
     if not file.is_file():
         raise CrossGuardError(f"{path}: no policy pack here (expected a folder with __main__.py, or a .py file)")
+    try:
+        import pulumi_policy
+    except ImportError:
+        raise CrossGuardError(f"{path}: running a CrossGuard pack needs pulumi-policy: "
+                              "pip install 'pytest-iaccompliance[pulumi]'") from None
     captured: list[LoadedPack] = []
     real: Any = pulumi_policy.PolicyPack
 
