@@ -307,6 +307,12 @@ class CrossGuardPack:
         self.packs = [load_pack(Path(p)) for p in paths]
         self.config = _read_config(config_files)
         self.levels = dict(levels)
+        for pack in self.packs:
+            for policy in pack.policies:
+                level = self.enforcement(pack, policy)
+                if level not in self.levels:
+                    raise CrossGuardError(f"{pack.path}: policy {policy.name!r} has enforcement level {level!r}, "
+                                          f"expected one of {', '.join(self.levels)}")
 
     def _entry(self, pack: LoadedPack, name: str) -> dict[str, Any]:
         entry: dict[str, Any] = {}
@@ -330,10 +336,7 @@ class CrossGuardPack:
         policies = []
         for pack in self.packs:
             for policy in pack.policies:
-                level = self.enforcement(pack, policy)
-                if level not in self.levels:
-                    raise CrossGuardError(f"{pack.path}: policy {policy.name!r} has enforcement level {level!r}")
-                severity = self.levels[level]
+                severity = self.levels[self.enforcement(pack, policy)]
                 if severity is None:
                     continue
                 declared = _level_name(getattr(policy, "severity", None))

@@ -100,6 +100,13 @@ def _engine(rego_v0: bool) -> Any:
     return engine
 
 
+def _reraise_unless_engine_error(exc: BaseException) -> None:
+    """An engine error is an ``Exception``, or pyo3's ``PanicException`` (a ``BaseException``) for a panic in
+    the engine; an interrupt or an exit goes on."""
+    if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        raise exc
+
+
 def engine_message(exc: BaseException) -> str:
     """The engine's message as ``FILE:LINE:COL: error`` and the lines it points at, without the Rust backtrace
     regorus appends."""
@@ -166,7 +173,8 @@ def read_policy_file(path: Path, *, rego_v0: bool = False) -> RegoFile:
     try:
         engine.add_policy(str(path), text)
         modules = json.loads(engine.get_ast_as_json())
-    except Exception as exc:
+    except BaseException as exc:
+        _reraise_unless_engine_error(exc)
         return RegoFile(path, text, error=engine_message(exc))
     packages = [str(p).removeprefix("data.") for p in engine.get_packages()]
     notes = _annotations(text)
@@ -317,17 +325,20 @@ class RegoPack:
             for library in self.libraries(file):
                 engine.add_policy(str(library.path), library.text)
             engine.add_policy(str(file.path), file.text)
-        except Exception as exc:
+        except BaseException as exc:
+            _reraise_unless_engine_error(exc)
             return _Outcome(error=engine_message(exc))
         try:
             engine.set_input_json(rego_input(resources))
-        except Exception as exc:
+        except BaseException as exc:
+            _reraise_unless_engine_error(exc)
             return _Outcome(error=f"{file.path}: the input could not be given to the engine: {engine_message(exc)}")
         outcome = _Outcome()
         for rule in file.rules:
             try:
                 value = json.loads(engine.eval_rule_as_json(f"data.{file.package}.{rule.name}"))
-            except Exception as exc:
+            except BaseException as exc:
+                _reraise_unless_engine_error(exc)
                 message = _QUOTED_VALUE.sub(r"\1 <value withheld>", engine_message(exc))
                 return _Outcome(error=f"rule {rule.name} failed: {message}")
             if value == "<undefined>" or value is None or value is False:

@@ -235,3 +235,12 @@ def test_without_a_pack_pulumi_policy_is_never_imported(pytester: pytest.Pyteste
         """)
     result = run_subprocess(pytester, "-k", "engine_not_loaded")
     assert result.parseoutcomes()["passed"] == 1
+
+
+def test_an_unknown_enforcement_level_in_the_config_is_a_usage_error(pytester: pytest.Pytester,
+                                                                     project: Path) -> None:
+    pytester.path.joinpath("policy-config.json").write_text(json.dumps({"owner-tag": "mandatry"}))
+    result = run(pytester)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*policy-pack/__main__.py: policy 'owner-tag' has enforcement level 'mandatry', "
+                                 "expected one of mandatory, remediate, advisory, disabled"])
