@@ -30,6 +30,7 @@ __all__ = [
     "SECRET_NAMES",
     "UNKNOWN",
     "VARIABLE",
+    "WHOLE_SOURCE",
     "Finding",
     "FindingStatus",
     "Resource",
@@ -462,7 +463,10 @@ PULUMI_STACK = "pulumi_stack_settings"
 ``encryption_salt``, ``config`` (plain values, or ``{"secure": ...}`` ciphertext)."""
 DOTENV = "dotenv_file"
 """A ``.env`` file: ``variables`` maps each name to whether it has a non-empty value (never the value)."""
-CONFIG_TYPES: Final = frozenset({BACKEND, PROVIDER, VARIABLE, PULUMI_PROJECT, PULUMI_STACK, DOTENV})
+WHOLE_SOURCE = "iac_source"
+"""The source as a whole (``ResourceSet.whole_source()``): where a finding that names no one resource is
+recorded, such as a foreign policy's result about the stack rather than a resource in it."""
+CONFIG_TYPES: Final = frozenset({BACKEND, PROVIDER, VARIABLE, PULUMI_PROJECT, PULUMI_STACK, DOTENV, WHOLE_SOURCE})
 """Every configuration entry type: none is a resource any tool declares."""
 
 
@@ -512,6 +516,7 @@ class ResourceSet(Sequence[Resource]):
         self._by_address: dict[str, Resource] = {}
         self._partner_indexes: dict[tuple[str, tuple[str, ...]], _PartnerIndex] = {}
         self._resolved: dict[str, Resource | None] = {}
+        self._whole_source: Resource | None = None
         self.name = name
         self.metadata: Mapping[str, Any] = MappingProxyType(dict(metadata or {}))
         if configuration is None and isinstance(resources, ResourceSet):
@@ -563,6 +568,21 @@ class ResourceSet(Sequence[Resource]):
 
     def by_address(self, address: str) -> Resource | None:
         return self._by_address.get(address)
+
+    def whole_source(self) -> Resource:
+        """The entry standing for the source as a whole (type ``WHOLE_SOURCE``, address ``source:<name>``),
+        one per set: a policy whose ``resource_types`` name ``WHOLE_SOURCE`` is asked about it too."""
+        entry = self._whole_source
+        if entry is None:
+            origin = next((r.source for r in (*self._resources, *self.configuration) if r.source.file), None)
+            file = origin.file if origin else None
+            label = self.name or (file.replace("\\", "/").rsplit("/", 1)[-1] if file else "stack")
+            kind = str(self.metadata.get("kind") or (origin.kind if origin else "memory"))
+            address = f"source:{label}"
+            entry = config_entry(WHOLE_SOURCE, label, address, {},
+                                 SourceLocation(kind, file, address, origin.stack if origin else None))
+            self._whole_source = entry
+        return entry
 
     def get_resources(self, resource_type: str) -> list[dict[str, Any]]:
         """The property dicts of every resource of a type, as synthesized JSON holds them."""

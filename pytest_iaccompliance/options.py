@@ -414,6 +414,7 @@ SHOWN = pytest.StashKey[str]()
 def policy_suite(config: pytest.Config) -> PolicySuite:
     """The project's policies, loaded once per process and only when something asks for them."""
     if SUITE not in config.stash:
+        from pytest_iaccompliance.fixtures.foreign_policies import foreign_packs
         from pytest_iaccompliance.policies.registry import DuplicatePolicyError, PolicySelectionError
         from pytest_iaccompliance.policies.suite import PolicySuite
 
@@ -425,7 +426,7 @@ def policy_suite(config: pytest.Config) -> PolicySuite:
                 ignore=settings.ignore,
                 severity_overrides=settings.severity_overrides,
                 settings=settings.rule_settings(),
-                plugins=[*conftest_packs(config), *adapters],
+                plugins=[*conftest_packs(config), *adapters, *foreign_packs(config)],
             )
         except (DuplicatePolicyError, PolicySelectionError, TypeError) as exc:
             raise pytest.UsageError(f"iaccompliance: {exc}") from None

@@ -23,6 +23,7 @@ SUBPLUGINS = (
     "pytest_iaccompliance.fixtures.waivers",
     "pytest_iaccompliance.fixtures.drift",
     "pytest_iaccompliance.fixtures.htmlreport",
+    "pytest_iaccompliance.fixtures.foreign_policies",
 )
 
 SEVERITY_PLUGIN = "iaccompliance-severity"

@@ -53,3 +53,15 @@ collect_ignore = [] if _CHECKOV_PRESENT else ["parity"]
 collect_ignore_glob = [] if _CHECKOV_PRESENT else ["adapters/test_checkov*.py"]
 if not (_browser_installed() or os.environ.get("IAC_REQUIRE_BROWSER")):
     collect_ignore.append("html")
+
+
+def _rego_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("regorus") is not None
+
+
+# The Rego suite needs the `rego` extra (tox -e rego installs it and sets IAC_REQUIRE_REGO, so a missing
+# engine fails there instead of being left out).
+if not (_rego_installed() or os.environ.get("IAC_REQUIRE_REGO")):
+    collect_ignore.append("rego")

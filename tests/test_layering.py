@@ -35,6 +35,7 @@ PARTS = {
     "preflight": ("preflight",),
     "adapters": ("adapters",),
     "waivers": ("waivers", "drift"),
+    "adapters": ("adapters",),
     "face": ("",),
     "glue": ("plugin", "options", "collect", "collect_drift", "session", "terminal", "fixtures"),
 }
@@ -56,11 +57,13 @@ ALLOWED = {
     "preflight": {"model", "policies", "sources", "cdktf", "pulumi", "text"},  # checks at construction
     "adapters": {"model", "policies", "sources", "text"},  # other tools' policies as ours
     "face": {"model", "policies", "sources"},
+    "adapters": {"model", "policies"},  # foreign policies (Rego, CrossGuard) as ours
     "glue": set(PARTS) - {"glue"},
 }
 PYTEST_MODULES = {"pytest", "_pytest", "xdist", "pluggy._hooks"}
 # Heavy or optional libraries: imported where they are used, never when a module is imported...
-DEFERRED = {"cdktf", "cdktn", "jsii", "pulumi", "pulumi_aws", "moto", "boto3", "checkov", "regopy",
+DEFERRED = {"cdktf", "cdktn", "jsii", "pulumi", "pulumi_aws", "moto", "boto3", "checkov", "regopy", "regorus",
+            "pulumi_policy",
             "hypothesis", "policy_sentry"}
 # ...except by the modules that exist to use them, which nothing imports before that use.
 USES_DEFERRED = {

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_iaccompliance.model import (
+    WHOLE_SOURCE,
     Finding,
     FindingStatus,
     Resource,
@@ -35,6 +36,7 @@ from pytest_iaccompliance.policies.base import (
 )
 
 __all__ = [
+    "BrokenPolicyError",
     "PolicyError",
     "candidates",
     "check_resource",
@@ -61,6 +63,11 @@ class PolicyError(RuntimeError):
         self.address = address
 
 
+class BrokenPolicyError(RuntimeError):
+    """A policy that cannot run at all (a foreign policy's syntax or runtime error, in its engine's words):
+    the text is about the policy, not a resource's values, and is shown in full."""
+
+
 def crash_text(exc: Exception) -> tuple[str, str]:
     """``("KeyError: 'x'", "; at rules.py:12 in check")``: the exception, with its own text only when
     that cannot quote a value, and the place it was raised (empty when unknown)."""
@@ -71,6 +78,10 @@ def crash_text(exc: Exception) -> tuple[str, str]:
 
 
 def candidates(policy: Policy, resources: ResourceSet) -> Iterable[Resource]:
+    """The resources a policy is asked about; with ``WHOLE_SOURCE`` among its types, the source too."""
+    if WHOLE_SOURCE in policy.resource_types:
+        found = list(resources) if "*" in policy.resource_types else resources.of_type(*policy.resource_types)
+        return [*found, resources.whole_source()]
     if policy.applies_to_all():
         return resources
     return resources.of_type(*policy.resource_types)
@@ -184,6 +195,12 @@ def check_resources(policy: Policy, resources: Iterable[Resource], context: Poli
         except UnreadableValue as exc:
             reason = exc.reason if exc.reason.startswith("`") else f"{resource.address}: {exc.reason}"
             result = cannot_evaluate(reason)
+        except BrokenPolicyError as exc:
+            error = PolicyError(f"policy {policy.id} cannot run: {exc}", policy.id, resource.address)
+            if not isolate_crashes:
+                raise error from exc
+            findings.append(crash_finding(policy, resource, error))
+            continue
         except PolicyError as error:  # a policy that reports its own failure (an adapter whose tool failed)
             if not isolate_crashes:
                 raise

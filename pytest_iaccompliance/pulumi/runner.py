@@ -92,11 +92,14 @@ class PulumiResources(ResourceSet):
         secret_outputs: frozenset[str],
         invokes: Sequence[tuple[str, Mapping[str, Any]]],
         configuration: Sequence[Resource] = (),
+        registrations: Sequence[Registration] = (),
     ) -> None:
         super().__init__(resources, name=name, metadata=metadata, configuration=configuration)
         self.outputs: Mapping[str, Any] = MappingProxyType(dict(outputs))
         self.secret_outputs = secret_outputs
         self.invokes = tuple(invokes)
+        # What the engine received, in Pulumi's own names and wire encoding (for CrossGuard packs).
+        self.registrations: tuple[Registration, ...] = tuple(registrations)
 
     def children(self, parent: Resource | str) -> list[Resource]:
         """Resources whose parent is ``parent`` (a resource or a URN)."""
@@ -490,6 +493,7 @@ def _build(
         outputs=outputs,
         secret_outputs=secret_outputs,
         invokes=invokes,
+        registrations=registrations,
     )
 
 

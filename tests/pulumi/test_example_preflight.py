@@ -16,4 +16,4 @@ def test_pulumi_preflight_example_selected_by_k() -> None:
     assert completed.returncode == 0, completed.stdout[-3000:]
     assert "tests/test_preflight.py::test_web_tier_passes_preflight PASSED" in completed.stdout
     assert "tests/test_preflight.py::test_preflight_stops_an_untagged_public_bucket PASSED" in completed.stdout
-    assert "2 passed, 10 deselected" in completed.stdout
+    assert "2 passed, 11 deselected" in completed.stdout
