@@ -35,7 +35,6 @@ PARTS = {
     "preflight": ("preflight",),
     "adapters": ("adapters",),
     "waivers": ("waivers", "drift"),
-    "adapters": ("adapters",),
     "face": ("",),
     "glue": ("plugin", "options", "collect", "collect_drift", "session", "terminal", "fixtures"),
 }
@@ -57,7 +56,6 @@ ALLOWED = {
     "preflight": {"model", "policies", "sources", "cdktf", "pulumi", "text"},  # checks at construction
     "adapters": {"model", "policies", "sources", "text"},  # other tools' policies as ours
     "face": {"model", "policies", "sources"},
-    "adapters": {"model", "policies"},  # foreign policies (Rego, CrossGuard) as ours
     "glue": set(PARTS) - {"glue"},
 }
 PYTEST_MODULES = {"pytest", "_pytest", "xdist", "pluggy._hooks"}
