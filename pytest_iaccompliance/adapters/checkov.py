@@ -43,6 +43,7 @@ from pytest_iaccompliance.policies.base import (
     not_applicable,
 )
 from pytest_iaccompliance.policies.engine import PolicyError, crash_text
+from pytest_iaccompliance.sources.terraform_json import KIND_CDKTF, KIND_PLAN, KIND_TF_JSON
 
 __all__ = [
     "RUN_POLICY_ID",
@@ -60,7 +61,7 @@ CLASH_PREFIX = "CHECKOV-"
 FAILED, PASSED = "failed", "passed"
 
 # Our source kinds and the Checkov framework that reads them; other kinds (state, Pulumi) it does not read.
-_FRAMEWORKS = {"cdktf": "terraform_json", "terraform-json": "terraform_json", "terraform-plan": "terraform_plan"}
+_FRAMEWORKS = {KIND_CDKTF: "terraform_json", KIND_TF_JSON: "terraform_json", KIND_PLAN: "terraform_plan"}
 _CHECKOV_LOGGERS = ("checkov.common.checks.base_check_registry", "checkov.common.checks_infra.registry")
 
 
@@ -228,7 +229,7 @@ class CheckovAdapter:
             except Exception as exc:  # a broken install: one failing item, not an internal error
                 text, where = crash_text(exc)
                 catalogue, self._load_errors = {}, [f"importing Checkov raised {text}{where}"]
-            for pattern in (*self.options.checks, *self.options.skip_checks):
+            for pattern in self.options.checks:  # a typo would otherwise quietly run nothing for it
                 if catalogue and not any(fnmatchcase(cid, pattern) for cid in catalogue):
                     self._load_errors.append(f"check pattern {pattern!r} matches no Checkov check")
             self._catalogue = {cid: check for cid, check in catalogue.items() if self.options.runs(cid)}
@@ -347,6 +348,9 @@ class CheckovAdapter:
             except FileNotFoundError:
                 run.problems.append(f"Checkov cannot read {file}: no such file")
                 continue
+            except _Unparsed:
+                run.problems.append(f"Checkov could not parse {file} ({framework})")
+                continue
             except Exception as exc:
                 text, where = crash_text(exc)
                 run.problems.append(f"Checkov crashed on {file} ({framework}): {text}{where}")
@@ -376,6 +380,10 @@ def _note(check_id: str, verdict: str, ours: Outcome, documented: bool) -> str:
     if agrees:
         return f"Checkov {check_id}: {verdict}, agrees"
     return f"Checkov {check_id}: {verdict}, differs" + (" (documented in the rule)" if documented else "")
+
+
+class _Unparsed(Exception):
+    """Checkov reported the file as one it could not parse (it names no more than the file)."""
 
 
 @dataclass(frozen=True)
@@ -440,7 +448,7 @@ def _records(report: Any) -> list[_Record]:
     if isinstance(report, list):  # a runner may give one report per framework
         return [record for part in report for record in _records(part)]
     if report.parsing_errors:
-        raise ValueError(f"Checkov could not parse {', '.join(map(str, report.parsing_errors))}")
+        raise _Unparsed
     records = []
     for passed, found in ((False, report.failed_checks), (True, report.passed_checks)):
         for record in found:

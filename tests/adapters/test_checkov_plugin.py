@@ -201,3 +201,22 @@ def test_a_pack_passing_what_checkov_fails_shows_the_difference(project: pytest.
         "aws_s3_bucket.logs": "compliant; Checkov CKV_ACME_1: passed, agrees",
         "aws_s3_bucket.exports": "compliant; Checkov CKV_ACME_1: failed, differs",
     }
+
+
+def test_skipped_checks_are_no_policies(project: pytest.Pytester) -> None:
+    project.makeini(ini(extra="iac_checkov_skip_checks = CKV_AWS_1??\n"))
+    result = run(project, "--iac-source", "plan.json", "--iac-select", "CKV_*", "-rA")
+    text = result.stdout.str()
+    assert "plan.json::CKV_ACME_1" in text
+    assert "CKV_AWS_144" not in text
+
+
+@pytest.mark.parametrize(("ini_text", "message"), [
+    (ini(severity="CKV_ACME_1 = urgent"), "ERROR: ini iac_checkov_severity: CKV_ACME_1: *urgent*"),
+    (ini(folder="missing"), "ERROR: ini iac_checkov_external_checks_dir *missing: no such folder"),
+])
+def test_bad_checkov_settings_are_usage_errors(project: pytest.Pytester, ini_text: str, message: str) -> None:
+    project.makeini(ini_text)
+    result = run(project, "--iac-source", "plan.json")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
