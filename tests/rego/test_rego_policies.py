@@ -184,3 +184,9 @@ def test_without_rego_files_the_engine_is_never_imported(pytester: pytest.Pytest
         """)
     result = run_subprocess(pytester, "-k", "engines_not_loaded")
     result.assert_outcomes(passed=1, deselected=result.parseoutcomes().get("deselected", 0))
+
+
+def test_a_rego_item_reruns_by_its_node_id(pytester: pytest.Pytester, project: Path) -> None:
+    result = run(pytester, "main.tf.json::rego.tags.violation")
+    result.stdout.fnmatch_lines(["*1 tolerated*"])
+    assert result.ret == pytest.ExitCode.OK
