@@ -1,7 +1,7 @@
 """Time the foreign-policy adapters over the 5,000-resource benchmark file, in-process.
 
-    python benchmarks/adapters.py                 # Rego (regorus; regopy beside it when installed), CrossGuard
-    python benchmarks/adapters.py --size 50000 --repeat 3
+    python benchmarks/adapters_rego_crossguard.py                 # Rego (regorus; regopy beside it when installed), CrossGuard
+    python benchmarks/adapters_rego_crossguard.py --size 50000 --repeat 3
 
 The file is ``generate_cdktf.py``'s realistic cdk.tf.json. Rego: three conftest-style rules (a ``deny`` naming
 the address in its message, a ``violation`` giving a ``{"msg", "resource"}`` object, a ``warn`` over every
