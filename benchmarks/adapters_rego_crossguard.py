@@ -1,6 +1,6 @@
 """Time the foreign-policy adapters over the 5,000-resource benchmark file, in-process.
 
-    python benchmarks/adapters_rego_crossguard.py                 # Rego (regorus; regopy beside it when installed), CrossGuard
+    python benchmarks/adapters_rego_crossguard.py   # Rego (regorus; regopy beside it when installed), CrossGuard
     python benchmarks/adapters_rego_crossguard.py --size 50000 --repeat 3
 
 The file is ``generate_cdktf.py``'s realistic cdk.tf.json. Rego: three conftest-style rules (a ``deny`` naming
