@@ -391,7 +391,7 @@ class SeverityPlugin:
         if settings.report is not None or settings.sarif is not None:
             from pytest_iaccompliance.reporting.locate import with_lines
 
-            findings = with_lines(dict.fromkeys(self.ledger.findings))
+            findings = with_lines(self.ledger.findings)  # the reports drop duplicates themselves
 
         def manifest(path: Path) -> None:
             write_manifest(path, findings, self.verdict(), tool_version=__version__, exit_status=int(exitstatus),

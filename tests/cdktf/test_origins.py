@@ -30,9 +30,6 @@ class WebStack(TerraformStack):
         other = TerraformResource(self, "data", terraform_resource_type="aws_s3_bucket")
         other.add_override("bucket", "data")
 """
-# Lines in APP_MODULE (1-based; the module starts with a blank line).
-WEBSITE_BUCKET_LINE = 10
-DATA_BUCKET_LINE = 19
 
 USER_TESTS = """
 import pytest
@@ -58,8 +55,9 @@ def test_findings_point_at_the_line_that_created_the_construct(pytester: pytest.
     pytester.makepyfile(webapp=APP_MODULE, test_web=USER_TESTS)
     pytester.makeini("[pytest]\n")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), str(pytester.path)]))
-    assert APP_MODULE.splitlines()[WEBSITE_BUCKET_LINE - 1].strip().startswith("bucket = TerraformResource(")
-    assert APP_MODULE.splitlines()[DATA_BUCKET_LINE - 1].strip().startswith("other = TerraformResource(")
+    written = (pytester.path / "webapp.py").read_text().splitlines()
+    website_line = next(n for n, line in enumerate(written, 1) if "bucket = TerraformResource(" in line)
+    data_line = next(n for n, line in enumerate(written, 1) if "other = TerraformResource(" in line)
     result = pytester.runpytest_subprocess(*PLUGIN_ARGS, "-p", "no:cacheprovider", "--iac-synth-cache=off",
                                            "--iac-sarif=r.sarif", "--iac-report=r.json")
     result.assert_outcomes(failed=2)
@@ -70,12 +68,12 @@ def test_findings_point_at_the_line_that_created_the_construct(pytester: pytest.
             physical = entry["locations"][0]["physicalLocation"]
             places.setdefault(entry["properties"]["address"], set()).add(
                 (physical["artifactLocation"]["uri"], physical["region"]["startLine"]))
-    assert places["aws_s3_bucket.data"] == {("webapp.py", DATA_BUCKET_LINE)}
+    assert places["aws_s3_bucket.data"] == {("webapp.py", data_line)}
     websites = {address: lines for address, lines in places.items() if address.startswith("aws_s3_bucket.web_")}
     assert len(websites) == 2
-    assert all(lines == {("webapp.py", WEBSITE_BUCKET_LINE)} for lines in websites.values())
+    assert all(lines == {("webapp.py", website_line)} for lines in websites.values())
     # Both ways of synthesizing were judged: the fixture's and the drop-in's findings each carry the line.
     manifest = json.loads((pytester.path / "r.json").read_text())
     data = [f for f in manifest["findings"] if f["address"] == "aws_s3_bucket.data" and f["policy_id"] == "AWS-S3-002"]
     assert len({f["source_file"] for f in data}) == 2
-    assert {f["origin_line"] for f in data} == {DATA_BUCKET_LINE}
+    assert {f["origin_line"] for f in data} == {data_line}
