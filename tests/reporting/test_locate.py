@@ -15,6 +15,9 @@ def line_of(text: str, needle: str) -> int:
 def test_configuration_resources_and_data_sources_by_their_key() -> None:
     document = {
         "//": {"resource": {"aws_s3_bucket": {"fake": {}}}},
+        "terraform": {"backend": {"s3": {"bucket": "state"}}},
+        "provider": {"aws": [{"region": "eu-west-1"}]},
+        "variable": {"region": {"default": "eu-west-1"}},
         "data": {"aws_iam_policy_document": {"admin": {"statement": [{"actions": ["*"]}]}}},
         "resource": {
             "aws_s3_bucket": {"data": {"bucket": "d", "tags": {"resource": "x"}}, "logs": {"bucket": "l"}},
@@ -28,6 +31,9 @@ def test_configuration_resources_and_data_sources_by_their_key() -> None:
     assert lines["aws_iam_policy.admin"] == line_of(text, '"admin": {\n        "policy"')
     assert lines["data.aws_iam_policy_document.admin"] == line_of(text, '"admin": {\n        "statement"')
     assert "aws_s3_bucket.fake" not in lines  # inside the `//` metadata, not a declaration
+    assert lines["provider.aws"] == line_of(text, '"aws": [')
+    assert lines["terraform.backend.s3"] == line_of(text, '"s3": {')
+    assert lines["var.region"] == line_of(text, '"region": {')
     assert "a.b" not in lines  # inside a string value
 
 
