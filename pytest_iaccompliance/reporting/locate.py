@@ -90,14 +90,16 @@ def _configuration_lines(text: str) -> dict[str, int]:
     return found
 
 
-def with_lines(findings: Iterable[Finding], read: Mapping[str, str] | None = None) -> list[Finding]:
+def with_lines(findings: Iterable[Finding], read: Mapping[str, str] | None = None,
+               indexes: dict[str, dict[str, int] | None] | None = None) -> list[Finding]:
     """Findings of JSON sources given the line of their resource in that file where they have no line yet.
 
-    ``read`` maps a file to its text (for tests); files are otherwise read once each, and a file that can
-    no longer be read leaves its findings as they are: a line is a pointer, never a verdict.
+    ``read`` maps a file to its text (for tests); files are otherwise read once each (once across calls that
+    share ``indexes``), and a file that can no longer be read leaves its findings as they are: a line is a
+    pointer, never a verdict.
     """
     findings = list(findings)
-    indexes: dict[str, dict[str, int] | None] = {}
+    indexes = {} if indexes is None else indexes
     result: list[Finding] = []
     for finding in findings:
         file = finding.source_file

@@ -70,3 +70,20 @@ def test_an_indexed_address_falls_back_to_its_resource() -> None:
     state = '{"resources": [\n{"mode": "managed", "type": "aws_security_group", "name": "ssh"}]}'
     [found] = with_lines([finding("aws_security_group.ssh[0]", "s.json")], read={"s.json": state})
     assert found.origin_line == 2
+
+
+class CountingTexts(dict[str, str]):
+    reads = 0
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        self.reads += 1
+        return super().get(key, default)
+
+
+def test_calls_sharing_indexes_read_each_file_once() -> None:
+    texts = CountingTexts({"main.tf.json": '{"resource": {"aws_s3_bucket": {\n"b": {}}}}'})
+    indexes: dict[str, dict[str, int] | None] = {}
+    for _ in range(3):
+        [found] = with_lines([finding("aws_s3_bucket.b", "main.tf.json")], read=texts, indexes=indexes)
+        assert found.origin_line == 2
+    assert texts.reads == 1
