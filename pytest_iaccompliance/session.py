@@ -358,11 +358,12 @@ class SeverityPlugin:
 
         tr.write_line("policies with non-compliant resources:")
         limit = self.ledger.settings.max_listed
+        indexes: dict[str, dict[str, int] | None] = {}  # each JSON file is indexed once for every policy
         for policy_id, findings in sorted(by_policy.items()):
             first = findings[0]
             unique = list({f.address: f for f in findings}.values())
             # Lines are looked up only for the resources shown: a bounded list reads each file at most once.
-            shown_findings = with_lines(unique if limit is None else unique[:limit])
+            shown_findings = with_lines(unique if limit is None else unique[:limit], indexes=indexes)
             entries = [self._where(f) for f in shown_findings] + [f.address for f in unique[len(shown_findings):]]
             shown = listed(entries, limit, hint=FULL_LIST)
             tr.write_line(f"    {policy_id} [{first.severity.value}] {first.title}: {shown}")
@@ -400,7 +401,7 @@ class SeverityPlugin:
         if settings.report is not None or settings.sarif is not None or settings.html is not None:
             from pytest_iaccompliance.reporting.locate import with_lines
 
-            findings = with_lines(dict.fromkeys(self.ledger.findings))
+            findings = with_lines(self.ledger.findings)  # the reports drop duplicates themselves
         built: list[dict[str, Any]] = []
 
         def manifest_data() -> dict[str, Any]:

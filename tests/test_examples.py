@@ -86,6 +86,11 @@ def test_cdktf_example_reports_land_on_the_lines_of_my_infra(tmp_path: Path) -> 
     assert region(waived) == ("my_infra.py", construct_line(source, "DbInstance", "orders"))
     assert waived["suppressions"][0]["status"] == "accepted"
     assert "DB-311" in waived["suppressions"][0]["justification"]
+    # The backend is configuration, with no construct line: it lands on its line in the synthesized file.
+    stack_file = EXAMPLES / "cdktf_app" / "cdktf.out" / "stacks" / "platform-prod" / "cdk.tf.json"
+    text = stack_file.read_text()
+    assert region(results["IAC-BACKEND-002"]) == ("cdktf.out/stacks/platform-prod/cdk.tf.json",
+                                                  text[: text.index('"s3": {')].count("\n") + 1)
     assert [w["policy"] for w in manifest["waivers"]["used"]] == ["AWS-RDS-005"]
     assert manifest["waivers"]["stale"] == []
 
