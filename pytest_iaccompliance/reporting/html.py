@@ -109,14 +109,19 @@ def summary_fragment(manifest: Mapping[str, Any]) -> str:
 
 
 def findings_fragment(findings: Sequence[Mapping[str, Any]], max_rows: int = DEFAULT_ROWS) -> str:
-    """One test's findings as a table, to sit inside another page (a pytest-html result row)."""
-    ordered = next(iter(_policies(findings).values())).ordered() if findings else []
-    rows = "".join(_row(finding) for finding in ordered[:max_rows])
-    more = (f'<p class="muted">{len(ordered) - max_rows} more resources: every one is in the JSON manifest '
-            "and the HTML compliance report</p>" if len(ordered) > max_rows else "")
-    return (f'<div class="iac-compliance"><style>{_FRAGMENT_CSS}</style><table class="rows"><thead><tr><th>status'
-            "</th><th>resource</th><th>source</th><th>location</th><th>message</th><th>waiver</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>{more}</div>")
+    """One test's findings as a table per policy, to sit inside another page (a pytest-html result row)."""
+    policies = _policies(findings)
+    tables = []
+    for policy in policies.values():
+        ordered = policy.ordered()
+        rows = "".join(_row(finding) for finding in ordered[:max_rows])
+        more = (f'<p class="muted">{len(ordered) - max_rows} more resources: every one is in the JSON manifest '
+                "and the HTML compliance report</p>" if len(ordered) > max_rows else "")
+        heading = (f'<p><b>{_e(policy.id)}</b> {_e(policy.title)}</p>' if len(policies) > 1 else "")
+        tables.append(f'{heading}<table class="rows"><thead><tr><th>status</th><th>resource</th><th>source</th>'
+                      "<th>location</th><th>message</th><th>waiver</th></tr></thead>"
+                      f"<tbody>{rows}</tbody></table>{more}")
+    return f'<div class="iac-compliance"><style>{_FRAGMENT_CSS}</style>{"".join(tables)}</div>'
 
 
 def _e(value: object) -> str:
