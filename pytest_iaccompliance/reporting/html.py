@@ -17,6 +17,7 @@ from html import escape
 from pathlib import Path
 from typing import Any, Final
 
+from pytest_iaccompliance.model import paused_gc
 from pytest_iaccompliance.reporting.sections import STATUSES, sections_of
 
 __all__ = ["DEFAULT_ROWS", "findings_fragment", "render_html", "summary_fragment", "write_html"]
@@ -69,8 +70,14 @@ def render_html(manifest: Mapping[str, Any], *, remediation: Mapping[str, str] |
                 environment: Mapping[str, str] | None = None, max_rows: int = DEFAULT_ROWS) -> str:
     """The page for one manifest. ``remediation`` (policy id to text) and ``environment`` (name to version)
     add what the manifest does not carry; a policy the manifest describes itself wins over ``remediation``."""
+    with paused_gc():  # a large report builds a list per finding: none holds a cycle
+        return _render(manifest, remediation or {}, environment or {}, max_rows)
+
+
+def _render(manifest: Mapping[str, Any], remediation: Mapping[str, str], environment: Mapping[str, str],
+            max_rows: int) -> str:
     policies = _policies(manifest.get("findings") or ())
-    fixes = dict(remediation or {})
+    fixes = dict(remediation)
     for policy_id, described in (manifest.get("policies") or {}).items():
         if isinstance(described, Mapping) and described.get("remediation"):
             fixes[policy_id] = str(described["remediation"])
@@ -80,7 +87,7 @@ def render_html(manifest: Mapping[str, Any], *, remediation: Mapping[str, str] |
         '<header><h1>Infrastructure compliance report</h1>',
         _verdict(manifest),
         "</header><main>",
-        _run_facts(manifest, policies, environment or {}),
+        _run_facts(manifest, policies, environment),
         _errors(manifest.get("errors") or ()),
         _coverage(sections),
         _waivers(manifest),
@@ -109,14 +116,19 @@ def summary_fragment(manifest: Mapping[str, Any]) -> str:
 
 
 def findings_fragment(findings: Sequence[Mapping[str, Any]], max_rows: int = DEFAULT_ROWS) -> str:
-    """One test's findings as a table, to sit inside another page (a pytest-html result row)."""
-    ordered = next(iter(_policies(findings).values())).ordered() if findings else []
-    rows = "".join(_row(finding) for finding in ordered[:max_rows])
-    more = (f'<p class="muted">{len(ordered) - max_rows} more resources: every one is in the JSON manifest '
-            "and the HTML compliance report</p>" if len(ordered) > max_rows else "")
-    return (f'<div class="iac-compliance"><style>{_FRAGMENT_CSS}</style><table class="rows"><thead><tr><th>status'
-            "</th><th>resource</th><th>source</th><th>location</th><th>message</th><th>waiver</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>{more}</div>")
+    """One test's findings as a table per policy, to sit inside another page (a pytest-html result row)."""
+    policies = _policies(findings)
+    tables = []
+    for policy in policies.values():
+        ordered = policy.ordered()
+        rows = "".join(_row(finding) for finding in ordered[:max_rows])
+        more = (f'<p class="muted">{len(ordered) - max_rows} more resources: every one is in the JSON manifest '
+                "and the HTML compliance report</p>" if len(ordered) > max_rows else "")
+        heading = (f'<p><b>{_e(policy.id)}</b> {_e(policy.title)}</p>' if len(policies) > 1 else "")
+        tables.append(f'{heading}<table class="rows"><thead><tr><th>status</th><th>resource</th><th>source</th>'
+                      "<th>location</th><th>message</th><th>waiver</th></tr></thead>"
+                      f"<tbody>{rows}</tbody></table>{more}")
+    return f'<div class="iac-compliance"><style>{_FRAGMENT_CSS}</style>{"".join(tables)}</div>'
 
 
 def _e(value: object) -> str:

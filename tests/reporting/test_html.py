@@ -86,3 +86,12 @@ def test_fragments_for_pytest_html_carry_their_own_scoped_style() -> None:
         style = fragment.split("<style>")[1].split("</style>")[0]
         selectors = [rule.split("{")[0] for rule in style.replace("\n", "").split("}") if "{" in rule]
         assert all(part.strip().startswith(".iac-compliance") for sel in selectors for part in sel.split(","))
+
+
+def test_a_fragment_lists_each_policy_of_a_test_that_judged_several() -> None:
+    findings = [_finding("aws_s3_bucket.a"), _finding("aws_iam_policy.p", policy_id="AWS-IAM-001", title="No *")]
+    fragment = findings_fragment(_manifest(findings)["findings"])
+    assert fragment.count("<table") == 2
+    assert "<b>AWS-IAM-001</b> No *" in fragment
+    assert "aws_iam_policy.p" in fragment
+    assert "aws_s3_bucket.a" in fragment
