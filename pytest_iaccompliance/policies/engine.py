@@ -75,16 +75,21 @@ def candidates(policy: Policy, resources: ResourceSet) -> Iterable[Resource]:
     return resources.of_type(*policy.resource_types)
 
 
-_STATUS = {
-    Outcome.COMPLIANT: FindingStatus.PASSED,
-    Outcome.NON_COMPLIANT: FindingStatus.FAILED,
-    Outcome.UNKNOWN: FindingStatus.UNKNOWN,
-}
+def _status(outcome: Outcome) -> FindingStatus | None:
+    """The status an outcome stands for; ``None`` for not applicable. Identity tests: an enum member's hash
+    is a Python-level call, which a dictionary keyed by outcome would pay for every judged pair."""
+    if outcome is Outcome.COMPLIANT:
+        return FindingStatus.PASSED
+    if outcome is Outcome.NON_COMPLIANT:
+        return FindingStatus.FAILED
+    if outcome is Outcome.UNKNOWN:
+        return FindingStatus.UNKNOWN
+    return None
 
 
 def finding_for(policy: Policy, resource: Resource, result: Result) -> Finding | None:
     """The finding a result stands for; ``None`` for not applicable."""
-    status = _STATUS.get(result.outcome)
+    status = _status(result.outcome)
     if status is None:
         return None
     return _finding(policy, _policy_fields(policy), status, resource, result.messages)
@@ -170,7 +175,6 @@ def check_resources(policy: Policy, resources: Iterable[Resource], context: Poli
     # What a third-party check answers is checked, whatever its annotation says.
     check: Callable[[Resource, PolicyContext], object] = policy.check
     shared = _policy_fields(policy)
-    status_of = _STATUS.get
     findings: list[Finding] = []
     for resource in resources:
         try:
@@ -190,9 +194,13 @@ def check_resources(policy: Policy, resources: Iterable[Resource], context: Poli
                 raise error
             findings.append(crash_finding(policy, resource, error))
             continue
-        status = status_of(result.outcome)
-        if status is not None:
-            findings.append(_finding(policy, shared, status, resource, result.messages))
+        outcome = result.outcome
+        if outcome is Outcome.COMPLIANT:
+            findings.append(_finding(policy, shared, FindingStatus.PASSED, resource, result.messages))
+        elif outcome is not Outcome.NOT_APPLICABLE:
+            status = _status(outcome)
+            if status is not None:
+                findings.append(_finding(policy, shared, status, resource, result.messages))
     return findings
 
 
