@@ -87,16 +87,21 @@ def candidates(policy: Policy, resources: ResourceSet) -> Iterable[Resource]:
     return resources.of_type(*policy.resource_types)
 
 
-_STATUS = {
-    Outcome.COMPLIANT: FindingStatus.PASSED,
-    Outcome.NON_COMPLIANT: FindingStatus.FAILED,
-    Outcome.UNKNOWN: FindingStatus.UNKNOWN,
-}
+def _status(outcome: Outcome) -> FindingStatus | None:
+    """The status an outcome stands for; ``None`` for not applicable. Identity tests: an enum member's hash
+    is a Python-level call, which a dictionary keyed by outcome would pay for every judged pair."""
+    if outcome is Outcome.COMPLIANT:
+        return FindingStatus.PASSED
+    if outcome is Outcome.NON_COMPLIANT:
+        return FindingStatus.FAILED
+    if outcome is Outcome.UNKNOWN:
+        return FindingStatus.UNKNOWN
+    return None
 
 
 def finding_for(policy: Policy, resource: Resource, result: Result) -> Finding | None:
     """The finding a result stands for; ``None`` for not applicable."""
-    status = _STATUS.get(result.outcome)
+    status = _status(result.outcome)
     if status is None:
         return None
     return _finding(policy, _policy_fields(policy), status, resource, result.messages)
@@ -112,15 +117,13 @@ def _finding(policy: Policy, shared: dict[str, Any], status: FindingStatus, reso
     else:
         message = "compliant" if status is FindingStatus.PASSED else policy.title
     source = resource.source
-    fields = {
-        **shared,
-        "status": status,
-        "address": resource.address,
-        "resource_type": resource.type,
-        "source_file": source.file,
-        "message": message,
-        "location": source.path,
-    }
+    fields = shared.copy()  # a copy of a dict, then plain stores: a third of the cost of a ``{**shared, ...}``
+    fields["status"] = status
+    fields["address"] = resource.address
+    fields["resource_type"] = resource.type
+    fields["source_file"] = source.file
+    fields["message"] = message
+    fields["location"] = source.path
     if source.origin_line is not None:  # the user's line, where the source recorded it
         fields["origin_file"] = source.origin_file
         fields["origin_line"] = source.origin_line
@@ -187,7 +190,6 @@ def check_resources(policy: Policy, resources: Iterable[Resource], context: Poli
     # What a third-party check answers is checked, whatever its annotation says.
     check: Callable[[Resource, PolicyContext], object] = policy.check
     shared = _policy_fields(policy)
-    status_of = _STATUS.get
     findings: list[Finding] = []
     for resource in resources:
         try:
@@ -218,9 +220,13 @@ def check_resources(policy: Policy, resources: Iterable[Resource], context: Poli
                 raise error
             findings.append(crash_finding(policy, resource, error))
             continue
-        status = status_of(result.outcome)
-        if status is not None:
-            findings.append(_finding(policy, shared, status, resource, result.messages))
+        outcome = result.outcome
+        if outcome is Outcome.COMPLIANT:
+            findings.append(_finding(policy, shared, FindingStatus.PASSED, resource, result.messages))
+        elif outcome is not Outcome.NOT_APPLICABLE:
+            status = _status(outcome)
+            if status is not None:
+                findings.append(_finding(policy, shared, status, resource, result.messages))
     return findings
 
 

@@ -122,3 +122,28 @@ def test_what_the_rules_derived_is_released_after_the_run(pytester: pytest.Pytes
     contexts, held = map(int, (pytester.path / "derived.txt").read_text().split())
     assert contexts > 0
     assert held == 0
+
+
+# Records, once the scan items have run, which of the extras' libraries the session imported.
+EXTRAS_PROBE = """
+import sys
+from pathlib import Path
+
+EXTRAS = ("cdktf", "cdktn", "jsii", "constructs", "pulumi", "pulumi_aws", "boto3", "botocore", "moto", "checkov")
+
+def pytest_sessionfinish(session):
+    Path("imported.txt").write_text(" ".join(m for m in EXTRAS if m in sys.modules) or "none")
+"""
+
+
+def test_a_scan_imports_no_extras_library(pytester: pytest.Pytester, stacks: Path) -> None:
+    """Users install extras: a `--iac-source` run pays for none of them (each costs start-up time on every
+    run), in an environment that has them installed as this one does."""
+    import importlib.util
+
+    installed = [m for m in ("pulumi", "boto3", "moto") if importlib.util.find_spec(m) is not None]
+    assert installed, "the test environment has the pulumi and aws extras"
+    pytester.makeconftest(EXTRAS_PROBE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"{OPT_SOURCE}={stacks.name}")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED  # the example stacks hold critical findings
+    assert (pytester.path / "imported.txt").read_text() == "none"
