@@ -198,21 +198,21 @@ def check_resources(policy: Policy, resources: Iterable[Resource], context: Poli
             reason = exc.reason if exc.reason.startswith("`") else f"{resource.address}: {exc.reason}"
             result = cannot_evaluate(reason)
         except BrokenPolicyError as exc:
-            error = PolicyError(f"policy {policy.id} cannot run: {exc}", policy.id, resource.address)
+            broken = PolicyError(f"policy {policy.id} cannot run: {exc}", policy.id, resource.address)
             if not isolate_crashes:
-                raise error from exc
-            findings.append(crash_finding(policy, resource, error))
+                raise broken from exc
+            findings.append(crash_finding(policy, resource, broken))
             continue
-        except PolicyError as error:  # a policy that reports its own failure (an adapter whose tool failed)
+        except PolicyError as own:  # a policy that reports its own failure (an adapter whose tool failed)
             if not isolate_crashes:
                 raise
-            findings.append(crash_finding(policy, resource, error))
+            findings.append(crash_finding(policy, resource, own))
             continue
         except Exception as exc:
-            error = _policy_error(policy, resource, exc)
+            crashed = _policy_error(policy, resource, exc)
             if not isolate_crashes:
-                raise error from exc
-            findings.append(crash_finding(policy, resource, error))
+                raise crashed from exc
+            findings.append(crash_finding(policy, resource, crashed))
             continue
         if type(result) is not Result and not isinstance(result, Result):
             error = _not_a_result(policy, resource, result)
