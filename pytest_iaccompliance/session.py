@@ -111,6 +111,8 @@ class SeverityPlugin:
         self.stopped_early = False
         self.ledger = Ledger(settings)
         config.stash[LEDGER] = self.ledger
+        # Findings of reports made in this process, by node id, until the report is logged.
+        self._local_findings: dict[str, list[Finding]] = {}
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
@@ -128,8 +130,13 @@ class SeverityPlugin:
         if FINDINGS in item.stash:
             # Passed findings matter only to the JSON manifest; skip serializing them otherwise.
             keep_passed = self.ledger.settings.report is not None
-            setattr(report, REPORT_FINDINGS, [f.to_dict() for f in item.stash[FINDINGS]
-                                              if keep_passed or f.status is not FindingStatus.PASSED])
+            kept = [f for f in item.stash[FINDINGS] if keep_passed or f.status is not FindingStatus.PASSED]
+            if self.controller:
+                # The report stays in this process: the findings reach the ledger as they are, without the
+                # round trip through dicts that an xdist worker's report needs (tens of thousands on a plan).
+                self._local_findings[report.nodeid] = kept
+            else:
+                setattr(report, REPORT_FINDINGS, [f.to_dict() for f in kept])
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -138,9 +145,12 @@ class SeverityPlugin:
         shown = getattr(report, REPORT_SHOWN, None)
         if shown is not None and isinstance(report.longrepr, str):
             report.longrepr = ShownBounded(report.longrepr, shown)
-        findings = getattr(report, REPORT_FINDINGS, None)
-        if findings and report.when == "call":
-            self.ledger.findings.extend(Finding.from_dict(data) for data in findings)
+        if report.when == "call":
+            local = self._local_findings.pop(report.nodeid, None)
+            if local is not None:
+                self.ledger.findings.extend(local)
+            elif findings := getattr(report, REPORT_FINDINGS, None):
+                self.ledger.findings.extend(Finding.from_dict(data) for data in findings)
         if not report.failed or hasattr(report, "wasxfail"):
             return
         severity = getattr(report, REPORT_SEVERITY, None)
