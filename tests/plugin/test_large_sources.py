@@ -147,3 +147,28 @@ def test_a_scan_imports_no_extras_library(pytester: pytest.Pytester, stacks: Pat
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"{OPT_SOURCE}={stacks.name}")
     assert result.ret == pytest.ExitCode.TESTS_FAILED  # the example stacks hold critical findings
     assert (pytester.path / "imported.txt").read_text() == "none"
+
+
+# Records, at the session's end, whether the ledger holds the findings the scan items made or copies of them.
+SAME_FINDINGS_PROBE = """
+from pathlib import Path
+from pytest_iaccompliance.options import FINDINGS
+from pytest_iaccompliance.session import LEDGER
+
+def pytest_sessionfinish(session):
+    made = {id(f) for item in session.items if FINDINGS in item.stash for f in item.stash[FINDINGS]}
+    ledger = session.config.stash[LEDGER].findings
+    Path("same.txt").write_text(f"{len(ledger)} {sum(id(f) in made for f in ledger)}")
+"""
+
+
+def test_in_one_process_findings_reach_the_summary_without_a_round_trip(pytester: pytest.Pytester,
+                                                                         stacks: Path) -> None:
+    """Only an xdist worker's report crosses a process boundary: in one process the summary reads the very
+    findings the items made, rather than tens of thousands of copies through dicts."""
+    pytester.makeconftest(SAME_FINDINGS_PROBE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"{OPT_SOURCE}={stacks.name}")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED  # the example stacks hold critical findings
+    held, same = map(int, (pytester.path / "same.txt").read_text().split())
+    assert held > 0
+    assert same == held
