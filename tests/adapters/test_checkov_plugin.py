@@ -34,8 +34,8 @@ def test_custom_check_runs_on_cdktf_and_plan_at_the_mapped_severity(project: pyt
     # One item per check and source, at the severity ini iac_checkov_severity gives it.
     result.stdout.fnmatch_lines([
         "*critical failures: 8 (limit 0) -> FAILS the session*",
-        "*CKV_ACME_1 [[]critical[]] S3 bucket names start with acme-: aws_s3_bucket.exports, "
-        'module.web.aws_s3_bucket.assets[[]"eu"[]]',
+        "*CKV_ACME_1 [[]critical[]] S3 bucket names start with acme-: aws_s3_bucket.exports (*), "
+        'module.web.aws_s3_bucket.assets[[]"eu"[]] (*)',
         "*CKV_AWS_144 [[]warning[]] Ensure that S3 bucket has cross-region replication enabled:*",
     ])
     assert "FAILED (critical) cdktf.out/stacks/app/cdk.tf.json::CKV_ACME_1" in text
@@ -170,7 +170,7 @@ def test_xdist_counts_checkov_failures_on_the_controller(project: pytest.Pyteste
         # CKV_AWS_21 and CKV_AWS_19 judge too: the built-in rules declaring them are not selected.
         result.stdout.fnmatch_lines(["*critical failures: 2 (limit 0) -> FAILS the session*",
                                      "*warning failures: 4 (no limit) -> tolerated*",
-                                     "*CKV_AWS_21 [[]warning[]] *: aws_s3_bucket.exports, aws_s3_bucket.logs, *"])
+                                     "*CKV_AWS_21 [[]warning[]] *: aws_s3_bucket.exports (*), aws_s3_bucket.logs (*), *"])
 
 
 def test_a_pack_passing_what_checkov_fails_shows_the_difference(project: pytest.Pytester) -> None:
