@@ -112,8 +112,9 @@ def waiver_state(findings: list[Finding]) -> str:
     return ",".join(sorted(states)) or "none"
 
 
-def _add_properties(item: pytest.Item, report: pytest.TestReport, scan: bool) -> None:
-    """Severity, policy ids, control ids and waiver state as JUnit XML properties of the item."""
+def _add_properties(item: pytest.Item, scan: bool) -> None:
+    """Severity, policy ids, control ids and waiver state as JUnit XML properties of the item: on the item's
+    ``user_properties``, which its later reports carry (JUnit XML reads them from the teardown report)."""
     severity = severity_of(item)
     if severity is None and not scan:
         return
@@ -131,8 +132,8 @@ def _add_properties(item: pytest.Item, report: pytest.TestReport, scan: bool) ->
         (PROPERTY_CONTROLS, ",".join(dict.fromkeys(controls))),
         (PROPERTY_WAIVER, waiver_state(findings)),
     ]
-    report.user_properties.extend((name, value) for name, value in properties
-                                  if (name, value) not in report.user_properties)
+    item.user_properties.extend((name, value) for name, value in properties
+                                if (name, value) not in item.user_properties)
 
 
 def _is_verdict(call: pytest.CallInfo[None]) -> bool:
@@ -233,7 +234,7 @@ class SeverityPlugin:
         scan = _is_scan_item(item)
         if scan:
             setattr(report, REPORT_SCAN, True)
-        _add_properties(item, report, scan)
+        _add_properties(item, scan)
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -357,11 +358,12 @@ class SeverityPlugin:
 
         tr.write_line("policies with non-compliant resources:")
         limit = self.ledger.settings.max_listed
+        indexes: dict[str, dict[str, int] | None] = {}  # each JSON file is indexed once for every policy
         for policy_id, findings in sorted(by_policy.items()):
             first = findings[0]
             unique = list({f.address: f for f in findings}.values())
             # Lines are looked up only for the resources shown: a bounded list reads each file at most once.
-            shown_findings = with_lines(unique if limit is None else unique[:limit])
+            shown_findings = with_lines(unique if limit is None else unique[:limit], indexes=indexes)
             entries = [self._where(f) for f in shown_findings] + [f.address for f in unique[len(shown_findings):]]
             shown = listed(entries, limit, hint=FULL_LIST)
             tr.write_line(f"    {policy_id} [{first.severity.value}] {first.title}: {shown}")
@@ -399,7 +401,7 @@ class SeverityPlugin:
         if settings.report is not None or settings.sarif is not None or settings.html is not None:
             from pytest_iaccompliance.reporting.locate import with_lines
 
-            findings = with_lines(dict.fromkeys(self.ledger.findings))
+            findings = with_lines(self.ledger.findings)  # the reports drop duplicates themselves
         built: list[dict[str, Any]] = []
 
         def manifest_data() -> dict[str, Any]:
@@ -503,7 +505,7 @@ class SeverityPlugin:
                 "failed": ledger.count(severity),
                 "limit": ledger.settings.limit_for(severity),
                 "fails_session": bool(ledger.decided.get(severity)),
-                "tests": ledger.failed_nodeids(severity),
+                "tests": sorted(ledger.failed_nodeids(severity)),
             }
             for severity in Severity
         } | {"ordinary_failures": ledger.ordinary_failures}

@@ -410,6 +410,12 @@ class PlatformStack(TerraformStack):
 
 
 if __name__ == "__main__":
+    from pathlib import Path
+
+    from pytest_iaccompliance.cdktf import record_origins
+
+    # Each resource's line in this file goes into cdktf.out, so a scan of it (and its SARIF) points here.
+    record_origins(relative_to=Path(__file__).resolve().parent)
     app = App()
     PlatformStack(app, "platform-prod")
     app.synth()

@@ -21,6 +21,7 @@ __all__ = [
     "SynthesizedStack",
     "Synthesizer",
     "Testing",
+    "record_origins",
     "select_library",
     "synthesize",
     "synthesize_app",
@@ -35,6 +36,7 @@ _HOMES = {
     "SynthesizedApp": "stack", "SynthesizedStack": "stack",
     "Synthesizer": "synth", "SynthStats": "synth", "synthesize": "synth", "synthesize_app": "synth",
     "Testing": "testing",
+    "record_origins": "origins",
 }
 
 

@@ -23,6 +23,8 @@ __all__ = ["ORIGIN_KEY", "record_origins"]
 
 _PACKAGE_DIR: Final = str(Path(__file__).resolve().parent.parent) + os.sep
 _state: dict[str, Any] = {"installed": False, "relative_to": None}
+# The constructs a report points at: resources and data sources (a provider is configuration, not a finding's).
+_DECLARATIONS: Final = frozenset({"TerraformResource", "TerraformDataSource"})
 
 
 def _library_dirs() -> tuple[str, ...]:
@@ -55,9 +57,14 @@ def record_origins(relative_to: str | os.PathLike[str] | None = None) -> None:
             known[filename] = answer
         return answer
 
+    declares: dict[type, bool] = {}
+
     def noted_create(klass: Any, obj: Any, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
         reference = create(klass, obj, args, *rest, **kwargs)
-        if isinstance(getattr(type(obj), "terraform_resource_type", None), property):
+        kind = type(obj)
+        if kind not in declares:
+            declares[kind] = any(c.__name__ in _DECLARATIONS for c in kind.__mro__)
+        if declares[kind]:
             frame = _user_frame(sys._getframe(1), obj, is_library)
             if frame is not None:
                 obj.add_override(f"//.{ORIGIN_KEY}", {"file": _shown(frame.f_code.co_filename),

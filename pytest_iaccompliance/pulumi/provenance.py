@@ -67,9 +67,22 @@ class _Machinery:
     def __call__(self, filename: str) -> bool:
         answer = self._known.get(filename)
         if answer is None:
-            answer = filename.startswith("<frozen ") or str(Path(filename).resolve()).startswith(self._dirs)
+            resolved = Path(filename).resolve()
+            answer = (filename.startswith("<frozen ") or str(resolved).startswith(self._dirs)
+                      or _installed_sdk(resolved))
             self._known[filename] = answer
         return answer
+
+
+def _installed_sdk(path: Path) -> bool:
+    """An installed Pulumi package (``pulumi``, ``pulumi_aws``...), also one imported after the run began (a
+    program that imports its provider SDK itself): its frames are machinery, whenever it was loaded."""
+    parts = path.parts
+    for index, part in enumerate(parts[:-1]):
+        if part in ("site-packages", "dist-packages"):
+            package = parts[index + 1]
+            return package == "pulumi" or package.startswith("pulumi_")
+    return False
 
 
 def user_frame(exc: BaseException) -> Site | None:

@@ -50,14 +50,15 @@ def json_lines(text: str) -> dict[str, int]:
         data = "data." if match["mode"] == "data" else ""
         module = f"{_unquote(chr(34) + match['module'] + chr(34))}." if match["module"] else ""
         found.setdefault(f"{module}{data}{match['type']}.{match['name']}", line)
-    if '"resource"' in text or '"data"' in text:
+    if any(f'"{key}"' in text for key in ("resource", "data", "provider", "variable", "terraform")):
         for address, at in _configuration_lines(text).items():
             found.setdefault(address, at)
     return found
 
 
 def _configuration_lines(text: str) -> dict[str, int]:
-    """``resource.TYPE.NAME`` and ``data.TYPE.NAME`` keys of a Terraform JSON configuration, by line."""
+    """Declarations of a Terraform JSON configuration by line: ``TYPE.NAME`` and ``data.TYPE.NAME`` resources,
+    ``provider.NAME``, ``var.NAME`` and ``terraform.backend.TYPE`` (the addresses configuration entries have)."""
     found: dict[str, int] = {}
     opened: list[str | None] = []  # the key that opened each enclosing object or list
     pending: str | None = None
@@ -73,24 +74,32 @@ def _configuration_lines(text: str) -> dict[str, int]:
             pending = None
         elif match["key"] is not None:
             pending = _unquote(token[: token.rindex('"') + 1])
+            address = None
             if len(opened) == 3 and opened[1] in ("resource", "data") and opened[2]:
+                address = f"{'data.' if opened[1] == 'data' else ''}{opened[2]}.{pending}"
+            elif len(opened) == 2 and opened[1] in ("provider", "variable"):
+                address = f"{'provider' if opened[1] == 'provider' else 'var'}.{pending}"
+            elif len(opened) == 3 and opened[1:] == ["terraform", "backend"]:
+                address = f"terraform.backend.{pending}"
+            if address is not None:
                 line += text.count("\n", last, match.start())
                 last = match.start()
-                prefix = "data." if opened[1] == "data" else ""
-                found.setdefault(f"{prefix}{opened[2]}.{pending}", line)
+                found.setdefault(address, line)
         else:
             pending = None
     return found
 
 
-def with_lines(findings: Iterable[Finding], read: Mapping[str, str] | None = None) -> list[Finding]:
+def with_lines(findings: Iterable[Finding], read: Mapping[str, str] | None = None,
+               indexes: dict[str, dict[str, int] | None] | None = None) -> list[Finding]:
     """Findings of JSON sources given the line of their resource in that file where they have no line yet.
 
-    ``read`` maps a file to its text (for tests); files are otherwise read once each, and a file that can
-    no longer be read leaves its findings as they are: a line is a pointer, never a verdict.
+    ``read`` maps a file to its text (for tests); files are otherwise read once each (once across calls that
+    share ``indexes``), and a file that can no longer be read leaves its findings as they are: a line is a
+    pointer, never a verdict.
     """
     findings = list(findings)
-    indexes: dict[str, dict[str, int] | None] = {}
+    indexes = {} if indexes is None else indexes
     result: list[Finding] = []
     for finding in findings:
         file = finding.source_file

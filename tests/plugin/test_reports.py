@@ -121,8 +121,9 @@ def test_a_clean_run_has_no_errors_and_succeeds(pytester: pytest.Pytester, stack
 
 def _secret_sources() -> dict[str, Any]:
     """One failing, secret-bearing resource per source kind; the canary sits only in values marked secret."""
+    # The manifest lists every resource with its tags: one named like a secret shows its type only.
     cdktf = {"resource": {"aws_db_instance": {"db": {"engine": "postgres", "storage_encrypted": False,
-                                                     "password": CANARY}}}}
+                                                     "password": CANARY, "tags": {"api_token": CANARY}}}}}
     plan = {
         "format_version": "1.2",
         "planned_values": {"root_module": {"resources": [
@@ -169,6 +170,8 @@ def test_secret_canary_never_reaches_any_output(pytester: pytest.Pytester, mode:
     judged = {Path(f["source_file"]).name for f in manifest["findings"]
               if f["policy_id"] == "AWS-RDS-001" and f["status"] == "failed"}
     assert judged == set(_secret_sources())
+    tags = {Path(r["source_file"]).name: r["tags"] for r in manifest["resources"] if r["tags"]}
+    assert tags["cdk.tf.json"] == {"api_token": "<secret>"}
     outputs = {
         "terminal": result.stdout.str() + result.stderr.str(),
         **{name: (pytester.path / name).read_text() for name in ("junit.xml", "r.json", "r.sarif")},
