@@ -170,7 +170,8 @@ def test_xdist_counts_checkov_failures_on_the_controller(project: pytest.Pyteste
         # CKV_AWS_21 and CKV_AWS_19 judge too: the built-in rules declaring them are not selected.
         result.stdout.fnmatch_lines(["*critical failures: 2 (limit 0) -> FAILS the session*",
                                      "*warning failures: 4 (no limit) -> tolerated*",
-                                     "*CKV_AWS_21 [[]warning[]] *: aws_s3_bucket.exports (*), aws_s3_bucket.logs (*), *"])
+                                     "*CKV_AWS_21 [[]warning[]] *: aws_s3_bucket.exports (*), "
+                                     "aws_s3_bucket.logs (*), *"])
 
 
 def test_a_pack_passing_what_checkov_fails_shows_the_difference(project: pytest.Pytester) -> None:
