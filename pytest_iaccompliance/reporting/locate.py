@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Final
 
 from pytest_iaccompliance.model import Finding
@@ -22,12 +22,12 @@ _NAMED: Final = re.compile(r'"(?:address|urn)"\s*:\s*"((?:[^"\\]|\\.)*)"')
 _STATE: Final = re.compile(
     r'(?:"module"\s*:\s*"(?P<module>(?:[^"\\]|\\.)*)"\s*,\s*)?"mode"\s*:\s*"(?P<mode>managed|data)"\s*,\s*'
     r'"type"\s*:\s*"(?P<type>(?:[^"\\]|\\.)*)"\s*,\s*"name"\s*:\s*"(?P<name>(?:[^"\\]|\\.)*)"')
-# A JSON string (a key when a colon follows) or a bracket: enough to follow a configuration's nesting.
-_TOKEN: Final = re.compile(r'"(?:[^"\\]|\\.)*"(?P<key>\s*:)?|[{}\[\]]')
 _INDEX: Final = re.compile(r"\[[^\]]*\]$")
 
 
 def _unquote(text: str) -> str:
+    if "\\" not in text:
+        return text[1:-1]
     try:
         value = json.loads(text)
     except ValueError:
@@ -38,13 +38,15 @@ def _unquote(text: str) -> str:
 def json_lines(text: str) -> dict[str, int]:
     """The first line naming each resource address (or URN) in a JSON source's text."""
     found: dict[str, int] = {}
+    # A regex scan of a large file costs more than parsing it: each runs only where its keys occur at all.
+    named = '"address"' in text or '"urn"' in text
     line, last = 1, 0
-    for match in _NAMED.finditer(text):
+    for match in _NAMED.finditer(text) if named else ():
         line += text.count("\n", last, match.start())
         last = match.start()
         found.setdefault(_unquote(f'"{match.group(1)}"'), line)
     line, last = 1, 0
-    for match in _STATE.finditer(text):
+    for match in _STATE.finditer(text) if '"mode"' in text else ():
         line += text.count("\n", last, match.start())
         last = match.start()
         data = "data." if match["mode"] == "data" else ""
@@ -56,38 +58,93 @@ def json_lines(text: str) -> dict[str, int]:
     return found
 
 
+# Declarations by the keys that lead to them: ``resource``/``data`` TYPE NAME, ``provider`` NAME, ``variable``
+# NAME, ``terraform`` ``backend`` TYPE. Everything else, every body included, is skipped by the C scanner.
+_DECLARATIONS: Final = {"resource": 2, "data": 2, "provider": 1, "variable": 1, "terraform": 2}
+_SCAN_STRING: Final[Callable[[str, int], tuple[str, int]]] = json.decoder.scanstring  # type: ignore[attr-defined]
+_SPACE: Final = re.compile(r"[ \t\n\r]*")
+_SCAN: Final[Callable[[str, int], tuple[object, int]]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+class _Walk:
+    """A shallow walk of a Terraform JSON configuration: only the few levels that declare something are read
+    key by key; each value below them is skipped in one call of the C scanner (no Python loop over its
+    strings), so a 50,000-resource file is indexed in about the time it takes to parse it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.found: dict[str, int] = {}
+        self.line, self.last = 1, 0
+
+    def at(self, index: int) -> int:
+        return _SPACE.match(self.text, index).end()  # type: ignore[union-attr]
+
+    def skip(self, index: int) -> int:
+        return int(_SCAN(self.text, index)[1])
+
+    def record(self, address: str, index: int) -> None:
+        self.line += self.text.count("\n", self.last, index)
+        self.last = index
+        self.found.setdefault(address, self.line)
+
+    def members(self, index: int, path: tuple[str, ...]) -> int:
+        """The members of the object (or list of objects) at ``index``; the index after it."""
+        text = self.text
+        if text.startswith("[", index):
+            index = self.at(index + 1)
+            while not text.startswith("]", index):
+                index = self.at(self.members(index, path))
+                if text.startswith(",", index):
+                    index = self.at(index + 1)
+            return index + 1
+        if not text.startswith("{", index):
+            return self.skip(index)
+        index = self.at(index + 1)
+        while not text.startswith("}", index):
+            key, after = _SCAN_STRING(text, index + 1)
+            value = self.at(self.at(after) + 1)  # past the colon
+            index = self.at(self.value(key, index, value, path))
+            if text.startswith(",", index):
+                index = self.at(index + 1)
+        return index + 1
+
+    def value(self, key: str, key_at: int, index: int, path: tuple[str, ...]) -> int:
+        """Record ``key`` if it declares something at ``path``; descend only where a declaration lies below."""
+        depth = len(path)
+        if depth == 0:
+            return self.members(index, (key,)) if key in _DECLARATIONS else self.skip(index)
+        top = path[0]
+        wanted = _DECLARATIONS[top]
+        if top == "terraform" and (depth == 1 and key != "backend"):
+            return self.skip(index)
+        if depth < wanted:
+            return self.members(index, (*path, key))
+        if top in ("resource", "data"):
+            self.record(f"{'data.' if top == 'data' else ''}{path[1]}.{key}", key_at)
+        elif top == "provider":
+            self.record(f"provider.{key}", key_at)
+        elif top == "variable":
+            self.record(f"var.{key}", key_at)
+        else:
+            self.record(f"terraform.backend.{key}", key_at)
+        return self.skip(index)
+
+
 def _configuration_lines(text: str) -> dict[str, int]:
     """Declarations of a Terraform JSON configuration by line: ``TYPE.NAME`` and ``data.TYPE.NAME`` resources,
-    ``provider.NAME``, ``var.NAME`` and ``terraform.backend.TYPE`` (the addresses configuration entries have)."""
-    found: dict[str, int] = {}
-    opened: list[str | None] = []  # the key that opened each enclosing object or list
-    pending: str | None = None
-    line, last = 1, 0
-    for match in _TOKEN.finditer(text):
-        token = match.group(0)
-        if token in ("{", "["):
-            opened.append(pending)
-            pending = None
-        elif token in ("}", "]"):
-            if opened:
-                opened.pop()
-            pending = None
-        elif match["key"] is not None:
-            pending = _unquote(token[: token.rindex('"') + 1])
-            address = None
-            if len(opened) == 3 and opened[1] in ("resource", "data") and opened[2]:
-                address = f"{'data.' if opened[1] == 'data' else ''}{opened[2]}.{pending}"
-            elif len(opened) == 2 and opened[1] in ("provider", "variable"):
-                address = f"{'provider' if opened[1] == 'provider' else 'var'}.{pending}"
-            elif len(opened) == 3 and opened[1:] == ["terraform", "backend"]:
-                address = f"terraform.backend.{pending}"
-            if address is not None:
-                line += text.count("\n", last, match.start())
-                last = match.start()
-                found.setdefault(address, line)
-        else:
-            pending = None
-    return found
+    ``provider.NAME``, ``var.NAME`` and ``terraform.backend.TYPE`` (the addresses configuration entries have).
+
+    A text that is not such a document gives what was found before the walk stopped: a line is a pointer,
+    never a verdict.
+    """
+    walk = _Walk(text)
+    try:
+        start = walk.at(0)
+        if text.startswith("{", start):
+            walk.members(start, ())
+    except (ValueError, StopIteration, IndexError):
+        pass
+    return walk.found
 
 
 def with_lines(findings: Iterable[Finding], read: Mapping[str, str] | None = None,

@@ -87,3 +87,25 @@ def test_calls_sharing_indexes_read_each_file_once() -> None:
         [found] = with_lines([finding("aws_s3_bucket.b", "main.tf.json")], read=texts, indexes=indexes)
         assert found.origin_line == 2
     assert texts.reads == 1
+
+
+def test_declarations_given_as_lists_of_objects_and_escaped_keys() -> None:
+    """HCL's JSON form allows a list of objects wherever an object of blocks is expected."""
+    document = {
+        "resource": [
+            {"aws_s3_bucket": {"a": {"bucket": "x"}}},
+            {"aws_s3_bucket": [{"b\u00e9": {"tags": {"aws_s3_bucket": "c"}}}]},
+        ],
+        "output": {"aws_s3_bucket": {"value": "not a declaration"}},
+    }
+    text = json.dumps(document, indent=2)
+    lines = json_lines(text)
+    assert lines == {
+        "aws_s3_bucket.a": line_of(text, '"a": {'),
+        "aws_s3_bucket.b\u00e9": line_of(text, '"b\\u00e9": {'),
+    }
+
+
+def test_a_text_that_is_not_a_configuration_gives_what_was_found_before_it_stopped() -> None:
+    text = '{\n"resource": {"aws_vpc": {"main": {}},\n "aws_subnet": {"a": {}}, "broken": {"x": [1,}}'
+    assert json_lines(text) == {"aws_vpc.main": 2, "aws_subnet.a": 3, "broken.x": 3}
