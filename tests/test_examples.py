@@ -93,14 +93,3 @@ def test_cdktf_example_reports_land_on_the_lines_of_my_infra(tmp_path: Path) -> 
                                                   text[: text.index('"s3": {')].count("\n") + 1)
     assert [w["policy"] for w in manifest["waivers"]["used"]] == ["AWS-RDS-005"]
     assert manifest["waivers"]["stale"] == []
-
-
-def test_pulumi_example_reports_land_on_the_constructor_call(tmp_path: Path) -> None:
-    """The program's findings point at the line that called the resource's constructor."""
-    manifest, document = example_reports("pulumi_app", tmp_path, "tests/test_compliance.py", "-k", "configured_pack")
-    waived = results_by_rule(document)["AWS-EC2-004"]
-    source = EXAMPLES / "pulumi_app" / "__main__.py"
-    assert region(waived) == ("__main__.py", construct_line(source, "SecurityGroup", "web"))
-    assert "NET-214" in waived["suppressions"][0]["justification"]
-    lines = {f["origin_line"] for f in manifest["findings"] if f["address"].endswith("SecurityGroup::database")}
-    assert lines == {construct_line(source, "SecurityGroup", "database")}
