@@ -6,7 +6,9 @@ Importing this module imports pulumi; only the runner and the fixture do, when a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import asyncio
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,6 +131,26 @@ class RecordingMocks(pulumi.runtime.Mocks):
         return dict(result), []
 
 
+@contextlib.contextmanager
+def _closing_worker_loop() -> Iterator[None]:
+    """Pulumi's mock monitor gives each of its worker threads an event loop (``_ensure_event_loop``) and never
+    closes it. Left to the garbage collector, such a loop is finalized at any later moment, and inside an
+    unrelated ``compile`` CPython then raises ``SystemError: AST constructor recursion depth mismatch``. A loop
+    made during the call is closed, and unset, when the call returns."""
+    if asyncio._get_running_loop() is not None:
+        yield
+        return
+    local = getattr(asyncio.get_event_loop_policy(), "_local", None)
+    before = getattr(local, "_loop", None)
+    try:
+        yield
+    finally:
+        after = getattr(local, "_loop", None)
+        if before is None and isinstance(after, asyncio.AbstractEventLoop) and not after.is_running():
+            asyncio.set_event_loop(None)
+            after.close()
+
+
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """The mock monitor, keeping every registration in order with its raw inputs and parent."""
 
@@ -138,6 +160,18 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.outputs_by_urn: dict[str, Any] = {}
 
     def RegisterResource(self, request: Any) -> Any:
+        with _closing_worker_loop():
+            return self._register(request)
+
+    def ReadResource(self, request: Any) -> Any:
+        with _closing_worker_loop():
+            return self._read(request)
+
+    def Invoke(self, request: Any) -> Any:
+        with _closing_worker_loop():
+            return super().Invoke(request)  # type: ignore[no-untyped-call]
+
+    def _register(self, request: Any) -> Any:
         if request.type != "pulumi:pulumi:Stack" and (request.transforms or self._stack_transforms):
             request = self._transformed(request)
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
@@ -165,7 +199,6 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         same request, so a transform sees what it would see in ``pulumi preview``.
         """
         from pulumi.runtime._callbacks import _CallbackServicer
-        from pulumi.runtime.proto import resource_pb2
         from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
         callbacks: dict[str, Any] = {}
@@ -179,16 +212,34 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 if found is not None:
                     tokens.append(found)
                     break
-        _ensure_event_loop()  # type: ignore[no-untyped-call]
-        for token in tokens:
-            callback = callbacks.get(token)
-            if callback is None:
-                continue
+        callables = [c for c in (callbacks.get(token) for token in tokens) if c is not None]
+        if not callables:
+            return request  # most registrations: nothing to run, and no event loop to make
+        if asyncio._get_running_loop() is not None:  # on the program's own loop: Pulumi's helper copes
+            _ensure_event_loop()  # type: ignore[no-untyped-call]
+            run: Callable[[Any], Any] = _sync_await
+            return self._apply_transforms(request, callables, run)
+        # On one of Pulumi's worker threads: a loop of our own, closed after, never one left to the collector
+        # (a loop collected later can fail inside an unrelated compile, CPython raising SystemError there).
+        previous = getattr(getattr(asyncio.get_event_loop_policy(), "_local", None), "_loop", None)
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            return self._apply_transforms(request, callables, loop.run_until_complete)
+        finally:
+            asyncio.set_event_loop(previous if isinstance(previous, asyncio.AbstractEventLoop) else None)
+            loop.close()
+
+    @staticmethod
+    def _apply_transforms(request: Any, callables: list[Any], run: Callable[[Any], Any]) -> Any:
+        from pulumi.runtime.proto import resource_pb2
+
+        for callback in callables:
             transform_request = resource_pb2.TransformRequest(
                 type=request.type, name=request.name, custom=request.custom, parent=request.parent,
                 properties=request.object,
             )
-            reply = _sync_await(callback(transform_request.SerializeToString()))
+            reply = run(callback(transform_request.SerializeToString()))
             if reply.HasField("properties"):
                 changed = type(request)()
                 changed.CopyFrom(request)
@@ -196,7 +247,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 request = changed
         return request
 
-    def ReadResource(self, request: Any) -> Any:
+    def _read(self, request: Any) -> Any:
         response = super().ReadResource(request)  # type: ignore[no-untyped-call]
         self.registrations.append(
             Registration(

@@ -315,3 +315,24 @@ def test_preview_unknowns_are_never_compliant(project: pytest.Pytester) -> None:
             assert stack.metadata["preview"] is True
     ''')
     run(project).assert_outcomes(passed=1)
+
+
+def test_a_run_leaves_no_event_loop_open(project: pytest.Pytester) -> None:
+    """Pulumi's mock monitor gives its worker threads event loops it never closes; finalized later by the
+    collector, one can break an unrelated compile (CPython's "AST constructor recursion depth mismatch")."""
+    project.makepyfile(test_it='''
+        import gc
+        import warnings
+
+        import programs
+
+        def test_no_loop_left(pulumi_mocks):
+            pulumi_mocks.register_invoke("aws:ec2/getVpc:getVpc", {"id": "vpc-0abc", "cidrBlock": "10.0.0.0/16"})
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", ResourceWarning)
+                stack = pulumi_mocks.run(programs.invokes, config={"aws:region": "eu-west-1"})
+                gc.collect()
+            assert stack.of_type("aws_instance")
+            assert [str(w.message) for w in caught if "unclosed event loop" in str(w.message)] == []
+    ''')
+    run(project).assert_outcomes(passed=1)
