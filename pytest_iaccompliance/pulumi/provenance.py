@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import CodeType, FrameType, TracebackType
 from typing import Any
 
 __all__ = ["ConstructionSites", "MissingAttribute", "OutputTracer", "Site", "runtime_dirs", "user_frame"]
@@ -116,6 +116,18 @@ class _Failure:
     sources: list[Any]
 
 
+def _program_site(frame: FrameType | None, boundary: CodeType, machinery: Callable[[str], bool]) -> Site | None:
+    """The first frame, from ``frame`` outwards, that is the program's own (not Pulumi's, not ours), stopping at
+    ``boundary``: the run that called the program."""
+    while frame is not None:
+        if frame.f_code is boundary:
+            return None
+        if not machinery(frame.f_code.co_filename):
+            return Site(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
+        frame = frame.f_back
+    return None
+
+
 class OutputTracer:
     """Notes, for each output the program builds, its building line and its inputs; explains failures."""
 
@@ -130,14 +142,7 @@ class OutputTracer:
 
     # ---- recording ------------------------------------------------------------------------------
     def _caller(self) -> Site | None:
-        frame: FrameType | None = sys._getframe(1)
-        while frame is not None:
-            if frame.f_code is self._boundary:
-                return None
-            if not self._machinery(frame.f_code.co_filename):
-                return Site(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
-            frame = frame.f_back
-        return None
+        return _program_site(sys._getframe(1), self._boundary, self._machinery)
 
     def _note(self, output: Any, site: Site | None, inputs: list[Any]) -> None:
         if site is not None:
@@ -246,14 +251,7 @@ class ConstructionSites:
         self.sites: dict[tuple[str, str], Site] = {}
 
     def _caller(self) -> Site | None:
-        frame: FrameType | None = sys._getframe(2)
-        while frame is not None:
-            if frame.f_code is self._boundary:
-                return None
-            if not self._machinery(frame.f_code.co_filename):
-                return Site(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
-            frame = frame.f_back
-        return None
+        return _program_site(sys._getframe(2), self._boundary, self._machinery)
 
     @contextlib.contextmanager
     def active(self) -> Iterator[ConstructionSites]:
