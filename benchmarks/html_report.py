@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scan_vs_checkov import REQUIRED_TAGS, WORK, Timing, generate, timed
+from scan_vs_checkov import PYTEST_RUN, REQUIRED_TAGS, WORK, Timing, generate, timed
 
 GOAL_EXTRA_SECONDS = 1.0
 
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         wanted = set(pairs[args.pair]) if args.pair != "both" else set(runs)
         runs = {label: extra for label, extra in runs.items() if label in wanted}
         for label, extra in runs.items():
-            times[label] = timing = timed([*base, *extra], args.repeat, ours=True, cwd=folder)
+            times[label] = timing = timed([*base, *extra], args.repeat, ours=True, cwd=folder, expected=PYTEST_RUN)
             print(f"{args.size:>6} resources, {label:16} {timing.show()}", flush=True)
         page = (folder / "r.html").read_text(encoding="utf-8")
         listed = len(re.findall(r'<tr class="row ', page))
