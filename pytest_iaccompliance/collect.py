@@ -6,6 +6,7 @@ source costs a few dozen items rather than a million; ``--iac-granularity resour
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,15 @@ from typing import Any
 import pytest
 
 from pytest_iaccompliance.model import Finding, FindingStatus, Resource
-from pytest_iaccompliance.options import FINDINGS, FULL_LIST, SETTINGS, SHOWN, Settings, policy_suite
+from pytest_iaccompliance.options import (
+    FINDINGS,
+    FULL_LIST,
+    LOADED_SOURCES,
+    SETTINGS,
+    SHOWN,
+    Settings,
+    policy_suite,
+)
 from pytest_iaccompliance.policies.base import Policy, PolicyContext
 from pytest_iaccompliance.policies.suite import PolicySuite
 from pytest_iaccompliance.reporting.text import bounded, finding_line
@@ -173,6 +182,8 @@ class ComplianceSource(SourceCollector):
         if size >= LARGE_SOURCE_BYTES:
             announce(self.config, f"collecting ... reading {self.path.name} ({size / 1e6:.1f} MB)", transient=True)
         stacks = load_file(self.path)
+        if self.settings.keeps_passed:
+            self.config.stash.setdefault(LOADED_SOURCES, {})[os.path.realpath(self.path)] = list(stacks)
         for stack in stacks:
             prefix = f"{stack.label}::" if len(stacks) > 1 else ""
             context = self.suite.context(stack.resources)

@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -409,6 +409,9 @@ SUITE = pytest.StashKey["PolicySuite"]()
 FINDINGS = pytest.StashKey[list[Finding]]()
 # A scan item's failure text as the terminal shows it, when its report carries the complete one (JUnit).
 SHOWN = pytest.StashKey[str]()
+# Sources this process read while collecting, by real path, kept only when a manifest is written: its
+# inventory then reuses them instead of reading each file again (under xdist the controller reads them).
+LOADED_SOURCES = pytest.StashKey[dict[str, list[Any]]]()
 
 
 def policy_suite(config: pytest.Config) -> PolicySuite:

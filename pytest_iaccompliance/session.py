@@ -7,6 +7,7 @@ failures by severity and decides whether they fail the session. A single process
 from __future__ import annotations
 
 import contextlib
+import os
 import weakref
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
@@ -16,7 +17,16 @@ from typing import Any
 import pytest
 
 from pytest_iaccompliance.model import Finding, FindingStatus, Severity
-from pytest_iaccompliance.options import FINDINGS, FULL_LIST, OPT_HTML, OPT_REPORT, OPT_SARIF, SHOWN, Settings
+from pytest_iaccompliance.options import (
+    FINDINGS,
+    FULL_LIST,
+    LOADED_SOURCES,
+    OPT_HTML,
+    OPT_REPORT,
+    OPT_SARIF,
+    SHOWN,
+    Settings,
+)
 from pytest_iaccompliance.reporting.text import bounded, listed
 
 # Namespaced report attributes: plain strings and lists, so they survive xdist's report serialization.
@@ -178,6 +188,8 @@ class SeverityPlugin:
         self.stopped_early = False
         self.ledger = Ledger(settings)
         config.stash[LEDGER] = self.ledger
+        # JSON source file -> line of each declared address, read once a session (summary and reports).
+        self._line_indexes: dict[str, dict[str, int] | None] = {}
         # Without xdist the controller runs the items itself: their findings reach the ledger as they are,
         # never through the dicts a worker's report must carry (half the cost of a 100,000-finding report).
         self._local: weakref.WeakKeyDictionary[pytest.TestReport, list[Finding]] = weakref.WeakKeyDictionary()
@@ -358,7 +370,7 @@ class SeverityPlugin:
 
         tr.write_line("policies with non-compliant resources:")
         limit = self.ledger.settings.max_listed
-        indexes: dict[str, dict[str, int] | None] = {}  # each JSON file is indexed once for every policy
+        indexes = self._line_indexes  # each JSON file is indexed once for every policy and every report
         for policy_id, findings in sorted(by_policy.items()):
             first = findings[0]
             unique = list({f.address: f for f in findings}.values())
@@ -401,7 +413,8 @@ class SeverityPlugin:
         if settings.report is not None or settings.sarif is not None or settings.html is not None:
             from pytest_iaccompliance.reporting.locate import with_lines
 
-            findings = with_lines(self.ledger.findings)  # the reports drop duplicates themselves
+            # The reports drop duplicates themselves; files the summary indexed are not indexed again.
+            findings = with_lines(self.ledger.findings, indexes=self._line_indexes)
         built: list[dict[str, Any]] = []
 
         def manifest_data() -> dict[str, Any]:
@@ -472,6 +485,7 @@ class SeverityPlugin:
         from pytest_iaccompliance.sources import SourceError, discover, load_file
 
         resources = list(self.ledger.resources)
+        read_here = self.config.stash.get(LOADED_SOURCES, {})
         sources: dict[Path, dict[str, Any]] = {}
         for source in self.ledger.settings.sources:
             try:
@@ -479,10 +493,12 @@ class SeverityPlugin:
             except (SourceError, OSError):
                 continue
             for file in files:
-                try:
-                    loaded = load_file(file)
-                except (SourceError, OSError):
-                    continue  # a collection error already says why
+                loaded = read_here.get(os.path.realpath(file))
+                if loaded is None:
+                    try:
+                        loaded = load_file(file)
+                    except (SourceError, OSError):
+                        continue  # a collection error already says why
                 for part in loaded:
                     sources.setdefault(part.path, source_entry(part.path, part.kind, self.config.rootpath))
                     resources.extend(resource_entry(r) for r in part.resources)
