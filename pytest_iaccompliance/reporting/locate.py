@@ -142,7 +142,7 @@ def _configuration_lines(text: str) -> dict[str, int]:
         start = walk.at(0)
         if text.startswith("{", start):
             walk.members(start, ())
-    except (ValueError, StopIteration, IndexError):
+    except (ValueError, StopIteration, IndexError, RecursionError):
         pass
     return walk.found
 

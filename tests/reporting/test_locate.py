@@ -109,3 +109,9 @@ def test_declarations_given_as_lists_of_objects_and_escaped_keys() -> None:
 def test_a_text_that_is_not_a_configuration_gives_what_was_found_before_it_stopped() -> None:
     text = '{\n"resource": {"aws_vpc": {"main": {}},\n "aws_subnet": {"a": {}}, "broken": {"x": [1,}}'
     assert json_lines(text) == {"aws_vpc.main": 2, "aws_subnet.a": 3, "broken.x": 3}
+
+
+def test_lists_nested_past_the_recursion_limit_give_no_line_and_no_crash() -> None:
+    """A line is a pointer, never a verdict: a shape deeper than the interpreter can walk gives no line."""
+    text = '{"resource": ' + "[" * 5000 + '{"aws_vpc": {"main": {}}}' + "]" * 5000 + "}"
+    assert json_lines(text) == {}
