@@ -726,6 +726,11 @@ class Finding:
     origin_file: str | None = None
     origin_line: int | None = None
 
+    def __hash__(self) -> int:
+        # Fields that tell findings apart in practice, each a string caching its own hash: the reports drop
+        # duplicates among hundreds of thousands of findings. Equality still compares every field.
+        return hash((self.policy_id, self.address, self.message))
+
     @classmethod
     def defaults(cls) -> dict[str, Any]:
         """The fields that have a default, with it: the base of ``from_fields``."""

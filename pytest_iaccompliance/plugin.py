@@ -115,7 +115,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
     """After the run, the data the rules derived while judging the sources is released (see
-    ``collect.release_derived``), before pytest's closing collection walks it."""
+    ``collect.release_derived``), before pytest's closing collection walks it; the findings kept for the
+    reports (every passed one, when a manifest or HTML report is asked for) join the frozen sources."""
+    global _frozen
     try:
         return (yield)
     finally:
@@ -123,6 +125,9 @@ def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, objec
             from pytest_iaccompliance.collect import release_derived
 
             release_derived(session.items)
+            # Under xdist the controller collected nothing, but holds every worker's findings.
+            gc.freeze()
+            _frozen = True
 
 
 def _thaw_earlier_session() -> None:

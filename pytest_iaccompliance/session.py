@@ -12,7 +12,7 @@ import weakref
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -28,6 +28,9 @@ from pytest_iaccompliance.options import (
     Settings,
 )
 from pytest_iaccompliance.reporting.text import bounded, listed
+
+if TYPE_CHECKING:
+    from pytest_iaccompliance.reporting.sections import FindingCounts
 
 # Namespaced report attributes: plain strings and lists, so they survive xdist's report serialization.
 REPORT_SEVERITY = "iaccompliance_severity"
@@ -63,6 +66,24 @@ class Ledger:
     decided: dict[Severity, bool] = field(default_factory=dict)
     # Inventory entries of resources judged in tests (``reporting.manifest.resource_entry``).
     resources: list[dict[str, Any]] = field(default_factory=list)
+    # ``unique_findings`` and ``counts``, with the number of findings they were made from.
+    _unique: tuple[int, list[Finding]] | None = field(default=None, repr=False)
+    _counts: tuple[int, FindingCounts] | None = field(default=None, repr=False)
+
+    def unique_findings(self) -> list[Finding]:
+        """Each finding once, in arrival order: the summary and every report count a finding once. Made once
+        at the end of the session (the findings only grow), not once per reader."""
+        if self._unique is None or self._unique[0] != len(self.findings):
+            self._unique = (len(self.findings), list(dict.fromkeys(self.findings)))
+        return self._unique[1]
+
+    def counts(self) -> FindingCounts:
+        """``unique_findings`` counted by status and section: the terminal table and the reports' totals."""
+        if self._counts is None or self._counts[0] != len(self.findings):
+            from pytest_iaccompliance.reporting.sections import FindingCounts
+
+            self._counts = (len(self.findings), FindingCounts.of(self.unique_findings()))
+        return self._counts[1]
 
     def failed_nodeids(self, severity: Severity) -> list[str]:
         return list(dict.fromkeys(r.nodeid for r in self.severity_reports.get(severity, ())))
@@ -391,9 +412,7 @@ class SeverityPlugin:
 
     def _write_sections(self, tr: pytest.TerminalReporter) -> None:
         """``CIS 2.1 storage: 12 passed, 2 failed``: totals by framework section, bounded like other lists."""
-        from pytest_iaccompliance.reporting.sections import section_totals
-
-        rows = section_totals(set(self.ledger.findings))
+        rows = self.ledger.counts().sections()
         if not rows:
             return
         tr.write_line("by framework section:")
@@ -405,37 +424,58 @@ class SeverityPlugin:
         settings = self.ledger.settings
         if not self.controller or self.config.option.collectonly:
             return
+        if settings.report is None and settings.sarif is None and settings.html is None:
+            return
+        from pytest_iaccompliance.model import paused_gc
+
+        with paused_gc():  # the reports build containers per finding, none holding a cycle
+            self._write_reports(session, int(exitstatus))
+
+    def _write_reports(self, session: pytest.Session, exit_status: int) -> None:
         from pytest_iaccompliance import __version__
-        from pytest_iaccompliance.reporting.manifest import build_manifest, write_json
+        from pytest_iaccompliance.reporting.locate import file_lines, with_lines
+        from pytest_iaccompliance.reporting.manifest import build_manifest, manifest_head, write_json
         from pytest_iaccompliance.reporting.sarif import write_sarif
 
-        findings: list[Finding] = []
-        if settings.report is not None or settings.sarif is not None or settings.html is not None:
-            from pytest_iaccompliance.reporting.locate import with_lines
-
-            # The reports drop duplicates themselves; files the summary indexed are not indexed again.
-            findings = with_lines(self.ledger.findings, indexes=self._line_indexes)
+        settings = self.ledger.settings
+        indexes = self._line_indexes  # files the summary indexed are not indexed again
         built: list[dict[str, Any]] = []
+        lined: list[list[Finding]] = []
+
+        def with_lines_once() -> list[Finding]:
+            """The findings with their JSON lines, for the manifest and SARIF (they drop duplicates themselves)."""
+            if not lined:
+                lined.append(with_lines(self.ledger.findings, indexes=indexes))
+            return lined[0]
 
         def manifest_data() -> dict[str, Any]:
-            """Built once: the JSON manifest and the HTML report are the same data."""
+            """Built once; its head serves the HTML page too."""
             if not built:
-                built.append(build_manifest(findings, self.verdict(), tool_version=__version__,
-                                            exit_status=int(exitstatus), errors=self.ledger.errors,
-                                            **self._manifest_parts()))
+                built.append(build_manifest(with_lines_once(), self.verdict(), tool_version=__version__,
+                                            exit_status=exit_status, errors=self.ledger.errors,
+                                            **self._manifest_parts(inventory=True)))
             return built[0]
 
         def manifest(path: Path) -> None:
             write_json(path, manifest_data())
 
         def sarif(path: Path) -> None:
-            write_sarif(path, findings, tool_version=__version__, base=self.config.rootpath,
-                        errors=self.ledger.errors, exit_status=int(exitstatus), **self._sarif_parts())
+            write_sarif(path, with_lines_once(), tool_version=__version__,
+                        base=self.config.rootpath, errors=self.ledger.errors, exit_status=exit_status,
+                        **self._sarif_parts())
 
         def html(path: Path) -> None:
-            from pytest_iaccompliance.reporting.html import write_html
+            from pytest_iaccompliance.reporting.html import write_findings_html
 
-            write_html(path, manifest_data(), remediation=self._remediations(), environment=_environment())
+            # Drawn from the findings, not from the manifest's dict per finding: the page of a large run costs
+            # a fraction of the manifest, and shows the same counts (the head is the manifest's own).
+            unique = self.ledger.unique_findings()
+            head = manifest_data() if built else manifest_head(
+                unique, self.verdict(), tool_version=__version__, exit_status=exit_status,
+                errors=self.ledger.errors, counts=self.ledger.counts(),
+                **self._manifest_parts(inventory=False))
+            write_findings_html(path, head, unique, lines=lambda file: file_lines(file, indexes),
+                                remediation=self._remediations(), environment=_environment())
 
         writes: tuple[tuple[Path | None, str, Callable[[Path], None]], ...] = (
             (settings.report, OPT_REPORT, manifest),
@@ -478,8 +518,9 @@ class SeverityPlugin:
                 "category": settings.sarif_category, "test_failures": failures,
                 "baseline_used": bool(exemptions is not None and exemptions.uses_baseline())}
 
-    def _manifest_parts(self) -> dict[str, Any]:
-        """The inventory, source digests, tag coverage and exemptions the manifest adds to the findings."""
+    def _manifest_parts(self, inventory: bool) -> dict[str, Any]:
+        """The source digests, exemptions and (with ``inventory``) the resources and tag settings the manifest
+        adds to the findings."""
         from pytest_iaccompliance.policies.rules.tagging import taggable_types
         from pytest_iaccompliance.reporting.manifest import resource_entry, source_entry
         from pytest_iaccompliance.sources import SourceError, discover, load_file
@@ -501,7 +542,10 @@ class SeverityPlugin:
                         continue  # a collection error already says why
                 for part in loaded:
                     sources.setdefault(part.path, source_entry(part.path, part.kind, self.config.rootpath))
-                    resources.extend(resource_entry(r) for r in part.resources)
+                    if inventory:
+                        resources.extend(resource_entry(r) for r in part.resources)
+        if not inventory:
+            return {"sources": list(sources.values()), **self._exemption_state()}
         return {"resources": resources, "sources": list(sources.values()),
                 "required_tags": self.ledger.settings.required_tags,
                 "taggable_types": taggable_types() if self.ledger.settings.required_tags else frozenset(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 
 import pytest
@@ -263,3 +264,17 @@ def test_a_pause_leaves_a_frozen_generation_it_did_not_make_frozen() -> None:
         assert len(built) == 100
     finally:
         gc.unfreeze()
+
+
+def test_findings_equal_in_every_field_are_one_and_any_other_field_tells_them_apart() -> None:
+    """The hash reads a few fields; equality (what the reports drop duplicates by) still reads all of them."""
+    base = Finding(policy_id="AWS-S3-001", severity=Severity.CRITICAL, status=FindingStatus.FAILED,
+                   address="aws_s3_bucket.b", resource_type="aws_s3_bucket", source_file="cdk.tf.json",
+                   message="aws_s3_bucket.b: not encrypted", controls=("CIS-AWS-3.0:2.1.1",))
+    same = Finding.from_fields(dict(vars(base)))
+    variants = [dataclasses.replace(base, **{name: value}) for name, value in (
+        ("status", FindingStatus.WAIVED), ("severity", Severity.WARNING), ("waiver", "W1"),
+        ("origin_file", "app.py"), ("origin_line", 3), ("location", "stack/b"), ("source_file", "other.json"),
+        ("controls", ()), ("title", "t"), ("checkov_ids", ("CKV_AWS_19",)), ("resource_type", "x"))]
+    assert len({base, same}) == 1
+    assert list(dict.fromkeys([base, *variants, same, *variants])) == [base, *variants]

@@ -11,16 +11,18 @@ to write and to open.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any, Final
 
-from pytest_iaccompliance.model import paused_gc
+from pytest_iaccompliance.model import Finding, FindingStatus, paused_gc
+from pytest_iaccompliance.reporting.locate import address_line
 from pytest_iaccompliance.reporting.sections import STATUSES, sections_of
 
-__all__ = ["DEFAULT_ROWS", "findings_fragment", "render_html", "summary_fragment", "write_html"]
+__all__ = ["DEFAULT_ROWS", "findings_fragment", "render_findings_html", "render_html", "summary_fragment",
+           "write_findings_html", "write_html"]
 
 # Rows a policy shows before "show all": enough to read, few enough that the page opens at any size.
 DEFAULT_ROWS: Final = 50
@@ -36,11 +38,18 @@ STATUS_LABEL: Final = {
 # The coverage matrix's columns; baselined joins them only when a run has baselined findings.
 _MATRIX: Final = ("passed", "failed", "unknown", "waived")
 _SEVERITIES: Final = ("critical", "warning")
+# A status's text without the enum's attribute lookup (a row per finding reads it).
+_STATUS_TEXT: Final = {status: status.value for status in FindingStatus}
 _EXPIRED: Final = "expired "
 _LT: Final = "\\u003c"
 # pytest's exit codes, as a reader of the verdict needs them.
 _EXIT: Final = {0: "all tests passed", 1: "tests failed", 2: "interrupted", 3: "internal error",
                 4: "usage error", 5: "no tests collected"}
+
+
+# A row's cells: status, address, resource type, source file, the user's line, location, message, waiver.
+# Each is text, except the user's line, which may be a number: that line of the row's own source file.
+_Cells = list[Any]
 
 
 @dataclass
@@ -52,14 +61,16 @@ class _Policy:
     severity: str
     controls: tuple[str, ...]
     checkov_ids: tuple[str, ...]
+    # Rows of some of its findings as cells (``_Cells``); findings are manifest dicts or ``Finding`` objects.
+    rows: Callable[[Sequence[Any]], list[_Cells]]
     # Findings by status, each list in manifest order: rows read in ``STATUS_LABEL`` order without a sort.
-    by_status: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
+    by_status: dict[str, list[Any]] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
         return {status: len(findings) for status, findings in self.by_status.items()}
 
-    def ordered(self) -> list[Mapping[str, Any]]:
+    def ordered(self) -> list[Any]:
         """What needs attention first: failed, cannot evaluate, waived, baselined, passed."""
         known = [s for s in STATUS_LABEL if s in self.by_status]
         other = [s for s in self.by_status if s not in STATUS_LABEL]
@@ -71,12 +82,25 @@ def render_html(manifest: Mapping[str, Any], *, remediation: Mapping[str, str] |
     """The page for one manifest. ``remediation`` (policy id to text) and ``environment`` (name to version)
     add what the manifest does not carry; a policy the manifest describes itself wins over ``remediation``."""
     with paused_gc():  # a large report builds a list per finding: none holds a cycle
-        return _render(manifest, remediation or {}, environment or {}, max_rows)
+        return _render(manifest, _policies(manifest.get("findings") or ()), remediation or {}, environment or {},
+                       max_rows)
 
 
-def _render(manifest: Mapping[str, Any], remediation: Mapping[str, str], environment: Mapping[str, str],
-            max_rows: int) -> str:
-    policies = _policies(manifest.get("findings") or ())
+def render_findings_html(head: Mapping[str, Any], findings: Iterable[Finding], *,
+                         lines: Callable[[str], Mapping[str, int] | None] | None = None,
+                         remediation: Mapping[str, str] | None = None, environment: Mapping[str, str] | None = None,
+                         max_rows: int = DEFAULT_ROWS) -> str:
+    """The page ``render_html`` draws for a manifest, drawn from the findings themselves and the manifest's
+    head (``manifest_head``): a large run's page then costs no dict per finding. ``findings`` are given without
+    duplicates (``dict.fromkeys``), as the head counted them; ``lines`` gives a source file's index of lines
+    (``locate.file_lines``), for rows whose finding has no line of its own."""
+    with paused_gc():
+        policies = _finding_policies(findings, lines or _no_lines)
+        return _render(head, policies, remediation or {}, environment or {}, max_rows)
+
+
+def _render(manifest: Mapping[str, Any], policies: Mapping[str, _Policy], remediation: Mapping[str, str],
+            environment: Mapping[str, str], max_rows: int) -> str:
     fixes = dict(remediation)
     for policy_id, described in (manifest.get("policies") or {}).items():
         if isinstance(described, Mapping) and described.get("remediation"):
@@ -108,8 +132,19 @@ def write_html(path: Path, manifest: Mapping[str, Any], *, remediation: Mapping[
     write_text(path, render_html(manifest, remediation=remediation, environment=environment, max_rows=max_rows))
 
 
+def write_findings_html(path: Path, head: Mapping[str, Any], findings: Iterable[Finding], *,
+                        lines: Callable[[str], Mapping[str, int] | None] | None = None,
+                        remediation: Mapping[str, str] | None = None, environment: Mapping[str, str] | None = None,
+                        max_rows: int = DEFAULT_ROWS) -> None:
+    from pytest_iaccompliance.reporting.manifest import write_text
+
+    write_text(path, render_findings_html(head, findings, lines=lines, remediation=remediation,
+                                          environment=environment, max_rows=max_rows))
+
+
 def summary_fragment(manifest: Mapping[str, Any]) -> str:
-    """The verdict and the coverage by framework section, to sit inside another page (pytest-html's summary)."""
+    """The verdict and the coverage by framework section, to sit inside another page (pytest-html's summary);
+    the manifest's head (``manifest_head``) is enough."""
     policies = _policies(manifest.get("findings") or ())
     return (f'<div class="iac-compliance"><style>{_FRAGMENT_CSS}</style><h2>Compliance</h2>{_verdict(manifest)}'
             f"{_coverage(_section_rows(manifest, policies))}</div>")
@@ -121,7 +156,7 @@ def findings_fragment(findings: Sequence[Mapping[str, Any]], max_rows: int = DEF
     tables = []
     for policy in policies.values():
         ordered = policy.ordered()
-        rows = "".join(_row(finding) for finding in ordered[:max_rows])
+        rows = "".join(map(_row, policy.rows(ordered[:max_rows])))
         more = (f'<p class="muted">{len(ordered) - max_rows} more resources: every one is in the JSON manifest '
                 "and the HTML compliance report</p>" if len(ordered) > max_rows else "")
         heading = (f'<p><b>{_e(policy.id)}</b> {_e(policy.title)}</p>' if len(policies) > 1 else "")
@@ -143,13 +178,59 @@ def _policies(findings: Iterable[Mapping[str, Any]]) -> dict[str, _Policy]:
         if policy is None:
             policy = policies[policy_id] = _Policy(
                 policy_id, str(finding.get("title") or ""), str(finding["severity"]),
-                tuple(finding.get("controls") or ()), tuple(finding.get("checkov_ids") or ()))
+                tuple(finding.get("controls") or ()), tuple(finding.get("checkov_ids") or ()), _dict_rows)
         status = str(finding["status"])
         group = policy.by_status.get(status)
         if group is None:
             group = policy.by_status[status] = []
         group.append(finding)
     return policies
+
+
+def _finding_policies(findings: Iterable[Finding],
+                      lines: Callable[[str], Mapping[str, int] | None]) -> dict[str, _Policy]:
+    """``_policies`` of ``Finding`` objects; each status's rows ordered by source and address, as the
+    manifest orders them. ``lines`` gives a source file's ``locate.file_lines`` index."""
+    def rows(group: Sequence[Finding]) -> list[_Cells]:
+        # One loop with the index of the last file at hand: a large page has a hundred thousand rows.
+        result: list[_Cells] = []
+        last_file: str | None = None
+        index: Mapping[str, int] | None = None
+        for finding in group:
+            file = finding.source_file
+            user_line: str | int = ""
+            if finding.origin_file:
+                user_line = (f"{finding.origin_file}:{finding.origin_line}" if finding.origin_line
+                             else finding.origin_file)
+            elif file and finding.origin_line is None:
+                if file != last_file:
+                    last_file, index = file, lines(file)
+                if index:  # the line in the row's own source file, as a number (see ``_Cells``)
+                    user_line = address_line(index, finding.address) or ""
+            result.append([_STATUS_TEXT[finding.status], finding.address, finding.resource_type or "", file or "",
+                           user_line, finding.location or "", finding.message or "", finding.waiver or ""])
+        return result
+
+    policies: dict[str, _Policy] = {}
+    for finding in findings:
+        policy = policies.get(finding.policy_id)
+        if policy is None:
+            policy = policies[finding.policy_id] = _Policy(
+                finding.policy_id, finding.title or "", finding.severity.value, tuple(finding.controls),
+                tuple(finding.checkov_ids), rows)
+        status = _STATUS_TEXT[finding.status]
+        group = policy.by_status.get(status)
+        if group is None:
+            group = policy.by_status[status] = []
+        group.append(finding)
+    for policy in policies.values():
+        for group in policy.by_status.values():
+            group.sort(key=_source_and_address)
+    return policies
+
+
+def _source_and_address(finding: Finding) -> tuple[str, str]:
+    return (str(finding.source_file), finding.address)
 
 
 def _ordered(policies: Mapping[str, _Policy]) -> list[_Policy]:
@@ -235,8 +316,8 @@ def _sources(manifest: Mapping[str, Any], policies: Mapping[str, _Policy]) -> st
             rows.append(f'<tr><td class="mono">{_e(source.get("path") or source.get("file"))}</td>'
                         f'<td>{_e(source.get("kind") or "")}</td><td class="mono hash">{_e(digest)}</td></tr>')
     else:
-        files = sorted({str(f["source_file"]) for p in policies.values() for group in p.by_status.values()
-                        for f in group if f.get("source_file")})
+        files = sorted({source for p in policies.values() for group in p.by_status.values()
+                        for cells in p.rows(group) if (source := cells[3])})
         rows = [f'<tr><td class="mono">{_e(file)}</td><td></td><td class="muted">not recorded</td></tr>'
                 for file in files]
     if not rows:
@@ -384,10 +465,10 @@ def _policy_block(policy: _Policy, remediation: str, max_rows: int) -> str:
     meta = [("controls", ", ".join(policy.controls)), ("Checkov", ", ".join(policy.checkov_ids)),
             ("remediation", remediation)]
     described = "".join(f"<dt>{name}</dt><dd>{_e(value)}</dd>" for name, value in meta if value)
-    body = "".join(_row(finding) for finding in shown)
+    body = "".join(map(_row, policy.rows(shown)))
     more = ""
     if rest:
-        data = json.dumps(_all_cells(rest), separators=(",", ":"), ensure_ascii=False)
+        data = json.dumps(_packed(policy.rows(rest)), separators=(",", ":"), ensure_ascii=False)
         # Inside <script>, only "</" could end the element early: no "<" survives in the JSON text.
         data = data.replace("<", _LT)
         more = (f'<script type="application/json" class="rest">{data}</script>'
@@ -418,17 +499,27 @@ def _cells(finding: Mapping[str, Any]) -> list[str]:
             str(finding.get("message") or ""), str(finding.get("waiver") or "")]
 
 
-def _all_cells(findings: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
-    """``_cells`` of many findings; without a user's line anywhere (plain JSON sources), in one pass of plain
-    lookups, since this is most of the work of a 100,000-finding report."""
-    if any(finding.get("origin_file") for finding in findings):
-        return [_cells(finding) for finding in findings]
-    return [[f["status"], f["address"], f.get("resource_type") or "", f.get("source_file") or "", "",
-             f.get("location") or "", f.get("message") or "", f.get("waiver") or ""] for f in findings]
+def _dict_rows(findings: Sequence[Mapping[str, Any]]) -> list[_Cells]:
+    return [_cells(finding) for finding in findings]
 
 
-def _row(finding: Mapping[str, Any]) -> str:
-    status, address, kind, source, user_line, location, message, waiver = _cells(finding)
+def _no_lines(file: str) -> None:
+    return None
+
+
+def _packed(rows: list[_Cells]) -> dict[str, Any]:
+    """Rows behind "show all" with each source file named once (``files``, the rows' fourth cell its index):
+    the file's path would otherwise be most of a large page."""
+    files: dict[str, int] = {}
+    for cells in rows:
+        cells[3] = files.setdefault(cells[3], len(files))
+    return {"files": list(files), "rows": rows}
+
+
+def _row(cells: _Cells) -> str:
+    status, address, kind, source, user_line, location, message, waiver = cells
+    if isinstance(user_line, int):
+        user_line = f"{source}:{user_line}"
     expired = waiver.startswith(_EXPIRED)
     waiver_cell = (f'<span class="badge expired">waiver expired</span> {_e(waiver[len(_EXPIRED):])}' if expired
                    else _e(waiver))
@@ -601,7 +692,12 @@ _SCRIPT: Final = r"""
       var policy = button.closest('section.policy');
       var rest = JSON.parse(policy.querySelector('script.rest').textContent);
       var body = policy.querySelector('tbody'), rows = document.createDocumentFragment();
-      rest.forEach(function (c) { rows.appendChild(row(c)); });
+      rest.rows.forEach(function (c) {
+        var file = rest.files[c[3]];  // each file is named once; a number as the user's line is in that file
+        c[3] = file;
+        if (typeof c[4] === 'number') { c[4] = file + ':' + c[4]; }
+        rows.appendChild(row(c));
+      });
       body.appendChild(rows);
       button.parentNode.remove();
       apply();

@@ -14,7 +14,7 @@ from typing import Final
 
 from pytest_iaccompliance.model import Finding
 
-__all__ = ["json_lines", "with_lines"]
+__all__ = ["address_line", "file_lines", "json_lines", "line_of", "with_lines"]
 
 # `"address": "aws_s3_bucket.b"` (plan, state JSON) and `"urn": "urn:pulumi:..."` (pulumi stack export).
 _NAMED: Final = re.compile(r'"(?:address|urn)"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -23,6 +23,8 @@ _STATE: Final = re.compile(
     r'(?:"module"\s*:\s*"(?P<module>(?:[^"\\]|\\.)*)"\s*,\s*)?"mode"\s*:\s*"(?P<mode>managed|data)"\s*,\s*'
     r'"type"\s*:\s*"(?P<type>(?:[^"\\]|\\.)*)"\s*,\s*"name"\s*:\s*"(?P<name>(?:[^"\\]|\\.)*)"')
 _INDEX: Final = re.compile(r"\[[^\]]*\]$")
+# An index not read yet (``None`` is a file that could not be read).
+_UNREAD: Final[dict[str, int]] = {}
 
 
 def _unquote(text: str) -> str:
@@ -155,27 +157,43 @@ def with_lines(findings: Iterable[Finding], read: Mapping[str, str] | None = Non
     share ``indexes``), and a file that can no longer be read leaves its findings as they are: a line is a
     pointer, never a verdict.
     """
-    findings = list(findings)
     indexes = {} if indexes is None else indexes
     result: list[Finding] = []
     for finding in findings:
-        file = finding.source_file
-        if finding.origin_line is not None or not file or not file.endswith(".json"):
-            result.append(finding)
-            continue
-        if file not in indexes:
-            indexes[file] = _index(file, read)
-        index = indexes[file]
-        line = None
-        if index:
-            line = index.get(finding.address) or index.get(_INDEX.sub("", finding.address))
+        line = line_of(finding, indexes, read)
         if line is None:
             result.append(finding)
             continue
         fields = dict(vars(finding))
-        fields["origin_file"], fields["origin_line"] = file, line
+        fields["origin_file"], fields["origin_line"] = finding.source_file, line
         result.append(Finding.from_fields(fields))
     return result
+
+
+def line_of(finding: Finding, indexes: dict[str, dict[str, int] | None],
+            read: Mapping[str, str] | None = None) -> int | None:
+    """The line ``with_lines`` would give the finding, without a new finding."""
+    if finding.origin_line is not None or not finding.source_file:
+        return None
+    index = file_lines(finding.source_file, indexes, read)
+    return address_line(index, finding.address) if index else None
+
+
+def file_lines(file: str, indexes: dict[str, dict[str, int] | None],
+               read: Mapping[str, str] | None = None) -> dict[str, int] | None:
+    """The line of each address in a JSON source (``None`` for any other file, or one that cannot be read),
+    read once across the calls that share ``indexes``: a report showing many rows of one file asks once."""
+    if not file.endswith(".json"):
+        return None
+    index = indexes.get(file, _UNREAD)
+    if index is _UNREAD:
+        index = indexes[file] = _index(file, read)
+    return index
+
+
+def address_line(index: Mapping[str, int], address: str) -> int | None:
+    """An address's line in a ``file_lines`` index; ``aws_x.y[2]`` (one of ``count`` copies) is at ``aws_x.y``."""
+    return index.get(address) or index.get(_INDEX.sub("", address))
 
 
 def _index(file: str, read: Mapping[str, str] | None) -> dict[str, int] | None:

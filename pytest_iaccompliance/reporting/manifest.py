@@ -10,9 +10,12 @@ import tempfile
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_iaccompliance.model import Finding, Resource
+
+if TYPE_CHECKING:
+    from pytest_iaccompliance.reporting.sections import FindingCounts
 
 MANIFEST_VERSION = 2
 # The JSON Schema every manifest validates against, shipped beside this module.
@@ -50,14 +53,29 @@ def build_manifest(findings: Iterable[Finding], verdict: Mapping[str, Any], *, t
     (``source_entry``), ``waivers`` and ``baseline`` what the run's exemptions did. The document validates
     against ``manifest_schema()``; the same findings give the same document, in any order.
     """
-    from pytest_iaccompliance.reporting.sections import section_totals
-
     ordered = sorted(set(findings), key=_finding_key)
-    totals: dict[str, int] = {}
-    for finding in ordered:
-        totals[finding.status.value] = totals.get(finding.status.value, 0) + 1
     inventory = sorted({(str(r["source_file"]), str(r["address"])): dict(r) for r in resources}.items())
     entries = [entry for _, entry in inventory]
+    return {
+        **manifest_head(ordered, verdict, tool_version=tool_version, exit_status=exit_status, errors=errors,
+                        sources=sources, waivers=waivers, baseline=baseline),
+        "resources": entries,
+        "tag_coverage": tag_coverage(entries, required_tags, taggable_types),
+        "findings": [finding.to_dict() for finding in ordered],
+    }
+
+
+def manifest_head(findings: Collection[Finding], verdict: Mapping[str, Any], *, tool_version: str,
+                  exit_status: int | None = None, errors: Iterable[Mapping[str, str]] = (),
+                  sources: Iterable[Mapping[str, Any]] = (), waivers: Mapping[str, Any] | None = None,
+                  baseline: Mapping[str, Any] | None = None, counts: FindingCounts | None = None) -> dict[str, Any]:
+    """The manifest without its findings, inventory and tag coverage: the run, the verdict and the totals of
+    ``findings`` (given without duplicates), which is all the HTML page needs beside the findings themselves.
+    ``counts`` are their ``FindingCounts`` when the caller has them already."""
+    from pytest_iaccompliance.reporting.sections import FindingCounts
+
+    if counts is None:
+        counts = FindingCounts.of(findings)
     return {
         "manifest_version": MANIFEST_VERSION,
         "tool": {"name": "pytest-iaccompliance", "version": tool_version},
@@ -65,14 +83,11 @@ def build_manifest(findings: Iterable[Finding], verdict: Mapping[str, Any], *, t
         "exit_status": exit_status,
         "errors": [dict(error) for error in errors],
         "verdict": dict(verdict),
-        "totals": totals,
-        "sections": [totals.to_dict() for totals in section_totals(ordered)],
+        "totals": counts.by_status(),
+        "sections": [row.to_dict() for row in counts.sections()],
         "sources": sorted((dict(source) for source in sources), key=lambda s: str(s["path"])),
-        "resources": entries,
-        "tag_coverage": tag_coverage(entries, required_tags, taggable_types),
         "waivers": dict(waivers) if waivers is not None else {"used": [], "expired": [], "stale": []},
         "baseline": dict(baseline) if baseline is not None else None,
-        "findings": [finding.to_dict() for finding in ordered],
     }
 
 

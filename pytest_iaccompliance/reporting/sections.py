@@ -10,14 +10,14 @@ third-party pack's controls still get a row; an id without a prefix has no secti
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Final
 
 from pytest_iaccompliance.model import Finding, FindingStatus
 
-__all__ = ["STATUSES", "Section", "SectionTotals", "section_of", "section_totals", "sections_of"]
+__all__ = ["STATUSES", "FindingCounts", "Section", "SectionTotals", "section_of", "section_totals", "sections_of"]
 
 # The statuses a section's totals count, in the order reports show them.
 STATUSES: Final = tuple(status.value for status in (
@@ -157,14 +157,41 @@ class SectionTotals:
         return {**self.section.to_dict(), "totals": dict(self.counts)}
 
 
+@dataclass(frozen=True)
+class FindingCounts:
+    """Findings counted once per (controls, status): a large run has hundreds of thousands of findings but a few
+    dozen distinct control tuples, so the totals by status and by section each read the few counts."""
+
+    by_controls: Mapping[tuple[tuple[str, ...], str], int]
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> FindingCounts:
+        counted: dict[tuple[tuple[str, ...], str], int] = {}
+        for finding in findings:
+            controls = finding.controls
+            key = (controls if type(controls) is tuple else tuple(controls), finding.status.value)
+            counted[key] = counted.get(key, 0) + 1
+        return cls(counted)
+
+    def by_status(self) -> dict[str, int]:
+        """Findings per status, in ``STATUSES`` order (a status without findings is left out)."""
+        totals: dict[str, int] = {}
+        for (_, status), count in self.by_controls.items():
+            totals[status] = totals.get(status, 0) + count
+        return {status: totals.pop(status) for status in (*STATUSES, *sorted(totals)) if status in totals}
+
+    def sections(self) -> list[SectionTotals]:
+        """Totals per framework section, frameworks and sections in their natural order."""
+        by_section: dict[Section, SectionTotals] = {}
+        for (controls, status), count in self.by_controls.items():
+            for section in sections_of(controls):
+                totals = by_section.get(section)
+                if totals is None:
+                    totals = by_section[section] = SectionTotals(section)
+                totals.counts[status] = totals.counts.get(status, 0) + count
+        return [by_section[section] for section in sorted(by_section)]
+
+
 def section_totals(findings: Iterable[Finding]) -> list[SectionTotals]:
     """Totals per framework section, frameworks and sections in their natural order."""
-    by_section: dict[Section, SectionTotals] = {}
-    for finding in findings:
-        status = finding.status.value
-        for section in sections_of(tuple(finding.controls)):
-            totals = by_section.get(section)
-            if totals is None:
-                totals = by_section[section] = SectionTotals(section)
-            totals.counts[status] = totals.counts.get(status, 0) + 1
-    return [by_section[section] for section in sorted(by_section)]
+    return FindingCounts.of(findings).sections()

@@ -123,13 +123,20 @@ def test_show_all_lists_every_resource(pytester: pytest.Pytester, browser: Any) 
     count = DEFAULT_ROWS + 9
     document = {"resource": {"aws_s3_bucket": {f"b{i:03}": {"bucket": f"b{i:03}"} for i in range(count)}}}
     (pytester.path / "cdk.tf.json").write_text(json.dumps(document))
-    run(pytester, f"{OPT_SOURCE}=cdk.tf.json", "--iac-select", "AWS-S3-001", OPT_HTML, "r.html")
+    run(pytester, f"{OPT_SOURCE}=cdk.tf.json", "--iac-select", "AWS-S3-001", OPT_HTML, "r.html",
+        OPT_REPORT, "r.json")
     _open(browser, pytester.path / "r.html")
     assert len(_visible(browser, "#policy-AWS-S3-001 tr.row")) == DEFAULT_ROWS
     browser.find_element("css selector", "#policy-AWS-S3-001 button.show-all").click()
     rows = _visible(browser, "#policy-AWS-S3-001 tr.row")
     assert sorted(row.find_element("css selector", "td:nth-child(2) .mono").text for row in rows) == [
         f"aws_s3_bucket.b{i:03}" for i in range(count)]
+    # Every row, listed or added by "show all", names its file and line as the manifest does.
+    manifest = json.loads((pytester.path / "r.json").read_text())
+    lines = {f["address"]: f"{f['origin_file']}:{f['origin_line']}" for f in manifest["findings"]}
+    shown = {row.find_element("css selector", "td:nth-child(2) .mono").text:
+             row.find_element("css selector", "td:nth-child(3) div").text for row in rows}
+    assert shown == lines
     assert _visible(browser, "#policy-AWS-S3-001 button.show-all") == []
     # Rows added later obey the filters in force.
     browser.find_element("css selector", 'input[name="status"][value="failed"]').click()

@@ -172,3 +172,35 @@ def test_in_one_process_findings_reach_the_summary_without_a_round_trip(pytester
     held, same = map(int, (pytester.path / "same.txt").read_text().split())
     assert held > 0
     assert same == held
+
+
+# At the end of the session, after the reports are written: how many of the findings the controller kept are
+# still walked by the cyclic collector (pytest's own collections at the end, the interpreter's at exit).
+WALKED = """
+import gc
+from pathlib import Path
+
+import pytest
+
+from pytest_iaccompliance.session import LEDGER
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session):
+    if LEDGER not in session.config.stash:
+        return
+    findings = session.config.stash[LEDGER].findings
+    walked = {id(o) for o in gc.get_objects()}
+    Path("walked.txt").write_text(f"{len(findings)} {sum(id(f) in walked for f in findings)}")
+"""
+
+
+@pytest.mark.parametrize("mode", [pytest.param([], id="single"), pytest.param(["-n", "2"], id="xdist")])
+def test_findings_kept_for_the_reports_are_frozen_after_the_run(pytester: pytest.Pytester, stacks: Path,
+                                                                  mode: list[str]) -> None:
+    pytester.makeconftest(WALKED)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *mode, f"{OPT_SOURCE}={stacks.name}",
+                                           f"{OPT_REPORT}=out.json")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    kept, walked = map(int, (pytester.path / "walked.txt").read_text().split())
+    assert kept > 50  # every finding, passed ones included, for the manifest
+    assert walked == 0

@@ -106,7 +106,7 @@ class _Reader(HTMLParser):
             self.policy.rows.append(self.row)
             self.row = None
         elif tag == "script" and self.script is not None and self.policy is not None:
-            self.policy.rest = json.loads("".join(self.script))
+            self.policy.rest = _unpacked(json.loads("".join(self.script)))
             self.script = None
         elif tag == "button" and self.button is not None and self.policy is not None:
             self.policy.show_all = "".join(self.button)
@@ -127,3 +127,13 @@ def read_page(path: Path | str) -> Page:
     reader.page.matrix_columns = reader.page.matrix_columns[1:]
     reader.page.text = "".join(reader.texts)
     return reader.page
+
+
+def _unpacked(data: dict[str, Any]) -> list[list[str]]:
+    """The rows behind "show all" as the page's script shows them: each file named, each line with its file."""
+    rows = []
+    for cells in data["rows"]:
+        file = data["files"][cells[3]]
+        line = cells[4]
+        rows.append([*cells[:3], file, f"{file}:{line}" if isinstance(line, int) else line, *cells[5:]])
+    return rows

@@ -6,7 +6,7 @@ import pytest
 
 from pytest_iaccompliance.model import Finding, FindingStatus, Severity
 from pytest_iaccompliance.policies.packs import FRAMEWORKS
-from pytest_iaccompliance.reporting.sections import section_of, section_totals, sections_of
+from pytest_iaccompliance.reporting.sections import FindingCounts, section_of, section_totals, sections_of
 
 
 @pytest.mark.parametrize(("control", "label"), [
@@ -78,3 +78,29 @@ def test_sections_sort_numerically() -> None:
                                            "CIS-AWS-3.0:1.16"))]
     assert labels == ["CIS 1 identity and access management", "CIS 2.1 storage", "CIS 2.4 storage",
                       "CIS 5 networking"]
+
+
+def test_counts_by_status_and_section_equal_a_count_of_each_finding() -> None:
+    """Counting per control tuple first gives what counting every finding on its own gives."""
+    findings = [
+        finding(FindingStatus.PASSED, "CIS-AWS-3.0:2.1.4", "NIST-800-53-r5:SC-28", address=f"aws_s3_bucket.p{i}")
+        for i in range(7)
+    ] + [
+        finding(FindingStatus.FAILED, "CIS-AWS-3.0:2.1.4", "NIST-800-53-r5:SC-28", address="aws_s3_bucket.f"),
+        finding(FindingStatus.FAILED, "CIS-AWS-3.0:3.1", address="aws_cloudtrail.t"),
+        finding(FindingStatus.UNKNOWN),  # no control: counted by status, in no section
+    ]
+    # Controls given as a list (a third-party policy's findings) count with the equal tuple.
+    findings.append(Finding(policy_id="EXT-1", severity=Severity.WARNING, status=FindingStatus.WAIVED,
+                            address="aws_s3_bucket.w", resource_type="aws_s3_bucket", source_file=None, message="m",
+                            controls=["CIS-AWS-3.0:2.1.4"]))  # type: ignore[arg-type]
+    counts = FindingCounts.of(findings)
+    assert counts.by_status() == {"passed": 7, "failed": 2, "unknown": 1, "waived": 1}
+    assert list(counts.by_status()) == ["passed", "failed", "unknown", "waived"]
+    one_by_one: dict[str, dict[str, int]] = {}
+    for each in findings:
+        for section in sections_of(tuple(each.controls)):
+            row = one_by_one.setdefault(section.label, {})
+            row[each.status.value] = row.get(each.status.value, 0) + 1
+    assert {t.section.label: {s: n for s, n in t.counts.items() if n} for t in counts.sections()} == one_by_one
+    assert [t.section.label for t in counts.sections()] == [t.section.label for t in section_totals(findings)]
