@@ -73,7 +73,7 @@ class Baseline:
         return {"baseline_version": BASELINE_VERSION, "findings": rows}
 
     def to_json(self) -> str:
-        """The file's text: sorted rows, sorted keys, two-space indent (as ``write_json`` writes it)."""
+        """The file's text: sorted rows, sorted keys, two-space indent: a file a team commits and reviews."""
         return json.dumps(self.to_document(), indent=2, sort_keys=True) + "\n"
 
     @classmethod
