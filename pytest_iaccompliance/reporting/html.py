@@ -150,9 +150,9 @@ def summary_fragment(manifest: Mapping[str, Any]) -> str:
             f"{_coverage(_section_rows(manifest, policies))}</div>")
 
 
-def findings_fragment(findings: Sequence[Mapping[str, Any]], max_rows: int = DEFAULT_ROWS) -> str:
+def findings_fragment(findings: Iterable[Finding], max_rows: int = DEFAULT_ROWS) -> str:
     """One test's findings as a table per policy, to sit inside another page (a pytest-html result row)."""
-    policies = _policies(findings)
+    policies = _finding_policies(dict.fromkeys(findings), _no_lines)
     tables = []
     for policy in policies.values():
         ordered = policy.ordered()

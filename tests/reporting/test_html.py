@@ -78,7 +78,7 @@ def test_fragments_for_pytest_html_carry_their_own_scoped_style() -> None:
     assert summary.startswith('<div class="iac-compliance"><style>')
     assert 'id="matrix"' in summary
     assert "<svg" in summary
-    rows = findings_fragment(manifest["findings"], max_rows=1)
+    rows = findings_fragment(map(Finding.from_dict, manifest["findings"]), max_rows=1)
     assert rows.count('class="row ') == 1
     assert 'data-status="failed"' in rows  # what needs attention first
     assert "1 more resources" in rows
@@ -90,7 +90,7 @@ def test_fragments_for_pytest_html_carry_their_own_scoped_style() -> None:
 
 def test_a_fragment_lists_each_policy_of_a_test_that_judged_several() -> None:
     findings = [_finding("aws_s3_bucket.a"), _finding("aws_iam_policy.p", policy_id="AWS-IAM-001", title="No *")]
-    fragment = findings_fragment(_manifest(findings)["findings"])
+    fragment = findings_fragment(findings)
     assert fragment.count("<table") == 2
     assert "<b>AWS-IAM-001</b> No *" in fragment
     assert "aws_iam_policy.p" in fragment
