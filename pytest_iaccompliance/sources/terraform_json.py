@@ -381,9 +381,9 @@ def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = K
                 meta = body.get("//")
                 construct_path = None
                 origin: tuple[str | None, int | None] = (None, None)
-                if isinstance(meta, Mapping) and IN_CODE_WAIVERS in meta:
-                    waivers[address] = meta[IN_CODE_WAIVERS]
                 if meta is not None and _is_object(meta):
+                    if IN_CODE_WAIVERS in meta:
+                        waivers[address] = meta[IN_CODE_WAIVERS]
                     if _is_object(found := meta.get("metadata")):
                         path_value = found.get("path")
                         construct_path = path_value if isinstance(path_value, str) else None
