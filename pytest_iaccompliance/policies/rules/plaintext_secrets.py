@@ -137,7 +137,8 @@ def no_literal_secret_attributes(resource: Resource, context: PolicyContext) -> 
     so tools never print it."""
     if resource.mode == "config" or not resource.properties:
         return not_applicable()
-    attributes = list(secret_attributes(resource.properties))
+    attributes: list[tuple[str, Any]] = []
+    _collect_secrets(resource.properties, "", attributes)  # as secret_attributes, without its iterator
     if not attributes:
         return not_applicable()
     problems = _literal_problems(resource, context, "secret", attributes)
