@@ -186,7 +186,8 @@ def _not_a_result(policy: Policy, resource: Resource, result: object) -> PolicyE
 
 
 _COMPLIANT = Outcome.COMPLIANT
-_NOT_APPLICABLE = Outcome.NOT_APPLICABLE
+_NON_COMPLIANT = Outcome.NON_COMPLIANT
+_UNKNOWN = Outcome.UNKNOWN
 
 
 def check_resource(policy: Policy, resource: Resource, context: PolicyContext) -> Finding | None:
@@ -207,7 +208,10 @@ def check_resources(policy: Policy, resources: Iterable[Resource], context: Poli
     # What a third-party check answers is checked, whatever its annotation says.
     check: Callable[[Resource, PolicyContext], object] = policy.check
     by_status = _policy_fields(policy)
+    # Read here, not per finding: an enum member's hash is a Python-level call.
     passed = by_status[FindingStatus.PASSED]
+    failed = by_status[FindingStatus.FAILED]
+    unknown = by_status[FindingStatus.UNKNOWN]
     findings: list[Finding] = []
     append = findings.append
     for resource in resources:
@@ -244,10 +248,10 @@ def check_resources(policy: Policy, resources: Iterable[Resource], context: Poli
             messages = result.messages
             append(_finding(passed, resource,
                             _message(policy, FindingStatus.PASSED, messages) if messages else "compliant"))
-        elif outcome is not _NOT_APPLICABLE:
-            status = _status(outcome)
-            if status is not None:
-                append(_finding(by_status[status], resource, _message(policy, status, result.messages)))
+        elif outcome is _NON_COMPLIANT:
+            append(_finding(failed, resource, _message(policy, FindingStatus.FAILED, result.messages)))
+        elif outcome is _UNKNOWN:
+            append(_finding(unknown, resource, _message(policy, FindingStatus.UNKNOWN, result.messages)))
     return findings
 
 
