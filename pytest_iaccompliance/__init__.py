@@ -91,4 +91,8 @@ def scan(
                               shared_stacks=_words(shared_stacks) or (), opt_in=_words(opt_in) or ()),
         plugins=plugins,
     )
-    return [finding for path in paths for loaded in load_path(path) for finding in suite.evaluate(loaded.resources)]
+    findings: list[Finding] = []
+    for path in paths:
+        for loaded in load_path(path):
+            findings += suite.evaluate(loaded.resources)  # whole lists: a large plan has 100,000s of findings
+    return findings

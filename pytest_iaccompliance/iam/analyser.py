@@ -56,6 +56,10 @@ class Check(enum.Enum):
     UNKNOWN_ACTION = "unknown-action"
     VERSION = "version"
 
+    # Members are singletons compared by identity, so the identity hash agrees with equality; Enum's own
+    # hashes the name in Python, and checks key sets and dicts once per statement and rule on every document.
+    __hash__ = object.__hash__
+
 
 @dataclass(frozen=True)
 class IamFinding:
@@ -189,16 +193,18 @@ def analyse(
     catalogue: Catalogue | None = None,
     checks: Iterable[Check] | None = None,
     lookup_catalogue: bool = True,
+    parsed: PolicyDocument | None = None,
 ) -> list[IamFinding]:
     """Findings for one document given as JSON text, an object or a ``PolicyDocument``.
 
     ``checks`` limits the work to what the caller reads (rules ask only for theirs); the
     catalogue is consulted only for checks that need access levels or action names, and only
-    when installed.
+    when installed. ``parsed`` is ``document`` already parsed, by a caller that reads it for more
+    than this analysis (paths are still spelt from ``document``, as it was written).
     """
     wanted = frozenset(checks) if checks is not None else frozenset(Check)
     try:
-        parsed = parse_policy(document)
+        parsed = parse_policy(document) if parsed is None else parsed
     except PolicyDocumentError as error:
         return [
             IamFinding(

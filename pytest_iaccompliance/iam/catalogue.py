@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,10 +225,20 @@ class Catalogue:
 _CUTOFF = 0.6
 """``difflib.get_close_matches``'s default: a name scoring below it is never suggested."""
 
-_AT_MOST = tuple(bytes(min(limit, count) for count in range(256)) for limit in range(256))
-"""``_AT_MOST[k]`` maps a byte ``c`` to ``min(k, c)`` (``bytes.translate`` tables)."""
-_BELOW = tuple(bytes(count if count < limit else 0 for count in range(256)) for limit in range(256))
-"""``_BELOW[k]`` keeps the bytes under ``k`` and zeroes the rest."""
+
+
+# ``bytes.translate`` tables, made on first use: building all 512 at import would cost every scan
+# milliseconds for what only a misspelt action name needs.
+@functools.cache
+def _at_most(limit: int) -> bytes:
+    """Maps a byte ``c`` to ``min(limit, c)``."""
+    return bytes(min(limit, count) for count in range(256))
+
+
+@functools.cache
+def _below(limit: int) -> bytes:
+    """Keeps the bytes under ``limit`` and zeroes the rest."""
+    return bytes(count if count < limit else 0 for count in range(256))
 
 
 def _ratio_bound(matches: int, total: int) -> float:
@@ -270,7 +279,7 @@ class _NameIndex:
             column = self.columns.get(letter)
             if column is not None:
                 times = min(word.count(letter), 255)
-                total += int.from_bytes(column.translate(_AT_MOST[times]), "big")
+                total += int.from_bytes(column.translate(_at_most(times)), "big")
         return total.to_bytes(len(self.names), "big")
 
     def _by_bound(self, word: str) -> Iterator[tuple[float, list[str]]]:
@@ -298,7 +307,7 @@ class _NameIndex:
                 members.append(self.names[at])
                 at = shared.find(count, at + 1, end)
             yield -negative, members
-            lower = max(shared[start:end].translate(_BELOW[count])) if count else 0
+            lower = max(shared[start:end].translate(_below(count))) if count else 0
             if lower and _ratio_bound(lower, length + size) >= _CUTOFF:  # no name shares 0 letters
                 heapq.heappush(buckets, (-_ratio_bound(lower, length + size), length, lower))
         for name in self.long_names:
@@ -410,6 +419,8 @@ def load_services(database: Path, source: str, cache_dir: Path | None) -> Compac
         encoded = compact_services(json.loads(database.read_bytes()))
     if cache_file is not None:
         try:
+            import tempfile  # only when the cache is written: a scan that reads it skips the import
+
             cache_file.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=cache_file.name, dir=cache_file.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

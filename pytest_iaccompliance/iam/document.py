@@ -103,6 +103,9 @@ class Effect(enum.Enum):
     DENY = "Deny"
 
 
+_EFFECTS = {effect.value: effect for effect in Effect}
+
+
 @dataclass(frozen=True)
 class Principal:
     """``"*"`` or principal kinds mapped to identifiers (``{"AWS": [...], "Service": ...}``)."""
@@ -348,20 +351,23 @@ def _conditions(value: Any, path: str) -> tuple[Condition, ...]:
 
 
 def _statement(raw: Any, path: str) -> Statement:
-    if not isinstance(raw, Mapping):
+    # Exact types and set operations first: a large plan holds thousands of documents.
+    if type(raw) is not dict and not isinstance(raw, Mapping):
         raise PolicyDocumentError(path, f"expected an object, got {_type_name(raw)}")
-    unknown = [k for k in raw if k not in _STATEMENT_KEYS]
-    if unknown:
+    if not _STATEMENT_KEYS.issuperset(raw):
+        unknown = [k for k in raw if k not in _STATEMENT_KEYS]
         raise PolicyDocumentError(f"{path}.{unknown[0]}", "unknown statement element")
     if "Effect" not in raw:
         raise PolicyDocumentError(f"{path}.Effect", "is required")
     effect_raw = raw["Effect"]
-    try:
-        effect = Effect(effect_raw)
-    except ValueError:
-        raise PolicyDocumentError(
-            f"{path}.Effect", f'expected "Allow" or "Deny", got {effect_raw!r}'
-        ) from None
+    effect = _EFFECTS.get(effect_raw) if type(effect_raw) is str else None
+    if effect is None:
+        try:
+            effect = Effect(effect_raw)
+        except ValueError:
+            raise PolicyDocumentError(
+                f"{path}.Effect", f'expected "Allow" or "Deny", got {effect_raw!r}'
+            ) from None
     for a, b in (
         ("Action", "NotAction"),
         ("Resource", "NotResource"),
@@ -400,7 +406,7 @@ def parse_policy(value: str | bytes | Mapping[str, Any] | PolicyDocument) -> Pol
             value = json.loads(value)
         except (ValueError, RecursionError) as error:
             raise PolicyDocumentError("", f"not valid JSON: {error}") from None
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):
         raise PolicyDocumentError(
             "", f"a policy document must be a JSON object, got {_type_name(value)}"
         )
@@ -418,7 +424,7 @@ def parse_policy(value: str | bytes | Mapping[str, Any] | PolicyDocument) -> Pol
     if "Statement" not in value:
         raise PolicyDocumentError("Statement", "is required")
     raw = value["Statement"]
-    single = isinstance(raw, Mapping)
+    single = type(raw) is dict or (type(raw) is not list and isinstance(raw, Mapping))
     items: Iterable[Any] = [raw] if single else raw
     if not single and not isinstance(raw, (list, tuple)):
         raise PolicyDocumentError(

@@ -7,7 +7,7 @@ import inspect
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from pytest_iaccompliance.model import Resource, ResourceSet, Severity
 
@@ -104,9 +104,11 @@ class PolicyContext:
         A stack's provider default tags, a resource's IAM analysis: keyed here, the data lives exactly
         as long as the resources it was derived from, and never leaks into another resource set.
         """
-        if key not in self.memo:
-            self.memo[key] = compute()
-        return cast("T", self.memo[key])
+        try:  # one lookup when known: rules ask this for nearly every resource they judge
+            value: T = self.memo[key]
+        except KeyError:
+            value = self.memo[key] = compute()
+        return value
 
 
 # What a policy runs on one resource (an IAM finding's ``iam.Check`` names what that finding is about).

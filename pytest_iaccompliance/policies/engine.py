@@ -104,21 +104,22 @@ def finding_for(policy: Policy, resource: Resource, result: Result) -> Finding |
     status = _status(result.outcome)
     if status is None:
         return None
-    return _finding(policy, _policy_fields(policy), status, resource, result.messages)
+    return _finding(_policy_fields(policy)[status], resource, _message(policy, status, result.messages))
 
 
-def _finding(policy: Policy, shared: dict[str, Any], status: FindingStatus, resource: Resource,
-             messages: tuple[str, ...]) -> Finding:
-    """Made once per judged pair, so on a large plan it is the engine's innermost step: what a finding
-    shares with every other finding of its policy is read once per policy (``_policy_fields``), and the
-    message is joined only when the rule gave one."""
+def _message(policy: Policy, status: FindingStatus, messages: tuple[str, ...]) -> str:
+    """The rule's messages joined, or what a finding without one says."""
     if messages:
-        message = messages[0] if len(messages) == 1 else "; ".join(messages)
-    else:
-        message = "compliant" if status is FindingStatus.PASSED else policy.title
+        return messages[0] if len(messages) == 1 else "; ".join(messages)
+    return "compliant" if status is FindingStatus.PASSED else policy.title
+
+
+def _finding(base: dict[str, Any], resource: Resource, message: str) -> Finding:
+    """Made once per judged pair, so on a large plan it is the engine's innermost step: what a finding
+    shares with every other finding of its policy and status is read once per policy (``_policy_fields``),
+    and only where its resource is, and its message, are set here."""
     source = resource.source
-    fields = shared.copy()  # a copy of a dict, then plain stores: a third of the cost of a ``{**shared, ...}``
-    fields["status"] = status
+    fields = base.copy()  # a copy of a dict, then plain stores: a third of the cost of a ``{**base, ...}``
     fields["address"] = resource.address
     fields["resource_type"] = resource.type
     fields["source_file"] = source.file
@@ -127,16 +128,26 @@ def _finding(policy: Policy, shared: dict[str, Any], status: FindingStatus, reso
     if source.origin_line is not None:  # the user's line, where the source recorded it
         fields["origin_file"] = source.origin_file
         fields["origin_line"] = source.origin_line
-    return Finding.from_fields(fields)
+    # ``Finding.from_fields`` without its check that every field is given: ``_policy_fields`` made it on
+    # this very set of keys when it made ``base``, and it would cost a third of the finding here.
+    finding = _new(Finding)
+    _set(finding, "__dict__", fields)
+    return finding
 
 
-# Policy id() -> (policy, fields). The policy is held, so its id cannot be reused while cached; keyed by
-# id because hashing a policy (a dataclass of ten fields) per finding would cost more than it saves.
-_POLICY_FIELDS: dict[int, tuple[Policy, dict[str, Any]]] = {}
+_new = object.__new__
+_set = object.__setattr__
+# What a finding says of its resource: set per finding, over its policy's fields for its status.
+_RESOURCE_FIELDS = ("address", "resource_type", "source_file", "message", "location")
 
 
-def _policy_fields(policy: Policy) -> dict[str, Any]:
-    """The fields every finding of a policy shares, its defaults included."""
+# Policy id() -> (policy, fields by status). The policy is held, so its id cannot be reused while cached; keyed
+# by id because hashing a policy (a dataclass of ten fields) per finding would cost more than it saves.
+_POLICY_FIELDS: dict[int, tuple[Policy, dict[FindingStatus, dict[str, Any]]]] = {}
+
+
+def _policy_fields(policy: Policy) -> dict[FindingStatus, dict[str, Any]]:
+    """Per status, the fields every finding of a policy with that status shares, its defaults included."""
     cached = _POLICY_FIELDS.get(id(policy))
     if cached is not None and cached[0] is policy:
         return cached[1]
@@ -150,8 +161,10 @@ def _policy_fields(policy: Policy) -> dict[str, Any]:
         "controls": policy.controls,
         "checkov_ids": policy.checkov_ids,
     }
-    _POLICY_FIELDS[id(policy)] = (policy, fields)
-    return fields
+    by_status = {status: {**fields, "status": status} for status in FindingStatus}
+    Finding.from_fields({**by_status[FindingStatus.PASSED], **dict.fromkeys(_RESOURCE_FIELDS, "")})  # complete?
+    _POLICY_FIELDS[id(policy)] = (policy, by_status)
+    return by_status
 
 
 def _policy_error(policy: Policy, resource: Resource, exc: Exception) -> PolicyError:
@@ -172,6 +185,11 @@ def _not_a_result(policy: Policy, resource: Resource, result: object) -> PolicyE
     )
 
 
+_COMPLIANT = Outcome.COMPLIANT
+_NON_COMPLIANT = Outcome.NON_COMPLIANT
+_UNKNOWN = Outcome.UNKNOWN
+
+
 def check_resource(policy: Policy, resource: Resource, context: PolicyContext) -> Finding | None:
     """One policy on one resource; a misbehaving policy is reported by id and resource."""
     findings = check_resources(policy, (resource,), context)
@@ -189,8 +207,13 @@ def check_resources(policy: Policy, resources: Iterable[Resource], context: Poli
     """
     # What a third-party check answers is checked, whatever its annotation says.
     check: Callable[[Resource, PolicyContext], object] = policy.check
-    shared = _policy_fields(policy)
+    by_status = _policy_fields(policy)
+    # Read here, not per finding: an enum member's hash is a Python-level call.
+    passed = by_status[FindingStatus.PASSED]
+    failed = by_status[FindingStatus.FAILED]
+    unknown = by_status[FindingStatus.UNKNOWN]
     findings: list[Finding] = []
+    append = findings.append
     for resource in resources:
         try:
             result = check(resource, context)
@@ -221,12 +244,14 @@ def check_resources(policy: Policy, resources: Iterable[Resource], context: Poli
             findings.append(crash_finding(policy, resource, error))
             continue
         outcome = result.outcome
-        if outcome is Outcome.COMPLIANT:
-            findings.append(_finding(policy, shared, FindingStatus.PASSED, resource, result.messages))
-        elif outcome is not Outcome.NOT_APPLICABLE:
-            status = _status(outcome)
-            if status is not None:
-                findings.append(_finding(policy, shared, status, resource, result.messages))
+        if outcome is _COMPLIANT:
+            messages = result.messages
+            append(_finding(passed, resource,
+                            _message(policy, FindingStatus.PASSED, messages) if messages else "compliant"))
+        elif outcome is _NON_COMPLIANT:
+            append(_finding(failed, resource, _message(policy, FindingStatus.FAILED, result.messages)))
+        elif outcome is _UNKNOWN:
+            append(_finding(unknown, resource, _message(policy, FindingStatus.UNKNOWN, result.messages)))
     return findings
 
 

@@ -8,7 +8,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 from pytest_iaccompliance.model import (
     Resource,
@@ -42,6 +42,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 OPEN_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
 
@@ -246,6 +247,23 @@ def ip_protocol(value: Any) -> str | Unknown:
     raise UnreadableValue("is a string that is not an IP protocol name or number")
 
 
+def _remembered(read: Callable[P, T]) -> Callable[P, T]:
+    """``read``, its answers kept by value: a plan repeats a few port ranges and protocols on thousands of
+    rules, each judged by several policies. Keyed by type too (``True`` is not the port ``1``); a value that
+    cannot be a key (a list where a port belongs) is read afresh, to the error it gives; an error is never
+    kept."""
+    cached = cast("Callable[P, T]", functools.lru_cache(maxsize=4096, typed=True)(read))
+
+    @functools.wraps(read)
+    def reading(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return cached(*args, **kwargs)
+        except TypeError:
+            return read(*args, **kwargs)
+
+    return reading
+
+
 def _port_range(from_port: Any, to_port: Any) -> tuple[int, int] | Unknown:
     low = read_field("from_port", as_port, from_port)
     high = read_field("to_port", as_port, to_port)
@@ -256,6 +274,7 @@ def _port_range(from_port: Any, to_port: Any) -> tuple[int, int] | Unknown:
     return (0 if low is None else low), (65535 if high is None else high)
 
 
+@_remembered
 def covers_port(from_port: Any, to_port: Any, protocol: Any, port: int) -> bool | Unknown:
     """Whether a rule's port range and protocol admit TCP ``port``; ``-1``/``all`` admit all.
 
@@ -277,6 +296,7 @@ def covers_port(from_port: Any, to_port: Any, protocol: Any, port: int) -> bool 
     return low <= port <= high
 
 
+@_remembered
 def port_span(
     from_port: Any, to_port: Any, protocol: Any, protocols: frozenset[str] = frozenset({"tcp", "udp"})
 ) -> tuple[int, int] | Unknown | None:
@@ -301,6 +321,7 @@ def port_span(
     return max(low, 0), high
 
 
+@_remembered
 def covers_all_ports(from_port: Any, to_port: Any, protocol: Any) -> bool | Unknown:
     """Whether a rule admits every port: protocol ``-1``/``all``, or TCP/UDP 0-65535 (or 0-0, as
     ``covers_port`` reads it).

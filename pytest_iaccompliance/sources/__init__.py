@@ -188,7 +188,7 @@ class KeptPairs(dict[str, Any]):
 
 class JsonDocument(KeptPairs):
     """The top object of a document ``read_json`` read, with what the reader saw on the way: whether any
-    object repeats a key, and whether the text names a ``dynamic`` block at all (when not, no body needs
+    object repeats a key, and whether any object has a ``dynamic`` key at all (when not, no body needs
     searching for one)."""
 
     __slots__ = ("mentions_dynamic", "repeated_keys")
@@ -242,11 +242,13 @@ def refuse_repeated_keys(document: Any, path: Path, kind: str) -> None:
 
 def parse_json(text: str, path: Path) -> Any:
     """JSON text as data, repeated keys kept (Terraform's JSON syntax gives them meaning, see ``KeptPairs``)."""
-    repeated = False
+    repeated = dynamic = False
 
     def keep(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        nonlocal repeated
+        nonlocal repeated, dynamic
         made = dict(pairs)
+        if "dynamic" in made:  # the key as read, \u escapes decoded: a dict lookup, not a scan of the text
+            dynamic = True
         if len(made) != len(pairs):
             repeated = True
             return KeptPairs(pairs)
@@ -264,9 +266,7 @@ def parse_json(text: str, path: Path) -> Any:
         raise SourceError(path, f"is not valid JSON we can read: {detail}") from None
     if isinstance(document, dict):
         pairs = document.pairs if isinstance(document, KeptPairs) else list(document.items())
-        # A key can only spell "dynamic" otherwise through \u escapes: any escape means "may".
-        mentions_dynamic = '"dynamic"' in text or "\\u" in text
-        document = JsonDocument(pairs, repeated_keys=repeated, mentions_dynamic=mentions_dynamic)
+        document = JsonDocument(pairs, repeated_keys=repeated, mentions_dynamic=dynamic)
     return document
 
 

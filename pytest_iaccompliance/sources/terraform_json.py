@@ -156,11 +156,6 @@ def _only_body(body: Any, key: str, rtype: str, name: str, path: Path) -> Mappin
     return body
 
 
-def _is_object(value: Any) -> bool:
-    """A JSON object: ``type(...) is dict`` answers for nearly all without the slower Mapping check."""
-    return type(value) is dict or isinstance(value, Mapping)
-
-
 def _is_blocks(value: Any) -> bool:
     return isinstance(value, Mapping) or (isinstance(value, list) and all(isinstance(v, Mapping) for v in value))
 
@@ -381,22 +376,26 @@ def resources_from_config(document: Mapping[str, Any], path: Path, kind: str = K
                 meta = body.get("//")
                 construct_path = None
                 origin: tuple[str | None, int | None] = (None, None)
-                if isinstance(meta, Mapping) and IN_CODE_WAIVERS in meta:
-                    waivers[address] = meta[IN_CODE_WAIVERS]
-                if meta is not None and _is_object(meta):
-                    if _is_object(found := meta.get("metadata")):
+                # A JSON object: ``type(...) is dict`` answers for nearly all without the slower Mapping check.
+                if meta is not None and (type(meta) is dict or isinstance(meta, Mapping)):
+                    if IN_CODE_WAIVERS in meta:
+                        waivers[address] = meta[IN_CODE_WAIVERS]
+                    found = meta.get("metadata")
+                    if type(found) is dict or (found is not None and isinstance(found, Mapping)):
                         path_value = found.get("path")
                         construct_path = path_value if isinstance(path_value, str) else None
                     if ORIGIN_KEY in meta:
                         origin = _origin(meta[ORIGIN_KEY], path)
                 # A fresh dict no one else holds: read-only as it is, without the copy Resource makes of
                 # properties it is handed.
-                properties = MappingProxyType({k: v for k, v in body.items() if k not in _META_ARGUMENTS})
+                properties = dict(body)
+                for argument in _META_ARGUMENTS.intersection(body):
+                    del properties[argument]
                 yield Resource(
                     type=rtype,
                     name=name,
                     address=address,
-                    properties=properties,
+                    properties=MappingProxyType(properties),
                     source=SourceLocation(kind, file, construct_path or address, stack, *origin),
                     mode=mode,
                 )

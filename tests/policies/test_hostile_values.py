@@ -26,6 +26,7 @@ from pytest_iaccompliance.policies.values import (
     covers_port,
     ip_protocol,
     is_set,
+    port_span,
     read_strings,
 )
 from tests.policies.test_builtin_rules import OPEN_ALL, OPEN_SSH, bucket, merge, one
@@ -308,3 +309,26 @@ def test_an_unresolved_grantee_cannot_be_evaluated(check: Callable[..., Any]) ->
     grant = {"permission": "READ", "grantee": {"type": "Group", "uri": "${var.grantee}"}}
     outcomes = check("AWS-S3-006", bucket(grant=[grant]))
     assert outcomes["aws_s3_bucket.b"][0] == U
+
+
+def test_port_readings_kept_by_value_tell_equal_values_of_other_types_apart() -> None:
+    """Port range readings are kept by value for the many rules that repeat them: a value equal to an earlier
+    one but of another type (``True == 1``, ``1.0 == 1``) is read on its own, and so is a value that can be
+    no key (a list), to its own error."""
+    assert covers_port(1, 22, "tcp", 22) is True
+    with pytest.raises(UnreadableValue, match="from_port is a bool, expected a whole number"):
+        covers_port(True, 22, "tcp", 22)
+    with pytest.raises(UnreadableValue, match="from_port is a fraction"):
+        covers_port(1.5, 22, "tcp", 22)
+    assert covers_port(1.0, 22, "tcp", 22) is True
+    with pytest.raises(UnreadableValue, match="from_port is a list"):
+        covers_port([22], 22, "tcp", 22)
+    assert covers_all_ports(0, 65535, "tcp") is True
+    assert covers_all_ports(0, 65535, "udp") is True
+    assert covers_all_ports(0, 65535, "icmp") is False
+    assert port_span(22, 22, "tcp") == (22, 22)
+    assert port_span(22, 22, "icmp") is None
+    unknown = port_span("${var.from}", 22, "tcp")
+    assert isinstance(unknown, Unknown)
+    assert "var.from" in unknown.reason
+    assert port_span("${var.to}", 22, "tcp") != unknown

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.policies.conftest import cdktf_document, load_resources, run_policy
+from pytest_iaccompliance.policies.engine import evaluate
+from tests.policies.conftest import POLICIES, cdktf_document, load_resources, run_policy
 
 P, F, U = "passed", "failed", "unknown"
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
@@ -181,3 +182,45 @@ def test_each_attachment_is_read_once_for_the_whole_set(monkeypatch: pytest.Monk
     outcomes = run_policy(loaded, "AWS-IAM-009")
     assert [outcomes[f"aws_iam_role.r{i}"][0] for i in range(count)] == [F] * count
     assert calls <= 4 * count
+
+
+def test_documents_parsed_once_are_judged_each_on_its_own() -> None:
+    """The IAM rules and this one share one parse per document text: two policies with different documents
+    keep their own verdicts, and one text attached to two roles is judged for each role."""
+    star = document({"Effect": "Allow", "Action": "*", "Resource": "*"})
+    resources: dict[str, dict[str, Any]] = {
+        "aws_iam_role": {name: {"name": role, "assume_role_policy": TRUST}
+                         for name, role in (("worker", "app-worker"), ("admin", "ApprovedAdminOps"),
+                                            ("ops", "ops"))},
+        "aws_iam_policy": {"seed": {"name": "seed", "policy": SEED_POLICY},
+                           "star": {"name": "star", "policy": star}},
+        "aws_iam_role_policy_attachment": {
+            f"{role}_{policy}": {"role": f"${{aws_iam_role.{role}.name}}",
+                                 "policy_arn": f"${{aws_iam_policy.{policy}.arn}}"}
+            for role, policy in (("worker", "seed"), ("admin", "seed"), ("ops", "star"))
+        },
+    }
+    loaded = load_resources(cdktf_document(resources))
+    findings = evaluate(loaded, [POLICIES["AWS-IAM-001"], POLICIES["AWS-IAM-009"]])
+    verdicts = {(f.policy_id, f.address): f.status.value for f in findings}
+    assert verdicts == {
+        ("AWS-IAM-001", "aws_iam_policy.seed"): P, ("AWS-IAM-001", "aws_iam_policy.star"): F,
+        ("AWS-IAM-009", "aws_iam_role.worker"): F, ("AWS-IAM-009", "aws_iam_role.admin"): P,
+        ("AWS-IAM-009", "aws_iam_role.ops"): P,
+    }
+
+
+def test_a_document_is_parsed_once_for_every_iam_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSON text read by the IAM rules' analysis and by this rule is parsed once per evaluation."""
+    loaded = load_resources(cdktf_document(attached({"name": "app-worker"})))
+    texts: list[str] = []
+    loads = json.loads
+
+    def counting(text: Any, **kwargs: Any) -> Any:
+        texts.append(text)
+        return loads(text, **kwargs)
+
+    monkeypatch.setattr(json, "loads", counting)
+    findings = evaluate(loaded, [POLICIES[i] for i in ("AWS-IAM-001", "AWS-IAM-008", "AWS-IAM-009")])
+    assert ("AWS-IAM-009", "aws_iam_role.r", F) in {(f.policy_id, f.address, f.status.value) for f in findings}
+    assert sorted(texts) == sorted([SEED_POLICY, TRUST])

@@ -2,20 +2,21 @@
 
 A document may be JSON text (cdktf's ``jsonencode`` output, plan JSON), an object (Pulumi), or a
 reference to a ``data.aws_iam_policy_document``. Each document is analysed once per resource by
-``pytest_iaccompliance.iam.analyser`` and every rule reads the findings of its own checks, so the
-rules cost one parse; the action catalogue is loaded only if a statement needs an access level.
+``pytest_iaccompliance.iam.analyser`` and every rule reads the findings of its own checks; JSON text is
+parsed once per evaluation (``parsed_policy_text``), for these rules and AWS-IAM-009 alike. The action
+catalogue is loaded only if a statement needs an access level.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pytest_iaccompliance.iam.analyser import Check, IamFinding, analyse
+from pytest_iaccompliance.iam.document import PolicyDocument, PolicyDocumentError, parse_policy
 from pytest_iaccompliance.iam.matching import policy_variables
-from pytest_iaccompliance.model import Resource, ResourceSet, Severity, Unknown
+from pytest_iaccompliance.model import Resource, Severity, Unknown
 from pytest_iaccompliance.policies.base import (
     Policy,
     PolicyContext,
@@ -34,6 +35,7 @@ __all__ = [
     "POLICY_DOCUMENT_TYPES",
     "RESOURCE_POLICY_TYPES",
     "documents_of",
+    "parsed_policy_text",
 ]
 
 POLICY_DOCUMENT_TYPES = (
@@ -96,9 +98,26 @@ def _contains_unknown(value: Any) -> bool:
     return False
 
 
-@functools.lru_cache(maxsize=4096)
-def _analyse_text(text: str) -> tuple[IamFinding, ...]:
-    return tuple(analyse(text, checks=_RULE_CHECKS))
+def parsed_policy_text(text: str, context: PolicyContext) -> PolicyDocument | None:
+    """The policy document JSON text holds, parsed once per evaluation for every rule that reads it (the
+    IAM rules' analysis, AWS-IAM-009's evaluation); ``None`` when it is not one AWS accepts, for the
+    reader to handle as it always does. Keyed by the text: equal documents are one parse."""
+    return context.remember(("iam-parsed-text", text), lambda: _parse_or_none(text))
+
+
+def _parse_or_none(text: str) -> PolicyDocument | None:
+    try:
+        return parse_policy(text)
+    except (PolicyDocumentError, TypeError, ValueError, RecursionError):
+        return None
+
+
+def _analyse_text(text: str, context: PolicyContext) -> tuple[IamFinding, ...]:
+    """The analysis of JSON text, once per distinct text in an evaluation."""
+    return context.remember(
+        ("iam-text-analysis", text),
+        lambda: tuple(analyse(text, checks=_RULE_CHECKS, parsed=parsed_policy_text(text, context))),
+    )
 
 
 @dataclass(frozen=True)
@@ -114,13 +133,13 @@ class _Analysis:
 
 
 def _document_findings(
-    resource: Resource, label: str, raw: Any, resources: ResourceSet
+    resource: Resource, label: str, raw: Any, context: PolicyContext
 ) -> tuple[IamFinding, ...] | str:
     """Findings of one document, or the reason it cannot be read statically."""
     if isinstance(raw, str) and not _is_reference(raw):
         # JSON text (jsonencode output, plan JSON): analysed straight from the text, cached by it.
-        return _analyse_text(raw)
-    document = policy_document(raw, resources)
+        return _analyse_text(raw, context)
+    document = policy_document(raw, context.resources)
     if isinstance(document, Unknown):
         return f"{label} of {resource.address}: {document.reason}"
     if document is None:
@@ -133,16 +152,16 @@ def _document_findings(
 def _analysis(resource: Resource, context: PolicyContext, identity: bool) -> _Analysis | None:
     """Every rule's messages for a resource's documents, computed once and shared by the rules."""
     return context.remember(("iam-analysis", id(resource), identity),
-                            lambda: _analyse_resource(resource, context.resources, identity))
+                            lambda: _analyse_resource(resource, context, identity))
 
 
-def _analyse_resource(resource: Resource, resources: ResourceSet, identity: bool) -> _Analysis | None:
+def _analyse_resource(resource: Resource, context: PolicyContext, identity: bool) -> _Analysis | None:
     documents = documents_of(resource, identity=identity)
     if not documents:
         return None
     analysis = _Analysis({}, [], [])
     for label, raw in documents:
-        findings = _document_findings(resource, label, raw, resources)
+        findings = _document_findings(resource, label, raw, context)
         if isinstance(findings, str):
             analysis.unknown.append(findings)
             continue

@@ -24,6 +24,7 @@ from pytest_iaccompliance.policies.base import (
     not_applicable,
     policy,
 )
+from pytest_iaccompliance.policies.rules.iam import parsed_policy_text
 from pytest_iaccompliance.policies.values import as_list, policy_document
 
 __all__ = ["POLICIES", "attached_documents"]
@@ -243,8 +244,14 @@ def _verdict(principal: Resource, attached: Attached, document: PolicyDocument) 
                 "not known before apply"]
 
 
-def _read(raw: Any, resources: ResourceSet) -> PolicyDocument | str | None:
-    document = policy_document(raw, resources)
+def _read(raw: Any, context: PolicyContext) -> PolicyDocument | str | None:
+    if isinstance(raw, str) and "${" not in raw and "\\u" not in raw:
+        # Plain JSON text, the common case: no value in it can be unknown (a ``${`` could only be spelt
+        # through a \u escape), and the IAM rules have parsed it already.
+        parsed = parsed_policy_text(raw, context)
+        if parsed is not None:
+            return parsed
+    document = policy_document(raw, context.resources)
     if isinstance(document, Unknown):
         return f"is not known before apply ({document.reason})"
     if document is None:
@@ -292,7 +299,7 @@ def no_self_cancelling_policies(resource: Resource, context: PolicyContext) -> R
     seen = False
     for attached in attached_documents(resource, context.resources, context):
         seen = True
-        document = _read(attached.raw, context.resources)
+        document = _read(attached.raw, context)
         if isinstance(document, str):
             unknown.append(f"{resource.address}: {attached.label} {document}")
             continue

@@ -46,6 +46,7 @@ _POINTER_WORDS = frozenset({
     "validity", "units", "location", "uri", "url", "endpoint", "mode", "source", "reset", "validation", "file",
     "files", "directory", "duration", "expiration", "ttl", "format", "algorithm", "size", "bits",
 })
+_SCALARS = frozenset({int, float, bool, type(None)})
 _WORDS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
 _INDEX = re.compile(r"\[[^\]]*\]")
 
@@ -66,20 +67,22 @@ def secret_attributes(properties: Mapping[str, Any], prefix: str = "") -> Iterat
 
 def _collect_secrets(properties: Mapping[str, Any], prefix: str, found: list[tuple[str, Any]]) -> None:
     # Every resource is walked (a "*" rule), so the walk is a plain recursion into one list: strings, the
-    # common case, are tested first, exact types before the abstract Mapping, and a path is spelled only
-    # for what is kept or descended into.
+    # common case, are tested first, then numbers, bools and nulls by exact type (the abstract Mapping
+    # check costs a call), and a path is spelled only for what is kept or descended into.
     holds_secret = _holds_secret
     for key, value in properties.items():
         if isinstance(value, str):
             if value and holds_secret(str(key)):
                 found.append((f"{prefix}.{key}" if prefix else str(key), value))
+        elif type(value) in _SCALARS:
+            continue
         elif isinstance(value, (list, tuple)):
             path = f"{prefix}.{key}" if prefix else str(key)
             for item in value:
                 if isinstance(item, str):
                     if item and holds_secret(str(key)):
                         found.append((path, item))
-                elif isinstance(item, (dict, Mapping)):
+                elif type(item) not in _SCALARS and isinstance(item, (dict, Mapping)):
                     _collect_secrets(item, path, found)
         elif isinstance(value, (dict, Mapping)):
             if not value and holds_secret(str(key)):
@@ -134,7 +137,8 @@ def no_literal_secret_attributes(resource: Resource, context: PolicyContext) -> 
     so tools never print it."""
     if resource.mode == "config" or not resource.properties:
         return not_applicable()
-    attributes = list(secret_attributes(resource.properties))
+    attributes: list[tuple[str, Any]] = []
+    _collect_secrets(resource.properties, "", attributes)  # as secret_attributes, without its iterator
     if not attributes:
         return not_applicable()
     problems = _literal_problems(resource, context, "secret", attributes)

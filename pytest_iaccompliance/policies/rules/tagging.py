@@ -68,9 +68,11 @@ def required_tags(resource: Resource, context: PolicyContext) -> Result:
     tags_value = resource.get("tags")
     if is_unknown(tags_value):
         return cannot_evaluate(f"tags of {resource.address} are not known before apply")
-    defaults = context.remember("provider-default-tags", lambda: default_tags(context.resources))
     # A resource's own tag wins over the provider's default of the same name (an empty one included).
     tags = resource.tags
+    if all(tags.get(t) not in (None, "") for t in required):
+        return compliant()  # tagged on its own: the provider's defaults cannot change that
+    defaults = context.remember("provider-default-tags", lambda: default_tags(context.resources))
     missing_tags = [t for t in required if (tags[t] if t in tags else defaults.get(t)) in (None, "")]
     if missing_tags:
         return non_compliant(f"{resource.address} lacks required tag(s): {', '.join(missing_tags)}")
