@@ -23,31 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scan_vs_checkov import PYTEST_RUN, REQUIRED_TAGS, WORK, Timing, bench_env, generate, measure
+from scan_vs_checkov import PYTEST_RUN, REQUIRED_TAGS, WORK, generate, interleaved, median_run
 
 GOAL_EXTRA_SECONDS = 1.0
-
-
-def interleaved(commands: dict[str, list[str]], repeat: int, cwd: Path) -> dict[str, list[Timing]]:
-    """Each command once untimed (bytecode caches, file system), then ``repeat`` rounds running each command in
-    turn: a slow minute on a shared machine then slows every command of its round, not one command's runs.
-    Every other round runs in reverse order: a process starting right after one that used 700 MB starts slower
-    here, and each command should follow the large one as often as the others do."""
-    env = bench_env(ours=True)
-    samples: dict[str, list[Timing]] = {label: [] for label in commands}
-    order = list(commands)
-    for round_ in range(repeat + 1):
-        for label in order if round_ % 2 else reversed(order):
-            timing = measure(commands[label], env, cwd, PYTEST_RUN)
-            if not timing.ok:
-                raise SystemExit(f"{label}: {timing.show()}")
-            if round_:
-                samples[label].append(timing)
-    return samples
-
-
-def median(timings: list[Timing]) -> Timing:
-    return sorted(timings, key=lambda t: t.seconds)[len(timings) // 2]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,9 +53,12 @@ def main(argv: list[str] | None = None) -> int:
         pairs = {"manifest": ("manifest", "manifest + html"), "alone": ("no report", "html")}
         wanted = set(pairs[args.pair]) if args.pair != "both" else set(runs)
         runs = {label: extra for label, extra in runs.items() if label in wanted}
-        samples = interleaved({label: [*base, *extra] for label, extra in runs.items()}, args.repeat, folder)
+        samples = interleaved({label: ([*base, *extra], PYTEST_RUN) for label, extra in runs.items()}, args.repeat,
+                              cwd=folder)
         for label, timings in samples.items():
-            print(f"{args.size:>6} resources, {label:16} {median(timings).show()}", flush=True)
+            print(f"{args.size:>6} resources, {label:16} {median_run(timings).show()}", flush=True)
+        if not all(timing.ok for timings in samples.values() for timing in timings):
+            return 1
         page = (folder / "r.html").read_text(encoding="utf-8")
         listed = len(re.findall(r'<tr class="row ', page))
         policies = len(re.findall(r'<section class="policy ', page))

@@ -21,8 +21,10 @@ Each is timed as ``pytest --iac-source FILE -p no:cacheprovider -q`` (in an empt
 ``checkov -f FILE --framework terraform_json --skip-download`` from ``benchmarks/.work/checkov-venv``
 (or ``--checkov``). Each command runs under a small wrapper process that reads the child's wall time,
 CPU time and peak RSS; each gets one untimed warm-up (bytecode caching on, as on a real machine) and
-the median of ``--repeat`` timed runs is kept. CPU time is printed beside wall time: on a shared
-machine the wall time also measures the neighbours.
+the median of ``--repeat`` timed runs is kept. Our four commands of a size run in interleaved rounds (in
+reverse order every other round), so a slow minute of a shared machine does not fall on one of them;
+Checkov's runs follow. CPU time is printed beside wall time: on a shared machine the wall time also
+measures the neighbours.
 
 Each environment must have the plugin installed (its ``pytest11`` entry point), or pytest never loads it
 and exits with a usage error: the benchmark checks that, and which extras each environment holds, before
@@ -240,6 +242,37 @@ def timed(command: list[str], repeat: int, *, ours: bool, cwd: Path | None = Non
     return runs[len(runs) // 2]
 
 
+def interleaved(commands: dict[str, tuple[list[str], Expectation]], repeat: int, *, cwd: Path | None = None,
+                ours: bool = True) -> dict[str, list[Timing]]:
+    """Each command once untimed (bytecode caches, file system), then ``repeat`` rounds running each in turn:
+    a slow minute on a shared machine slows every command of its round, not one command's runs. Every other
+    round runs in reverse order: a process starting right after one that used 700 MB starts slower here, and
+    each command should follow the large one as often as the others. A command whose run is not a finished
+    scan stops there; its samples are that one run (``median_run`` then gives it, never a time)."""
+    env = bench_env(ours=ours)
+    samples: dict[str, list[Timing]] = {label: [] for label in commands}
+    stopped: set[str] = set()
+    order = list(commands)
+    for round_ in range(repeat + 1):
+        for label in order if round_ % 2 else order[::-1]:
+            if label in stopped:
+                continue
+            command, expected = commands[label]
+            timing = measure(command, env, cwd, expected)
+            if not timing.ok:
+                stopped.add(label)
+                samples[label] = [timing]
+            elif round_:
+                samples[label].append(timing)
+    return samples
+
+
+def median_run(samples: list[Timing]) -> Timing:
+    """The median run by wall time, or the run that did not finish."""
+    failed = [timing for timing in samples if not timing.ok]
+    return failed[0] if failed else sorted(samples, key=lambda t: t.seconds)[len(samples) // 2]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 50000])
@@ -265,13 +298,16 @@ def main(argv: list[str] | None = None) -> int:
         Path(empty, "pytest.ini").write_text("[pytest]\niac_required_tags = " + " ".join(REQUIRED_TAGS) + "\n")
         for size in args.sizes:
             file = generate(size)
+            commands: dict[str, tuple[list[str], Expectation]] = {}
             for label, python in pythons.items():
-                command = [str(python), "-m", "pytest", "--iac-source", str(file), "-p", "no:cacheprovider", "-q"]
-                pytest_times[label, size] = timing = timed(command, args.repeat, ours=True, cwd=Path(empty),
-                                                           expected=PYTEST_RUN)
+                commands[f"{label} pytest"] = ([str(python), "-m", "pytest", "--iac-source", str(file),
+                                                "-p", "no:cacheprovider", "-q"], PYTEST_RUN)
+                commands[f"{label} scan"] = ([str(python), "-c", _SCAN, str(file), *REQUIRED_TAGS], SCAN_RUN)
+            samples = interleaved(commands, args.repeat, cwd=Path(empty))
+            for label in pythons:
+                pytest_times[label, size] = timing = median_run(samples[f"{label} pytest"])
                 print(f"ours    {size:>6} resources, {label:4}  pytest --iac-source  {timing.show()}", flush=True)
-                command = [str(python), "-c", _SCAN, str(file), *REQUIRED_TAGS]
-                scan_times[label, size] = timing = timed(command, args.repeat, ours=True, cwd=Path(empty))
+                scan_times[label, size] = timing = median_run(samples[f"{label} scan"])
                 print(f"ours    {size:>6} resources, {label:4}  scan()               {timing.show()}", flush=True)
 
     checkov: Timing | None = None

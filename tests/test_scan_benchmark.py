@@ -50,3 +50,20 @@ def test_an_environment_without_the_plugin_is_refused(bench: ModuleType, tmp_pat
     venv.EnvBuilder(with_pip=False).create(tmp_path / "bare")
     with pytest.raises(SystemExit, match=r"core environment .*: the plugin is not installed there"):
         bench.checked_environment("core", tmp_path / "bare" / "bin" / "python")
+
+
+def test_interleaved_rounds_alternate_their_order_and_stop_a_command_that_fails(bench: ModuleType,
+                                                                                tmp_path: Path) -> None:
+    log = tmp_path / "order.txt"
+
+    def command(label: str, code: int) -> list[str]:
+        return [sys.executable, "-c", f"import sys; open({str(log)!r}, 'a').write({label!r}); sys.exit({code})"]
+
+    samples = bench.interleaved({"a": (command("a", 0), bench.SCAN_RUN), "b": (command("b", 0), bench.SCAN_RUN),
+                                 "c": (command("c", 3), bench.SCAN_RUN)}, 3, ours=False)
+    # The untimed round, then three timed ones, every other round reversed; "c" failed at once and stopped.
+    assert log.read_text() == "cba" + "ab" + "ba" + "ab"
+    assert [len(samples[label]) for label in "abc"] == [3, 3, 1]
+    assert all(timing.ok for timing in samples["a"] + samples["b"])
+    assert bench.median_run(samples["a"]).ok
+    assert bench.median_run(samples["c"]).error.startswith("exit 3")
