@@ -316,14 +316,19 @@ def _sources(manifest: Mapping[str, Any], policies: Mapping[str, _Policy]) -> st
             rows.append(f'<tr><td class="mono">{_e(source.get("path") or source.get("file"))}</td>'
                         f'<td>{_e(source.get("kind") or "")}</td><td class="mono hash">{_e(digest)}</td></tr>')
     else:
-        files = sorted({source for p in policies.values() for group in p.by_status.values()
-                        for cells in p.rows(group) if (source := cells[3])})
+        files = sorted({str(source) for p in policies.values() for group in p.by_status.values()
+                        for finding in group if (source := _source_file(finding))})
         rows = [f'<tr><td class="mono">{_e(file)}</td><td></td><td class="muted">not recorded</td></tr>'
                 for file in files]
     if not rows:
         return '<p class="muted">No source was scanned.</p>'
     return ('<h3>Sources scanned</h3><table class="sources"><thead><tr><th>source</th><th>kind</th>'
             f'<th>content hash (SHA-256)</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def _source_file(finding: Finding | Mapping[str, Any]) -> object:
+    """A finding's source file, read without making its row (a row would index the file's lines)."""
+    return finding.get("source_file") if isinstance(finding, Mapping) else finding.source_file
 
 
 def _errors(errors: Sequence[Mapping[str, Any]]) -> str:
