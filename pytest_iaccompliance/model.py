@@ -761,6 +761,12 @@ class Finding:
         object.__setattr__(finding, "__dict__", fields)
         return finding
 
+    def at_origin(self, file: str | None, line: int | None) -> Finding:
+        """The same finding pointing at the user's own line: reports locate findings after they are judged."""
+        fields = dict(vars(self))
+        fields["origin_file"], fields["origin_line"] = file, line
+        return Finding.from_fields(fields)
+
     @property
     def failed(self) -> bool:
         return self.status is FindingStatus.FAILED

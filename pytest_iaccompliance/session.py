@@ -124,12 +124,6 @@ def _is_scan_item(item: pytest.Item) -> bool:
     return type(item).__module__ in _SCAN_MODULES
 
 
-def _with_origin(finding: Finding, file: str, line: int) -> Finding:
-    fields = dict(vars(finding))
-    fields["origin_file"], fields["origin_line"] = file, line
-    return Finding.from_fields(fields)
-
-
 def waiver_state(findings: list[Finding]) -> str:
     """``waived``, ``baselined``, ``expired`` (a waiver that no longer holds), joined; ``none`` without any."""
     states = set()
@@ -155,8 +149,8 @@ def _add_properties(item: pytest.Item, scan: bool) -> None:
     controls = list(policy.controls) if policy is not None else []
     for mark in item.iter_markers("compliance"):
         controls.extend(str(arg) for arg in mark.args)
-    for finding in findings:
-        controls.extend(finding.controls)
+    for finding_controls in dict.fromkeys(tuple(f.controls) for f in findings):  # a scan item shares one tuple
+        controls.extend(finding_controls)
     properties = [
         (PROPERTY_SEVERITY, severity.value if severity is not None else ""),
         (PROPERTY_POLICY, ",".join(policies)),
@@ -234,7 +228,7 @@ class SeverityPlugin:
         kept = [f for f in findings if keep_passed or f.status is not FindingStatus.PASSED]
         path, line, _ = item.location
         test_file, test_line = str(Path(self.config.rootpath, path)), (line or 0) + 1
-        kept = [f if f.origin_line is not None else _with_origin(f, test_file, test_line) for f in kept]
+        kept = [f if f.origin_line is not None else f.at_origin(test_file, test_line) for f in kept]
         item.stash[FINDINGS] = [*item.stash.get(FINDINGS, []), *kept]
         if keep_passed:
             from pytest_iaccompliance.reporting.manifest import resource_entry

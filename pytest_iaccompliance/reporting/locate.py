@@ -164,9 +164,7 @@ def with_lines(findings: Iterable[Finding], read: Mapping[str, str] | None = Non
         if line is None:
             result.append(finding)
             continue
-        fields = dict(vars(finding))
-        fields["origin_file"], fields["origin_line"] = finding.source_file, line
-        result.append(Finding.from_fields(fields))
+        result.append(finding.at_origin(finding.source_file, line))
     return result
 
 
